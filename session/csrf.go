@@ -1,0 +1,38 @@
+package session
+
+// AntiCSRFOK applies contract §2's anti-CSRF rule to one request: in mode
+// custom-header, a request whose method is not GET, HEAD or OPTIONS must carry
+// the "rid" header (any value — a cross-site form cannot set a custom header,
+// and a cross-site fetch that sets one needs a CORS preflight we refuse), and
+// its Origin, when present, must be one of AllowedOrigins. Mode none always
+// passes. origin is "" when the request had no Origin header.
+func (c Config) AntiCSRFOK(method string, hasRID bool, origin string) bool {
+	if c.AntiCSRF == AntiCSRFNone {
+		return true
+	}
+	switch method {
+	case "GET", "HEAD", "OPTIONS":
+		return true
+	}
+	if !hasRID {
+		return false
+	}
+	return origin == "" || c.OriginAllowed(origin)
+}
+
+// Wire names of contract §2 that every part of the system shares: the
+// authorizer's mapped response header, the gateway responses' CORS headers
+// and the session API's CORS answers are all built from these.
+const (
+	// HeaderFrontToken is the response header the frontend SDK keeps its
+	// session state from; FrontTokenRemove as its value ends that state.
+	HeaderFrontToken = "front-token"
+	// CORSAllowHeaders are the request headers the SDK sends
+	// (Access-Control-Allow-Headers of a preflight).
+	CORSAllowHeaders = "rid, fdi-version, anti-csrf, authorization, st-auth-mode, content-type"
+	// CORSExposeHeaders are the response headers the SDK must be able to
+	// read (Access-Control-Expose-Headers). Set-Cookie can never be exposed
+	// (Fetch spec); a browser stores the cookies of a credentialed response
+	// anyway.
+	CORSExposeHeaders = HeaderFrontToken + ", anti-csrf, st-access-token, st-refresh-token"
+)

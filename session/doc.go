@@ -1,0 +1,59 @@
+// Package session is the core of sessiongate: it creates, validates,
+// rotates, refreshes and revokes cookie sessions. It knows nothing of Lambda,
+// API Gateway or Redis; it uses the standard library and
+// github.com/gorilla/securecookie, and stores sessions through the Store
+// interface it owns (session/redisstore is the Redis implementation).
+//
+// # Tokens
+//
+// A session is named by a 16-byte handle from crypto/rand. Cookies carry the
+// handle and a generation number, authenticated (HMAC-SHA256) and encrypted
+// (AES) by securecookie with the cookie name bound into the MAC, so an access
+// cookie can never be replayed as a refresh cookie. Config.Keys lists key
+// pairs newest first: the newest encodes, every listed pair decodes, so keys
+// rotate by prepending a new pair and later removing the old one.
+//
+// The store never sees the handle: it keys sessions by the session id, the
+// first 128 bits of SHA-256(handle) in hex. A copy of Redis holds nothing that
+// can be replayed as a cookie, and the id is safe to log, list and show.
+//
+// # Lifetimes (contract §3)
+//
+//   - An access generation is valid for AccessTTL from the moment it was
+//     issued; use does not extend it. Once it is older than RotateAfter the
+//     next validation rotates it in place: a new generation whose cookie and
+//     front-token the authorizer hands back through its context. Concurrent
+//     requests carrying the generation just rotated out get the same new
+//     generation for Grace (no forks); an older generation is ErrExpired,
+//     which means "refresh and retry", never theft.
+//   - A refresh generation is rotated on every refresh. It stays valid until
+//     its successor is used — presented to refresh, or an access generation
+//     issued with it presented to Validate. Until then presenting it again
+//     returns the same successor (lost responses, two tabs, an outage right
+//     after Redis applied the refresh: nobody is logged out). Once the
+//     successor has been used, an older refresh token still gets the current
+//     one for Grace; after that the session is revoked and the caller gets
+//     ErrTheft.
+//   - IdleTimeout slides on every validation and refresh; AbsoluteTimeout is
+//     fixed at creation. Both are enforced by the store against the injected
+//     clock, not trusted from the cookie.
+//
+// Every decision that reads and writes session state is made atomically in
+// the store in one round trip (for Redis, one Lua script), so the decisions
+// above hold under any concurrency and across any number of processes.
+//
+// # Outcomes
+//
+// Errors wrap exactly one sentinel: ErrNoSession, ErrExpired, ErrUnknown,
+// ErrTheft, ErrInvalidInput or ErrStore. A store failure is never reported
+// as "no session": callers answer 5xx and change no cookie, so an outage
+// logs nobody out.
+//
+// # What it does not do
+//
+// It does not read the environment (ConfigFromEnv takes a lookup function),
+// parse HTTP requests, write responses, or decide status codes: the
+// authorizer and the HTTP handlers do, from these outcomes. It does not
+// authenticate users: the application's sign-in handler does, then calls
+// Create.
+package session

@@ -1,0 +1,61 @@
+package session
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Outcomes a caller branches on. Every error returned by Manager wraps exactly
+// one of these sentinels (test with errors.Is), so the authorizer and the HTTP
+// handlers decide 401 / 403 / 5xx in one place without reading message text.
+var (
+	// ErrNoSession: no session cookie was presented at all.
+	ErrNoSession = errors.New("session: no session")
+	// ErrExpired: the access token's generation is too old; the client should
+	// call the refresh route and retry. Never a sign of theft.
+	ErrExpired = errors.New("session: access token expired, refresh")
+	// ErrUnknown: the cookie does not decode with any listed key, or it names a
+	// session that does not exist (revoked, timed out, never existed).
+	ErrUnknown = errors.New("session: revoked or unknown session")
+	// ErrTheft: a rotated-out refresh token was presented after its successor
+	// had been used and outside the grace window. The session has been revoked.
+	ErrTheft = errors.New("session: token theft detected")
+	// ErrInvalidInput: an argument (user id, role, claims) was rejected before
+	// anything was stored. The wrapped message says which and why.
+	ErrInvalidInput = errors.New("session: invalid input")
+	// ErrStore: the session store failed (network, timeout, Redis error). The
+	// caller must answer 5xx and change no cookie: an outage logs nobody out.
+	ErrStore = errors.New("session: store failure")
+)
+
+// StoreError carries the operation and the underlying store error. It matches
+// ErrStore with errors.Is.
+type StoreError struct {
+	Op  string
+	Err error
+}
+
+func (e *StoreError) Error() string {
+	return "session: store failure in " + e.Op + ": " + e.Err.Error()
+}
+
+// Unwrap returns both ErrStore and the cause, so errors.Is works for either.
+func (e *StoreError) Unwrap() []error { return []error{ErrStore, e.Err} }
+
+func invalidf(format string, args ...any) error {
+	return fmt.Errorf("%w: "+format, append([]any{ErrInvalidInput}, args...)...)
+}
+
+// storeErr wraps err as a StoreError unless it already is one of the outcome
+// sentinels (which a Store returns for expected outcomes).
+func storeErr(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	for _, s := range []error{ErrNoSession, ErrExpired, ErrUnknown, ErrTheft, ErrInvalidInput, ErrStore} {
+		if errors.Is(err, s) {
+			return err
+		}
+	}
+	return &StoreError{Op: op, Err: err}
+}

@@ -1,0 +1,384 @@
+package redisstore
+
+import (
+	"context"
+	_ "embed"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/sessiongate/sessiongate/session"
+)
+
+var (
+	//go:embed validate.lua
+	validateSrc    string
+	validateScript = redis.NewScript(validateSrc)
+	//go:embed refresh.lua
+	refreshSrc    string
+	refreshScript = redis.NewScript(refreshSrc)
+	//go:embed revoke.lua
+	revokeSrc    string
+	revokeScript = redis.NewScript(revokeSrc)
+	//go:embed setclaims.lua
+	setClaimsSrc    string
+	setClaimsScript = redis.NewScript(setClaimsSrc)
+)
+
+// DefaultTimeout bounds every store call (an earlier deadline of the
+// caller's still wins). It is short: an authorizer that waits longer than this for Redis
+// should answer 5xx and let the client retry.
+const DefaultTimeout = 2 * time.Second
+
+// Store is the Redis implementation of session.Store.
+type Store struct {
+	rdb     redis.UniversalClient
+	prefix  string
+	timeout time.Duration
+}
+
+var _ session.Store = (*Store)(nil)
+
+// Options tune a Store.
+type Options struct {
+	// Prefix of every key, default "sg:". Change it to share one Redis
+	// between deployments.
+	Prefix string
+	// Timeout bounds every call (a caller's earlier deadline still wins);
+	// default DefaultTimeout.
+	Timeout time.Duration
+}
+
+// New returns a Store over rdb (a *redis.Client or *redis.ClusterClient).
+func New(rdb redis.UniversalClient, opts Options) *Store {
+	if opts.Prefix == "" {
+		opts.Prefix = "sg:"
+	}
+	if opts.Timeout <= 0 {
+		opts.Timeout = DefaultTimeout
+	}
+	return &Store{rdb: rdb, prefix: opts.Prefix, timeout: opts.Timeout}
+}
+
+// sessionKey is the one key of a session: a hash whose hash tag is the
+// session id, so everything about the session lives in one slot.
+func (s *Store) sessionKey(id string) string { return s.prefix + "{" + id + "}" }
+
+// userKey is a user's index: a sorted set of session ids scored by their
+// absolute end (ms), so listing and "log out everywhere" need no SCAN.
+func (s *Store) userKey(userID string) string {
+	return s.prefix + "u:{" + hashUser(userID) + "}"
+}
+
+// ctx bounds every call by the store's timeout, or by the caller's earlier
+// deadline: a Lambda's context carries the function's deadline (often many
+// seconds), and an authorizer must answer 5xx long before that when Redis
+// is slow.
+func (s *Store) ctx(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, s.timeout)
+}
+
+func ms(t time.Time) int64 { return t.UnixMilli() }
+
+// fail records a failed call. On a cluster, a failure that is not a reply
+// from Redis (a refused dial, a reset connection, a timeout) may mean a
+// master died and a replica took over; go-redis only re-reads the slot map
+// on MOVED or once a minute, so ask it to reload now (asynchronously, at
+// most one reload in flight) and the next calls reach the new master.
+func (s *Store) fail(op string, err error) error {
+	if cc, ok := s.rdb.(*redis.ClusterClient); ok {
+		var rerr redis.Error
+		if !errors.As(err, &rerr) {
+			cc.ReloadState(context.Background())
+		}
+	}
+	return fmt.Errorf("redisstore: %s: %w", op, err)
+}
+
+// validID keeps ids that reach a key name to the form the session package
+// produces (32 lower-case hex digits), so no input can address another key.
+func validID(id string) bool {
+	if len(id) != 32 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// Create implements session.Store. The user index is written first, so a
+// failure between the two writes leaves at most a dangling index entry
+// (pruned lazily), never an unindexed session.
+func (s *Store) Create(ctx context.Context, rec session.Record) error {
+	if !validID(rec.ID) {
+		return fmt.Errorf("%w: malformed session id", session.ErrInvalidInput)
+	}
+	ctx, cancel := s.ctx(ctx)
+	defer cancel()
+	now, ab := ms(rec.CreatedAt), ms(rec.AbsoluteEnd)
+	idleEnd := now + rec.IdleTimeout.Milliseconds()
+	if idleEnd > ab {
+		idleEnd = ab
+	}
+	uk := s.userKey(rec.UserID)
+	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		p.ZAdd(ctx, uk, redis.Z{Score: float64(ab), Member: rec.ID})
+		p.ZRemRangeByScore(ctx, uk, "-inf", strconv.FormatInt(now, 10))
+		p.PExpire(ctx, uk, time.Duration(ab-now)*time.Millisecond)
+		return nil
+	})
+	if err != nil {
+		return s.fail("create: index", err)
+	}
+	k := s.sessionKey(rec.ID)
+	_, err = s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		p.HSet(ctx, k,
+			"uid", rec.UserID, "ct", now, "la", now, "ab", ab,
+			"ag", 1, "agt", now, "pag", 0, "pagx", 0,
+			"rg", 1, "ru", 0, "ut", now, "rag", 1,
+			"rl", strings.Join(rec.Roles, ","), "cl", string(rec.Claims))
+		p.PExpire(ctx, k, time.Duration(idleEnd-now)*time.Millisecond)
+		return nil
+	})
+	if err != nil {
+		return s.fail("create", err)
+	}
+	return nil
+}
+
+func policyArgs(now time.Time, gen uint64, p session.Policy) []any {
+	return []any{ms(now), gen, p.AccessTTL.Milliseconds(), p.RotateAfter.Milliseconds(), p.Grace.Milliseconds(), p.IdleTimeout.Milliseconds()}
+}
+
+// Validate implements session.Store with one EVALSHA (EVAL on a cold cache).
+func (s *Store) Validate(ctx context.Context, id string, gen uint64, now time.Time, p session.Policy) (session.State, error) {
+	st, fifth, err := s.runState(ctx, validateScript, "validate", id, gen, now, p)
+	st.Rotated = fifth == 1
+	return st, err
+}
+
+// Refresh implements session.Store with one EVALSHA.
+func (s *Store) Refresh(ctx context.Context, id string, gen uint64, now time.Time, p session.Policy) (session.State, error) {
+	st, fifth, err := s.runState(ctx, refreshScript, "refresh", id, gen, now, p)
+	st.RefreshGen = uint64(fifth)
+	return st, err
+}
+
+// runState runs validate.lua or refresh.lua, which share their reply shape;
+// the fifth element is the one that differs (rotated flag, refresh
+// generation).
+func (s *Store) runState(ctx context.Context, script *redis.Script, op, id string, gen uint64, now time.Time, p session.Policy) (session.State, int64, error) {
+	if !validID(id) {
+		return session.State{}, 0, session.ErrUnknown
+	}
+	ctx, cancel := s.ctx(ctx)
+	defer cancel()
+	res, err := script.Run(ctx, s.rdb, []string{s.sessionKey(id)}, policyArgs(now, gen, p)...).Slice()
+	if err != nil {
+		return session.State{}, 0, s.fail(op, err)
+	}
+	st, err := parseState(res)
+	if err != nil {
+		return session.State{}, 0, err
+	}
+	return st, res[4].(int64), nil
+}
+
+var errReply = errors.New("redisstore: unexpected script reply")
+
+// parseState decodes the scripts' common reply. Outcome codes become the
+// session package's sentinels; a reply of the wrong shape is a store error.
+func parseState(res []any) (session.State, error) {
+	if len(res) == 0 {
+		return session.State{}, errReply
+	}
+	code, ok := res[0].(int64)
+	if !ok {
+		return session.State{}, errReply
+	}
+	switch code {
+	case 0:
+	case 1, 3:
+		return session.State{}, session.ErrUnknown
+	case 2:
+		return session.State{}, session.ErrExpired
+	case 4:
+		return session.State{}, session.ErrTheft
+	default:
+		return session.State{}, errReply
+	}
+	if len(res) != 9 {
+		return session.State{}, errReply
+	}
+	uid, ok1 := res[1].(string)
+	ag, ok2 := res[2].(int64)
+	agt, ok3 := res[3].(int64)
+	_, ok4 := res[4].(int64)
+	rl, ok5 := res[5].(string)
+	cl, ok6 := res[6].(string)
+	ab, ok7 := res[7].(int64)
+	ie, ok8 := res[8].(int64)
+	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6 && ok7 && ok8) {
+		return session.State{}, errReply
+	}
+	st := session.State{
+		UserID:        uid,
+		Claims:        []byte(cl),
+		AccessGen:     uint64(ag),
+		AccessIssued:  time.UnixMilli(agt),
+		AbsoluteEnd:   time.UnixMilli(ab),
+		IdleExpiresAt: time.UnixMilli(ie),
+	}
+	if rl != "" {
+		st.Roles = strings.Split(rl, ",")
+	}
+	return st, nil
+}
+
+// Revoke implements session.Store: delete the session, then drop it from its
+// user's index.
+func (s *Store) Revoke(ctx context.Context, id string) (bool, error) {
+	if !validID(id) {
+		return false, nil
+	}
+	ctx, cancel := s.ctx(ctx)
+	defer cancel()
+	uid, err := revokeScript.Run(ctx, s.rdb, []string{s.sessionKey(id)}).Text()
+	if errors.Is(err, redis.Nil) {
+		return false, nil
+	}
+	if err != nil {
+		return false, s.fail("revoke", err)
+	}
+	if err := s.rdb.ZRem(ctx, s.userKey(uid), id).Err(); err != nil {
+		return true, fmt.Errorf("redisstore: revoke: index: %w", err)
+	}
+	return true, nil
+}
+
+// liveIDs returns the ids in a user's index whose absolute end lies ahead.
+func (s *Store) liveIDs(ctx context.Context, userID string, now time.Time) ([]string, error) {
+	return s.rdb.ZRangeByScore(ctx, s.userKey(userID), &redis.ZRangeBy{Min: "(" + strconv.FormatInt(ms(now), 10), Max: "+inf"}).Result()
+}
+
+// RevokeUser implements session.Store.
+func (s *Store) RevokeUser(ctx context.Context, userID string) (int, error) {
+	ctx, cancel := s.ctx(ctx)
+	defer cancel()
+	uk := s.userKey(userID)
+	ids, err := s.rdb.ZRange(ctx, uk, 0, -1).Result()
+	if err != nil {
+		return 0, fmt.Errorf("redisstore: revoke user: %w", err)
+	}
+	cmds := make([]*redis.IntCmd, 0, len(ids))
+	_, err = s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for _, id := range ids {
+			if validID(id) {
+				cmds = append(cmds, p.Del(ctx, s.sessionKey(id)))
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("redisstore: revoke user: %w", err)
+	}
+	n := 0
+	for _, c := range cmds {
+		n += int(c.Val())
+	}
+	if len(ids) > 0 {
+		if err := s.rdb.ZRem(ctx, uk, toAny(ids)...).Err(); err != nil {
+			return n, fmt.Errorf("redisstore: revoke user: index: %w", err)
+		}
+	}
+	return n, nil
+}
+
+func toAny(ss []string) []any {
+	out := make([]any, len(ss))
+	for i, s := range ss {
+		out[i] = s
+	}
+	return out
+}
+
+// ListUser implements session.Store. Index entries whose session is gone
+// (revoked elsewhere, timed out, deleted as theft) are pruned on the way.
+func (s *Store) ListUser(ctx context.Context, userID string, now time.Time) ([]session.Info, error) {
+	ctx, cancel := s.ctx(ctx)
+	defer cancel()
+	ids, err := s.liveIDs(ctx, userID, now)
+	if err != nil {
+		return nil, fmt.Errorf("redisstore: list user: %w", err)
+	}
+	cmds := make([]*redis.SliceCmd, len(ids))
+	_, err = s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for i, id := range ids {
+			cmds[i] = p.HMGet(ctx, s.sessionKey(id), "uid", "ct", "la", "ab", "rl")
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("redisstore: list user: %w", err)
+	}
+	var out []session.Info
+	var dead []any
+	for i, c := range cmds {
+		v := c.Val()
+		uid, _ := v[0].(string)
+		if uid == "" {
+			dead = append(dead, ids[i])
+			continue
+		}
+		info := session.Info{ID: ids[i], UserID: uid,
+			CreatedAt: msField(v[1]), LastActive: msField(v[2]), AbsoluteEnd: msField(v[3])}
+		if rl, _ := v[4].(string); rl != "" {
+			info.Roles = strings.Split(rl, ",")
+		}
+		out = append(out, info)
+	}
+	if len(dead) > 0 {
+		if err := s.rdb.ZRem(ctx, s.userKey(userID), dead...).Err(); err != nil {
+			return out, fmt.Errorf("redisstore: list user: prune: %w", err)
+		}
+	}
+	return out, nil
+}
+
+func msField(v any) time.Time {
+	s, _ := v.(string)
+	n, _ := strconv.ParseInt(s, 10, 64)
+	return time.UnixMilli(n)
+}
+
+// SetClaims implements session.Store: one script per session (each session
+// is its own slot), pipelined.
+func (s *Store) SetClaims(ctx context.Context, userID string, roles []string, claims []byte) (int, error) {
+	ctx, cancel := s.ctx(ctx)
+	defer cancel()
+	ids, err := s.rdb.ZRange(ctx, s.userKey(userID), 0, -1).Result()
+	if err != nil {
+		return 0, fmt.Errorf("redisstore: set claims: %w", err)
+	}
+	rl := strings.Join(roles, ",")
+	n := 0
+	for _, id := range ids {
+		if !validID(id) {
+			continue
+		}
+		v, err := setClaimsScript.Run(ctx, s.rdb, []string{s.sessionKey(id)}, rl, string(claims)).Int()
+		if err != nil {
+			return n, fmt.Errorf("redisstore: set claims: %w", err)
+		}
+		n += v
+	}
+	return n, nil
+}

@@ -1,0 +1,193 @@
+package redisstore_test
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/sessiongate/sessiongate/session"
+	"github.com/sessiongate/sessiongate/session/redisstore"
+	"github.com/sessiongate/sessiongate/session/sessiontest"
+)
+
+func client(t testing.TB, url, mode string) redis.UniversalClient {
+	t.Helper()
+	c, err := redisstore.NewClient(redisstore.ClientConfig{URL: url, Mode: mode})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// fixture is a Manager over the Redis store on its own standalone
+// redis-server, with an injected clock: the setup most tests here share.
+type fixture struct {
+	srv   *sessiontest.Server
+	rdb   redis.UniversalClient
+	clock *sessiontest.Clock
+	cfg   session.Config
+	m     *session.Manager
+}
+
+func newFixture(tb testing.TB, opts redisstore.Options) fixture {
+	tb.Helper()
+	f := fixture{srv: sessiontest.StartServer(tb, sessiontest.Options{}), clock: sessiontest.NewClock(), cfg: sessiontest.TestConfig(tb)}
+	f.rdb = client(tb, f.srv.URL(), redisstore.ModeStandalone)
+	f.m = sessiontest.NewManager(tb, f.cfg, redisstore.New(f.rdb, opts), f.clock)
+	return f
+}
+
+func TestContractStandalone(t *testing.T) {
+	srv := sessiontest.StartServer(t, sessiontest.Options{Persist: true})
+	sessiontest.RunStoreContract(t, sessiontest.Harness{
+		NewStore: func(t *testing.T) session.Store {
+			return redisstore.New(client(t, srv.URL(), redisstore.ModeStandalone), redisstore.Options{})
+		},
+		Outage:  func(*testing.T) { srv.Stop() },
+		Recover: func(*testing.T) { srv.Restart() },
+	})
+}
+
+func TestContractCluster(t *testing.T) {
+	c := sessiontest.StartCluster(t, sessiontest.ClusterOptions{Masters: 3})
+	sessiontest.RunStoreContract(t, sessiontest.Harness{
+		NewStore: func(t *testing.T) session.Store {
+			return redisstore.New(client(t, c.URL(), redisstore.ModeCluster), redisstore.Options{})
+		},
+	})
+}
+
+// commandCalls sums the "calls=" of every command in INFO commandstats.
+func commandCalls(t *testing.T, srv *sessiontest.Server) map[string]int {
+	t.Helper()
+	out, err := srv.Do("INFO", "commandstats")
+	if err != nil {
+		t.Fatal(err)
+	}
+	calls := map[string]int{}
+	for _, line := range strings.Split(out, "\n") {
+		line = strings.TrimSpace(line)
+		name, rest, ok := strings.Cut(line, ":")
+		if !ok || !strings.HasPrefix(name, "cmdstat_") {
+			continue
+		}
+		for _, f := range strings.Split(rest, ",") {
+			if v, ok := strings.CutPrefix(f, "calls="); ok {
+				n, _ := strconv.Atoi(v)
+				calls[strings.TrimPrefix(name, "cmdstat_")] = n
+			}
+		}
+	}
+	return calls
+}
+
+// TestOneCommandPerValidation proves the hot path costs one Redis command:
+// a warm Validate is exactly one EVALSHA, whether or not it rotates. (The
+// commands the script runs inside Redis are counted separately by
+// commandstats; only top-level client commands are round trips, so we count
+// evalsha/eval and require nothing else was sent.)
+func TestOneCommandPerValidation(t *testing.T) {
+	f := newFixture(t, redisstore.Options{})
+	srv, clock, cfg, m := f.srv, f.clock, f.cfg, f.m
+	ctx := context.Background()
+	tok, err := m.Create(ctx, session.CreateInput{UserID: "counted"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.Validate(ctx, tok.Access.Value); err != nil { // loads the script
+		t.Fatal(err)
+	}
+	if _, err := srv.Do("CONFIG", "RESETSTAT"); err != nil {
+		t.Fatal(err)
+	}
+	// The client must not be in the middle of anything else; its connection
+	// pool has no background traffic.
+	const n = 20
+	for i := 0; i < n; i++ {
+		if i == n/2 {
+			clock.Advance(cfg.RotateAfter) // one of them rotates
+		}
+		// The rotated-out generation stays valid for the grace window,
+		// and the clock does not move again: every call must succeed.
+		if _, err := m.Validate(ctx, tok.Access.Value); err != nil {
+			t.Fatalf("validation %d: %v", i, err)
+		}
+	}
+	calls := commandCalls(t, srv)
+	// Script-internal commands (hmget, hset, pexpire) show up in
+	// commandstats too; top-level ones are evalsha/eval. INFO itself and
+	// CONFIG RESETSTAT are ours.
+	if calls["evalsha"] != n || calls["eval"] != 0 {
+		t.Fatalf("want %d EVALSHA and no EVAL, got %v", n, calls)
+	}
+	if calls["hmget"] != n {
+		t.Fatalf("want one HMGET per validation inside the script, got %v", calls)
+	}
+	for name := range calls {
+		switch name {
+		case "evalsha", "hmget", "hset", "pexpire", "info", "config|resetstat":
+		default:
+			t.Fatalf("unexpected command %q on the validation path: %v", name, calls)
+		}
+	}
+}
+
+func TestStoreFailureIsNeverNoSession(t *testing.T) {
+	f := newFixture(t, redisstore.Options{Timeout: 300 * time.Millisecond})
+	srv, m := f.srv, f.m
+	ctx := context.Background()
+	tok, err := m.Create(ctx, session.CreateInput{UserID: "paused"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A paused server (slow Redis) must produce a store failure within the
+	// deadline, not a hang and not "no session".
+	if _, err := srv.Do("CLIENT", "PAUSE", "2000", "ALL"); err != nil {
+		t.Fatal(err)
+	}
+	_, err = m.Validate(ctx, tok.Access.Value)
+	if !errors.Is(err, session.ErrStore) {
+		t.Fatalf("paused Redis: got %v, want ErrStore", err)
+	}
+	srv.Do("CLIENT", "UNPAUSE")
+}
+
+func TestClientConfig(t *testing.T) {
+	for _, tc := range []struct {
+		name, url, mode, wantErr string
+	}{
+		{"standalone", "redis://127.0.0.1:6379/0", "", ""},
+		{"tls with ACL", "rediss://user:s3cret@cache.example.com:6379", "standalone", ""},
+		{"cluster", "redis://127.0.0.1:7000?addr=127.0.0.1:7001", "cluster", ""},
+		{"missing", "", "", "REDIS_URL is required"},
+		{"bad scheme", "http://user:s3cret@x:1", "", "not a valid"},
+		{"bad mode", "redis://x:1", "sentinel", "REDIS_MODE"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			env := map[string]string{"REDIS_URL": tc.url, "REDIS_MODE": tc.mode}
+			c, err := redisstore.ClientConfigFromEnv(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+			if tc.wantErr == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := redisstore.NewClient(c); err != nil {
+					t.Fatal(err)
+				}
+			} else if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Fatalf("got %v, want %q", err, tc.wantErr)
+			}
+			if err != nil && strings.Contains(err.Error(), "s3cret") {
+				t.Fatal("error message leaks the password")
+			}
+			if strings.Contains(c.String(), "s3cret") {
+				t.Fatal("String leaks the password")
+			}
+		})
+	}
+}

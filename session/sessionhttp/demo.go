@@ -1,0 +1,92 @@
+package sessionhttp
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+
+	"github.com/sessiongate/sessiongate/session"
+)
+
+// maxDemoBody bounds the demo sign-in request body.
+const maxDemoBody = 4096
+
+// DemoSignIn is the body of POST /auth/demo/signin.
+type DemoSignIn struct {
+	UserID string   `json:"userId"`
+	Roles  []string `json:"roles"`
+}
+
+// ErrBadRequest wraps every rejection of a demo sign-in body.
+var ErrBadRequest = errors.New("sessionhttp: bad request")
+
+// ParseDemoSignIn decodes and validates a demo sign-in body: a JSON object
+// with "userId" (session.ValidateUserID) and optional "roles"
+// (session.ValidateRoles); unknown fields and trailing data are rejected.
+func ParseDemoSignIn(body []byte) (DemoSignIn, error) {
+	var in DemoSignIn
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&in); err != nil {
+		return DemoSignIn{}, fmt.Errorf("%w: body must be JSON {\"userId\":\"…\",\"roles\":[\"…\"]}: %v", ErrBadRequest, err)
+	}
+	if dec.More() {
+		return DemoSignIn{}, fmt.Errorf("%w: trailing data after the JSON object", ErrBadRequest)
+	}
+	if err := session.ValidateUserID(in.UserID); err != nil {
+		return DemoSignIn{}, fmt.Errorf("%w: userId: %w", ErrBadRequest, err)
+	}
+	if err := session.ValidateRoles(in.Roles); err != nil {
+		return DemoSignIn{}, fmt.Errorf("%w: roles: %w", ErrBadRequest, err)
+	}
+	return in, nil
+}
+
+// DemoSignInHandler serves POST /auth/demo/signin for the local gateway and
+// browser tests: it signs in whoever it is told to, with the roles it is
+// told, WITHOUT ANY AUTHENTICATION. Never deploy it. It answers like a
+// refresh: 200 {"status":"OK"} with both cookies and a front-token; 400 with
+// a clear message on a bad body; 503 when the store fails. CORS and
+// anti-CSRF apply as on the session API routes.
+func DemoSignInHandler(m *session.Manager, opts Options) http.Handler {
+	opts = opts.withDefaults()
+	cfg := m.Config()
+	cors := NewCORS(cfg)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !preamble(w, r, cfg, cors) {
+			return
+		}
+		body, err := io.ReadAll(io.LimitReader(r.Body, maxDemoBody+1))
+		if err == nil && len(body) > maxDemoBody {
+			err = fmt.Errorf("%w: body larger than %d bytes", ErrBadRequest, maxDemoBody)
+		}
+		var in DemoSignIn
+		if err == nil {
+			in, err = ParseDemoSignIn(body)
+		}
+		if err != nil {
+			msg, _ := json.Marshal(map[string]string{"message": err.Error()})
+			writeJSON(w, http.StatusBadRequest, string(msg))
+			logAt(r, opts.Logger, slog.LevelInfo, RouteDemoSignIn, "bad_request", "invalid_body")
+			return
+		}
+		_, err = SignIn(w, r, m, session.CreateInput{UserID: in.UserID, Roles: in.Roles})
+		switch {
+		case err == nil:
+			writeJSON(w, http.StatusOK, bodyStatusOK)
+			logAt(r, opts.Logger, slog.LevelInfo, RouteDemoSignIn, "ok", "signed_in")
+		case errors.Is(err, session.ErrStore):
+			w.Header().Set("Retry-After", opts.retryAfter())
+			writeJSON(w, http.StatusServiceUnavailable, bodyUnavailable)
+			logAt(r, opts.Logger, slog.LevelError, RouteDemoSignIn, "unavailable", "store_failure")
+		default:
+			msg, _ := json.Marshal(map[string]string{"message": err.Error()})
+			writeJSON(w, http.StatusBadRequest, string(msg))
+			logAt(r, opts.Logger, slog.LevelInfo, RouteDemoSignIn, "bad_request", reasonCode(err))
+		}
+	})
+}

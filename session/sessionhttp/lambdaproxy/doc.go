@@ -1,0 +1,46 @@
+// Package lambdaproxy runs an http.Handler behind API Gateway's Lambda proxy
+// integration: it converts a REST API (payload 1.0) or HTTP API (payload
+// 2.0) event into an *http.Request, serves it, and converts the recorded
+// response back. cmd/sessionapi uses it to serve sessionhttp's handlers; the
+// local gateway can call ServeV1 / ServeV2 in-process to run the very same
+// conversion.
+//
+// It is the one package outside authorizer/ and cmd/ that imports
+// aws-lambda-go (only its events types), so that the conversion can be
+// imported and tested once instead of living in a package main.
+//
+// # Requests
+//
+//   - The payload version is read from the event: "version":"2.0" is payload
+//     2.0; anything else ("1.0" or absent) is payload 1.0.
+//   - Payload 1.0: headers from multiValueHeaders (every entry — HTTP/2
+//     clients send each cookie as its own Cookie entry and "headers" keeps
+//     only the last), else from headers. The path is "path", which API
+//     Gateway gives without the stage name.
+//   - Payload 2.0: cookies from the "cookies" array, joined with "; " into
+//     one Cookie header (a cookie header in "headers" is used only when the
+//     array is empty). The path is rawPath with "/<stage>" removed unless the
+//     stage is $default.
+//   - Behind a custom domain with a base-path mapping, API Gateway includes
+//     the mapping's base path in the path; set API_BASE_PATH to include it.
+//   - requestContext.requestId goes into the request's context for the
+//     handlers' logs. Nothing from the event is logged here.
+//
+// # Responses
+//
+//   - Payload 1.0: every header in multiValueHeaders, so Set-Cookie has one
+//     entry per cookie ("headers" is left empty: API Gateway keeps only the
+//     multiValueHeaders copy of a key anyway).
+//   - Payload 2.0: Set-Cookie values in the "cookies" array, other headers in
+//     "headers".
+//   - Bodies that are not UTF-8 are base64-encoded with isBase64Encoded.
+//
+// # Calling it in-process
+//
+// lambda.Start(lambdaproxy.Handler(h)) is the Lambda entry (cmd/sessionapi).
+// To invoke it in-process through aws-lambda-go's JSON round trip from many
+// goroutines at once (the local gateway does), build a handler per call:
+// a handler made by lambda.NewHandler returns bytes from a pooled buffer it
+// has already released, which is safe only one invocation at a time, as in
+// Lambda.
+package lambdaproxy

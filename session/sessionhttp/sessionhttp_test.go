@@ -1,0 +1,371 @@
+package sessionhttp_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/sessiongate/sessiongate/session"
+	"github.com/sessiongate/sessiongate/session/redisstore"
+	"github.com/sessiongate/sessiongate/session/sessionhttp"
+	"github.com/sessiongate/sessiongate/session/sessiontest"
+)
+
+// The route scenarios of contract §2 (refresh success, theft, lost answer,
+// concurrency, sign-out, preflight, outage) run over real HTTP and through
+// Lambda proxy events in package lambdaproxy's tests. These tests cover the
+// rest of this package against a real redis-server.
+
+const origin = "https://app.example.com"
+
+var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+type fixture struct {
+	m   *session.Manager
+	cfg session.Config
+}
+
+func newFixture(t testing.TB, edit func(*session.Config)) fixture {
+	t.Helper()
+	srv := sessiontest.StartServer(t, sessiontest.Options{})
+	rdb, err := redisstore.NewClient(redisstore.ClientConfig{URL: srv.URL(), Mode: redisstore.ModeStandalone})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { rdb.Close() })
+	cfg := sessiontest.TestConfig(t)
+	cfg.AllowedOrigins = []string{origin}
+	if edit != nil {
+		edit(&cfg)
+	}
+	m := sessiontest.NewManager(t, cfg, redisstore.New(rdb, redisstore.Options{}), sessiontest.NewClock())
+	return fixture{m: m, cfg: cfg}
+}
+
+func (f fixture) create(t *testing.T) session.Tokens {
+	t.Helper()
+	tok, err := f.m.Create(context.Background(), session.CreateInput{UserID: sessiontest.UniqueUser("u"), Roles: []string{"r"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
+
+func post(path string, hdr map[string]string, cookies ...*http.Cookie) *http.Request {
+	r := httptest.NewRequest(http.MethodPost, path, nil)
+	for k, v := range hdr {
+		r.Header.Set(k, v)
+	}
+	for _, c := range cookies {
+		r.AddCookie(c)
+	}
+	return r
+}
+
+var sdk = map[string]string{"rid": "session", "Origin": origin}
+
+func serve(h http.Handler, r *http.Request) *httptest.ResponseRecorder {
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	return w
+}
+
+func TestAntiCSRFAndMethods(t *testing.T) {
+	f := newFixture(t, nil)
+	h := sessionhttp.New(f.m, sessionhttp.Options{Logger: quiet})
+	for _, tc := range []struct {
+		name   string
+		r      *http.Request
+		status int
+		body   string
+	}{
+		{"no rid", post("/auth/session/refresh", map[string]string{"Origin": origin}), 403, `{"message":"anti-csrf check failed"}`},
+		{"foreign origin", post("/auth/signout", map[string]string{"rid": "session", "Origin": "https://evil.example"}), 403, `{"message":"anti-csrf check failed"}`},
+		{"rid without origin passes", post("/auth/session/refresh", map[string]string{"rid": "x"}), 401, `{"message":"unauthorised"}`},
+		{"GET", httptest.NewRequest(http.MethodGet, "/auth/session/refresh", nil), 405, `{"message":"method not allowed"}`},
+		{"PUT signout", httptest.NewRequest(http.MethodPut, "/auth/signout", nil), 405, `{"message":"method not allowed"}`},
+		{"other path", post("/auth/other", sdk), 404, `{"message":"not found"}`},
+		{"prefix only", post("/auth/session/refresh/x", sdk), 404, `{"message":"not found"}`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := serve(h, tc.r)
+			if w.Code != tc.status || w.Body.String() != tc.body {
+				t.Fatalf("got %d %s", w.Code, w.Body)
+			}
+			if tc.status == 405 && w.Header().Get("Allow") != "POST, OPTIONS" {
+				t.Fatalf("Allow = %q", w.Header().Get("Allow"))
+			}
+			if tc.status == 403 && len(w.Header().Values("Set-Cookie")) != 0 {
+				t.Fatal("a 403 must not touch cookies")
+			}
+		})
+	}
+	t.Run("mode none", func(t *testing.T) {
+		g := newFixture(t, func(c *session.Config) { c.AntiCSRF = session.AntiCSRFNone })
+		tok := g.create(t)
+		w := serve(sessionhttp.New(g.m, sessionhttp.Options{Logger: quiet}),
+			post("/auth/session/refresh", nil, &http.Cookie{Name: "sRefreshToken", Value: tok.Refresh.Value}))
+		if w.Code != 200 {
+			t.Fatalf("got %d %s", w.Code, w.Body)
+		}
+	})
+}
+
+func TestStagePrefixAndBasePath(t *testing.T) {
+	f := newFixture(t, func(c *session.Config) { c.StagePrefix = "/prod"; c.APIBasePath = "/api/auth" })
+	h := sessionhttp.New(f.m, sessionhttp.Options{Logger: quiet})
+	if h.RefreshPath() != "/api/auth/session/refresh" || h.SignOutPath() != "/api/auth/signout" {
+		t.Fatalf("paths %q %q", h.RefreshPath(), h.SignOutPath())
+	}
+	for _, p := range []string{"/api/auth/session/refresh", "/prod/api/auth/session/refresh"} {
+		tok := f.create(t)
+		w := serve(h, post(p, sdk, &http.Cookie{Name: "sRefreshToken", Value: tok.Refresh.Value}))
+		if w.Code != 200 {
+			t.Fatalf("%s: %d %s", p, w.Code, w.Body)
+		}
+		c, err := http.ParseSetCookie(w.Header().Values("Set-Cookie")[1])
+		if err != nil || c.Name != "sRefreshToken" || c.Path != "/prod/api/auth/session/refresh" {
+			t.Fatalf("refresh cookie %+v %v", c, err)
+		}
+	}
+	if w := serve(h, post("/auth/session/refresh", sdk)); w.Code != 404 {
+		t.Fatalf("default base path must not be served: %d", w.Code)
+	}
+}
+
+// A forged or stale duplicate cookie never shadows the good one.
+func TestDuplicateRefreshCookies(t *testing.T) {
+	f := newFixture(t, nil)
+	h := sessionhttp.New(f.m, sessionhttp.Options{Logger: quiet})
+	tok := f.create(t)
+	r := post("/auth/session/refresh", sdk)
+	r.Header.Add("Cookie", "sRefreshToken=forged")
+	r.Header.Add("Cookie", "sRefreshToken="+tok.Refresh.Value)
+	if w := serve(h, r); w.Code != 200 || len(w.Header().Values("Set-Cookie")) != 2 {
+		t.Fatalf("got %d %s", w.Code, w.Body)
+	}
+}
+
+func TestSignIn(t *testing.T) {
+	f := newFixture(t, nil)
+	planted := f.create(t)
+	r := post("/login", nil, &http.Cookie{Name: "sAccessToken", Value: planted.Access.Value})
+	w := httptest.NewRecorder()
+	tok, err := sessionhttp.SignIn(w, r, f.m, session.CreateInput{UserID: "alice", Roles: []string{"admin"}, Claims: map[string]any{"tenant": "t1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := w.Header().Values("Set-Cookie")
+	if len(lines) != 2 || lines[0] != tok.Access.String() || lines[1] != tok.Refresh.String() {
+		t.Fatalf("Set-Cookie lines %q", lines)
+	}
+	ft := sessiontest.DecodeFrontToken(t, w.Header().Get("front-token"))
+	if ft.UID != "alice" || ft.UP["tenant"] != "t1" {
+		t.Fatalf("front-token %+v", ft)
+	}
+	if w.Header().Get("Cache-Control") != "no-store" {
+		t.Fatal("no Cache-Control: no-store")
+	}
+	v, err := f.m.Validate(context.Background(), tok.Access.Value)
+	if err != nil || v.UserID != "alice" || strings.Join(v.Roles, ",") != "admin" {
+		t.Fatalf("new session: %+v %v", v, err)
+	}
+	if _, err := f.m.Validate(context.Background(), planted.Access.Value); !errors.Is(err, session.ErrUnknown) {
+		t.Fatalf("the session presented before sign-in must be revoked (fixation): %v", err)
+	}
+
+	t.Run("invalid input writes nothing", func(t *testing.T) {
+		w := httptest.NewRecorder()
+		_, err := sessionhttp.SignIn(w, post("/login", nil), f.m, session.CreateInput{UserID: ""})
+		if !errors.Is(err, session.ErrInvalidInput) || len(w.Header()) != 0 {
+			t.Fatalf("err %v, headers %v", err, w.Header())
+		}
+	})
+}
+
+func TestProxyHelpers(t *testing.T) {
+	f := newFixture(t, nil)
+	tok := f.create(t)
+	mv := sessionhttp.ProxyHeaders(tok)
+	if sc := mv["Set-Cookie"]; len(sc) != 2 || sc[0] != tok.Access.String() || sc[1] != tok.Refresh.String() {
+		t.Fatalf("multiValueHeaders Set-Cookie %q", sc)
+	}
+	if ft := mv["Front-Token"]; len(ft) != 1 || ft[0] != tok.FrontToken {
+		t.Fatalf("front-token %q", ft)
+	}
+	if c := sessionhttp.ProxyCookies(tok); len(c) != 2 || c[0] != tok.Access.String() || c[1] != tok.Refresh.String() {
+		t.Fatalf("cookies %q", c)
+	}
+	if h := sessionhttp.ProxyHeadersV2(tok); h["front-token"] != tok.FrontToken || h["Cache-Control"] != "no-store" {
+		t.Fatalf("v2 headers %v", h)
+	}
+	for _, line := range sessionhttp.ProxyCookies(tok) {
+		if strings.Count(line, "=") < 2 || strings.Contains(line, ", s") {
+			t.Fatalf("one cookie per value: %q", line)
+		}
+	}
+}
+
+func TestDemoSignIn(t *testing.T) {
+	f := newFixture(t, nil)
+	h := sessionhttp.DemoSignInHandler(f.m, sessionhttp.Options{Logger: quiet})
+	req := func(body string) *http.Request {
+		r := httptest.NewRequest(http.MethodPost, "/auth/demo/signin", strings.NewReader(body))
+		r.Header.Set("rid", "session")
+		r.Header.Set("Origin", origin)
+		r.Header.Set("Content-Type", "application/json")
+		return r
+	}
+	w := serve(h, req(`{"userId":"demo-user","roles":["admin","reader"]}`))
+	if w.Code != 200 || w.Body.String() != `{"status":"OK"}` || len(w.Header().Values("Set-Cookie")) != 2 {
+		t.Fatalf("got %d %s %v", w.Code, w.Body, w.Header())
+	}
+	if w.Header().Get("Access-Control-Allow-Origin") != origin {
+		t.Fatal("no CORS on demo sign-in")
+	}
+	ft := sessiontest.DecodeFrontToken(t, w.Header().Get("front-token"))
+	if ft.UID != "demo-user" {
+		t.Fatalf("front-token %+v", ft)
+	}
+	for name, body := range map[string]string{
+		"not json":      `userId=x`,
+		"empty user":    `{"userId":""}`,
+		"control char":  `{"userId":"a\u0000b"}`,
+		"bad role":      `{"userId":"x","roles":["a,b"]}`,
+		"unknown field": `{"userId":"x","admin":true}`,
+		"trailing":      `{"userId":"x"} {}`,
+		"too large":     `{"userId":"` + strings.Repeat("x", 5000) + `"}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			w := serve(h, req(body))
+			var msg struct{ Message string }
+			if w.Code != 400 || json.Unmarshal(w.Body.Bytes(), &msg) != nil || msg.Message == "" || len(w.Header().Values("Set-Cookie")) != 0 {
+				t.Fatalf("got %d %s", w.Code, w.Body)
+			}
+		})
+	}
+	if w := serve(h, httptest.NewRequest(http.MethodGet, "/auth/demo/signin", nil)); w.Code != 405 {
+		t.Fatalf("GET: %d", w.Code)
+	}
+	r := req(`{"userId":"x"}`)
+	r.Header.Del("rid")
+	if w := serve(h, r); w.Code != 403 {
+		t.Fatalf("no rid: %d", w.Code)
+	}
+}
+
+func TestCORSWrap(t *testing.T) {
+	c := sessionhttp.CORS{Origins: []string{origin}, Methods: []string{"GET", "POST", "OPTIONS"}}
+	h := c.Wrap(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "hi") }))
+	r := httptest.NewRequest(http.MethodGet, "/api/me", nil)
+	r.Header.Set("Origin", origin)
+	w := serve(h, r)
+	if w.Body.String() != "hi" || w.Header().Get("Access-Control-Allow-Origin") != origin ||
+		w.Header().Get("Access-Control-Expose-Headers") != sessionhttp.ExposeHeaders {
+		t.Fatalf("%v", w.Header())
+	}
+	r.Header.Set("Origin", "null")
+	if w := serve(h, r); w.Header().Get("Access-Control-Allow-Origin") != "" || w.Header().Get("Vary") != "Origin" {
+		t.Fatalf("foreign origin got CORS headers: %v", w.Header())
+	}
+	p := httptest.NewRequest(http.MethodOptions, "/api/me", nil)
+	p.Header.Set("Origin", origin)
+	if w := serve(h, p); w.Code != 204 || w.Header().Get("Access-Control-Allow-Methods") != "GET, POST, OPTIONS" {
+		t.Fatalf("preflight %d %v", w.Code, w.Header())
+	}
+	if (sessionhttp.CORS{Origins: []string{"*"}}).Allowed("*") {
+		t.Fatal("* must never be allowed")
+	}
+}
+
+// syncBuffer collects log output from concurrent handlers.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+// Logs carry only the allow-listed fields, never a cookie value.
+func TestLogsAllowList(t *testing.T) {
+	f := newFixture(t, nil)
+	var buf syncBuffer
+	logger := slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	h := sessionhttp.New(f.m, sessionhttp.Options{Logger: logger})
+	tok := f.create(t)
+	var secrets []string
+	rcookie := func(v string) *http.Cookie { return &http.Cookie{Name: "sRefreshToken", Value: v} }
+	w := serve(h, post("/auth/session/refresh", sdk, rcookie(tok.Refresh.Value)))
+	secrets = append(secrets, tok.Refresh.Value, tok.Access.Value)
+	secrets = append(secrets, w.Header().Values("Set-Cookie")...)
+	serve(h, post("/auth/session/refresh", sdk))                             // no cookie: debug
+	serve(h, post("/auth/session/refresh", sdk, rcookie("forged-secret-1"))) // unknown
+	serve(h, post("/auth/signout", sdk, &http.Cookie{Name: "sAccessToken", Value: tok.Access.Value}))
+	secrets = append(secrets, "forged-secret-1")
+
+	lines := strings.Split(strings.TrimSpace(buf.b.String()), "\n")
+	if len(lines) != 4 {
+		t.Fatalf("want one record per request, got %d:\n%s", len(lines), buf.b.String())
+	}
+	allowed := map[string]bool{"time": true, "level": true, "msg": true, "request_id": true, "route": true, "outcome": true, "reason": true}
+	for _, l := range lines {
+		var rec map[string]any
+		if err := json.Unmarshal([]byte(l), &rec); err != nil {
+			t.Fatal(err)
+		}
+		for k := range rec {
+			if !allowed[k] {
+				t.Fatalf("log field %q is not on the allow-list: %s", k, l)
+			}
+		}
+	}
+	for _, s := range secrets {
+		if s != "" && strings.Contains(buf.b.String(), s) {
+			t.Fatalf("a cookie value reached the logs")
+		}
+	}
+	if !strings.Contains(lines[1], `"level":"DEBUG"`) || !strings.Contains(lines[1], `"reason":"no_session"`) {
+		t.Fatalf("a refresh without cookies must log at debug: %s", lines[1])
+	}
+}
+
+func TestRequestIDContext(t *testing.T) {
+	ctx := sessionhttp.ContextWithRequestID(context.Background(), "abc")
+	if sessionhttp.RequestID(ctx) != "abc" || sessionhttp.RequestID(context.Background()) != "" {
+		t.Fatal("request id round trip")
+	}
+}
+
+func FuzzParseDemoSignIn(f *testing.F) {
+	for _, s := range []string{`{"userId":"a","roles":["b"]}`, `{}`, `{"userId":"\u0001"}`, `[]`, `{"userId":"a"}x`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		in, err := sessionhttp.ParseDemoSignIn(b)
+		if err != nil {
+			if !errors.Is(err, sessionhttp.ErrBadRequest) {
+				t.Fatalf("error without ErrBadRequest: %v", err)
+			}
+			return
+		}
+		if session.ValidateUserID(in.UserID) != nil || session.ValidateRoles(in.Roles) != nil {
+			t.Fatalf("accepted invalid input %+v", in)
+		}
+	})
+}
+
+func sessionCreate(prefix string) session.CreateInput {
+	return session.CreateInput{UserID: sessiontest.UniqueUser(prefix), Roles: []string{"r"}}
+}

@@ -1,0 +1,68 @@
+package sessionhttp
+
+import (
+	"net/http"
+
+	"github.com/sessiongate/sessiongate/session"
+)
+
+// SignIn creates a session for a user the application has just
+// authenticated, and writes the two cookies (two Set-Cookie lines) and the
+// front-token header to w. Call it before writing the status and body; on
+// error it writes nothing and returns the session error (errors.Is
+// session.ErrInvalidInput → 400, session.ErrStore → 503).
+//
+// Every access cookie r carries is appended to in.Previous, so the session
+// it names is revoked first: a session planted in the browser before
+// sign-in never survives it (no fixation).
+func SignIn(w http.ResponseWriter, r *http.Request, m *session.Manager, in session.CreateInput) (session.Tokens, error) {
+	in.Previous = append(append([]string(nil), in.Previous...), cookieValues(r, m.Config().AccessCookieName)...)
+	t, err := m.Create(r.Context(), in)
+	if err != nil {
+		return session.Tokens{}, err
+	}
+	WriteTokens(w.Header(), t)
+	return t, nil
+}
+
+// WriteTokens adds t's cookies as two Set-Cookie lines, its front-token, and
+// Cache-Control: no-store to h.
+func WriteTokens(h http.Header, t session.Tokens) {
+	addCookie(h, t.Access)
+	addCookie(h, t.Refresh)
+	h.Set(HeaderFrontToken, t.FrontToken)
+	h.Set("Cache-Control", "no-store")
+}
+
+// ProxyHeaders is WriteTokens for a Lambda proxy response of a REST API
+// (payload 1.0): put the result in the response's multiValueHeaders, where
+// "Set-Cookie" holds one entry per cookie. Do not also put Set-Cookie in
+// "headers": API Gateway keeps only the multiValueHeaders copy of a key.
+func ProxyHeaders(t session.Tokens) map[string][]string {
+	h := http.Header{}
+	WriteTokens(h, t)
+	return map[string][]string(h)
+}
+
+// ProxyCookies returns t's cookies for the "cookies" array of an HTTP API
+// (payload 2.0) Lambda response, one Set-Cookie value per element. Put the
+// other headers (ProxyHeadersV2) in its "headers".
+func ProxyCookies(t session.Tokens) []string {
+	var out []string
+	for _, c := range []*http.Cookie{t.Access, t.Refresh} {
+		if c == nil {
+			continue
+		}
+		if v := c.String(); v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// ProxyHeadersV2 returns the single-valued headers that go with
+// ProxyCookies in an HTTP API (payload 2.0) response: front-token and
+// Cache-Control.
+func ProxyHeadersV2(t session.Tokens) map[string]string {
+	return map[string]string{HeaderFrontToken: t.FrontToken, "Cache-Control": "no-store"}
+}

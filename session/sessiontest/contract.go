@@ -1,0 +1,568 @@
+package sessiontest
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/sessiongate/sessiongate/session"
+)
+
+// Harness connects RunStoreContract to one store implementation running on
+// a real server.
+type Harness struct {
+	// NewStore returns a store over the server under test. Each test uses
+	// fresh random user and session ids, so stores may share a keyspace.
+	NewStore func(t *testing.T) session.Store
+	// Outage makes the server unreachable and Recover brings it back with
+	// its data (a persisted restart). When nil, the outage test is skipped
+	// for this harness and must be covered elsewhere.
+	Outage, Recover func(t *testing.T)
+}
+
+// TestConfig returns a valid configuration with fresh keys and the default
+// lifetimes scaled for an injected clock: access 15m, rotate 5m, grace 30s,
+// idle 1h, absolute 3h.
+func TestConfig(t testing.TB) session.Config {
+	t.Helper()
+	cfg := session.DefaultConfig()
+	v, err := session.GenerateKeys(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Keys, err = session.ParseKeys(v); err != nil {
+		t.Fatal(err)
+	}
+	cfg.IdleTimeout = time.Hour
+	cfg.AbsoluteTimeout = 3 * time.Hour
+	return cfg
+}
+
+// NewManager builds a Manager over store with cfg and clock.
+func NewManager(t testing.TB, cfg session.Config, store session.Store, clock *Clock) *session.Manager {
+	t.Helper()
+	m, err := session.NewManager(cfg, store, session.WithClock(clock.Now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+var userSeq struct {
+	sync.Mutex
+	n int
+}
+
+// UniqueUser returns a user id no other test in this process uses.
+func UniqueUser(prefix string) string {
+	userSeq.Lock()
+	defer userSeq.Unlock()
+	userSeq.n++
+	return fmt.Sprintf("%s-%d-%d", prefix, time.Now().UnixNano(), userSeq.n)
+}
+
+// RunStoreContract runs the behaviour every session.Store must show, through
+// session.Manager, against a real server.
+func RunStoreContract(t *testing.T, h Harness) {
+	ctx := context.Background()
+	setup := func(t *testing.T) (*session.Manager, *Clock, session.Config) {
+		cfg := TestConfig(t)
+		clock := NewClock()
+		return NewManager(t, cfg, h.NewStore(t), clock), clock, cfg
+	}
+	create := func(t *testing.T, m *session.Manager, roles ...string) session.Tokens {
+		t.Helper()
+		tok, err := m.Create(ctx, session.CreateInput{UserID: UniqueUser("u"), Roles: roles, Claims: map[string]any{"plan": "pro"}})
+		if err != nil {
+			t.Fatalf("Create: %v", err)
+		}
+		return tok
+	}
+	gen := func(t *testing.T, m *session.Manager, v string) uint64 {
+		t.Helper()
+		i, err := m.InspectAccess(v)
+		if err != nil {
+			t.Fatalf("InspectAccess: %v", err)
+		}
+		return i.Generation
+	}
+	rgen := func(t *testing.T, m *session.Manager, v string) uint64 {
+		t.Helper()
+		i, err := m.InspectRefresh(v)
+		if err != nil {
+			t.Fatalf("InspectRefresh: %v", err)
+		}
+		return i.Generation
+	}
+	wantErr := func(t *testing.T, err, want error) {
+		t.Helper()
+		if !errors.Is(err, want) {
+			t.Fatalf("got error %v, want %v", err, want)
+		}
+	}
+
+	t.Run("CreateThenValidate", func(t *testing.T) {
+		m, clock, cfg := setup(t)
+		tok, err := m.Create(ctx, session.CreateInput{UserID: "alice@example.com", Roles: []string{"admin", "dev"}, Claims: map[string]any{"tenant": "t1"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tok.Access.Name != cfg.AccessCookieName || tok.Refresh.Name != cfg.RefreshCookieName {
+			t.Fatalf("cookie names %q %q", tok.Access.Name, tok.Refresh.Name)
+		}
+		if !tok.Access.HttpOnly || !tok.Access.Secure || !tok.Refresh.HttpOnly || tok.Refresh.Path != "/auth/session/refresh" || tok.Access.Path != "/" {
+			t.Fatalf("cookie attributes: %s | %s", tok.Access, tok.Refresh)
+		}
+		ft := DecodeFrontToken(t, tok.FrontToken)
+		if ft.UID != "alice@example.com" || ft.ATE != clock.Now().Add(cfg.AccessTTL).UnixMilli() || ft.UP["tenant"] != "t1" {
+			t.Fatalf("front token %+v", ft)
+		}
+		clock.Advance(time.Minute)
+		v, err := m.Validate(ctx, tok.Access.Value)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v.UserID != "alice@example.com" || strings.Join(v.Roles, ",") != "admin,dev" || string(v.Claims) != `{"tenant":"t1"}` || v.SetCookie != nil || v.SessionID != tok.SessionID {
+			t.Fatalf("validated %+v", v)
+		}
+	})
+
+	t.Run("InvalidInputStoresNothing", func(t *testing.T) {
+		m, _, _ := setup(t)
+		for name, in := range map[string]session.CreateInput{
+			"empty user":     {UserID: ""},
+			"long user":      {UserID: strings.Repeat("x", 256)},
+			"CRLF user":      {UserID: "bob\r\nSet-Cookie: x=1"},
+			"NUL user":       {UserID: "bob\x00"},
+			"bad UTF-8":      {UserID: "bob\xff"},
+			"comma role":     {UserID: "bob", Roles: []string{"a,b"}},
+			"empty role":     {UserID: "bob", Roles: []string{""}},
+			"reserved claim": {UserID: "bob", Claims: map[string]any{"sub": "x"}},
+			"huge claims":    {UserID: "bob", Claims: map[string]any{"x": strings.Repeat("y", 5000)}},
+			"unencodable":    {UserID: "bob", Claims: map[string]any{"f": func() {}}},
+		} {
+			_, err := m.Create(ctx, in)
+			if !errors.Is(err, session.ErrInvalidInput) {
+				t.Errorf("%s: got %v, want ErrInvalidInput", name, err)
+			}
+		}
+		if l, err := m.ListUser(ctx, "bob"); err != nil || len(l) != 0 {
+			t.Fatalf("bob has sessions after rejected creates: %v %v", l, err)
+		}
+		if _, err := m.Create(ctx, session.CreateInput{UserID: strings.Repeat("é", 127)}); err != nil {
+			t.Fatalf("254-byte UTF-8 user id rejected: %v", err)
+		}
+	})
+
+	t.Run("CreateRevokesPresentedSession", func(t *testing.T) {
+		m, _, _ := setup(t)
+		old := create(t, m)
+		tok, err := m.Create(ctx, session.CreateInput{UserID: old.UserID, Previous: []string{"garbage", old.Access.Value}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = m.Validate(ctx, old.Access.Value)
+		wantErr(t, err, session.ErrUnknown)
+		if _, err := m.Validate(ctx, tok.Access.Value); err != nil {
+			t.Fatal(err)
+		}
+	})
+
+	t.Run("NoCookieBadCookie", func(t *testing.T) {
+		m, _, _ := setup(t)
+		_, err := m.ValidateAny(ctx, nil)
+		wantErr(t, err, session.ErrNoSession)
+		for _, v := range []string{"", "x", strings.Repeat("A", 5000), "MTIzNDU2Nzg5MA=="} {
+			_, err = m.Validate(ctx, v)
+			wantErr(t, err, session.ErrUnknown)
+		}
+		tok := create(t, m)
+		// A refresh cookie is not an access cookie: the name is in the MAC.
+		_, err = m.Validate(ctx, tok.Refresh.Value)
+		wantErr(t, err, session.ErrUnknown)
+		_, err = m.Refresh(ctx, tok.Access.Value)
+		wantErr(t, err, session.ErrUnknown)
+	})
+
+	t.Run("DuplicateCookiesBadCopyNeverShadows", func(t *testing.T) {
+		m, _, _ := setup(t)
+		other, _, _ := setup(t) // other keys: a tossed cookie from elsewhere
+		tok := create(t, m)
+		tossed := create(t, other)
+		v, err := m.ValidateAny(ctx, []string{"junk", tossed.Access.Value, tok.Access.Value})
+		if err != nil || v.SessionID != tok.SessionID {
+			t.Fatalf("good copy not found: %v", err)
+		}
+		_, err = m.ValidateAny(ctx, []string{"junk", tossed.Access.Value})
+		wantErr(t, err, session.ErrUnknown)
+	})
+
+	t.Run("RotationInPlace", func(t *testing.T) {
+		m, clock, cfg := setup(t)
+		tok := create(t, m)
+		clock.Advance(cfg.RotateAfter)
+		v, err := m.Validate(ctx, tok.Access.Value)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v.SetCookie == nil || v.FrontToken == "" {
+			t.Fatalf("no rotation at RotateAfter: %+v", v)
+		}
+		if g := gen(t, m, v.SetCookie.Value); g != 2 {
+			t.Fatalf("rotated generation %d, want 2", g)
+		}
+		if ft := DecodeFrontToken(t, v.FrontToken); ft.ATE != clock.Now().Add(cfg.AccessTTL).UnixMilli() {
+			t.Fatalf("front token ate %d", ft.ATE)
+		}
+		// The new cookie is plain valid; the old one, inside grace, gets the same generation.
+		v2, err := m.Validate(ctx, v.SetCookie.Value)
+		if err != nil || v2.SetCookie != nil {
+			t.Fatalf("new cookie: %v %+v", err, v2)
+		}
+		clock.Advance(cfg.Grace - time.Millisecond)
+		v3, err := m.Validate(ctx, tok.Access.Value)
+		if err != nil || v3.SetCookie == nil || gen(t, m, v3.SetCookie.Value) != 2 {
+			t.Fatalf("old generation inside grace: %v %+v", err, v3)
+		}
+		clock.Advance(time.Millisecond)
+		_, err = m.Validate(ctx, tok.Access.Value)
+		wantErr(t, err, session.ErrExpired)
+		// Expired is not theft: the session lives on.
+		if _, err := m.Validate(ctx, v.SetCookie.Value); err != nil {
+			t.Fatal(err)
+		}
+	})
+
+	t.Run("FiftyConcurrentValidationsRotateOnce", func(t *testing.T) {
+		m, clock, cfg := setup(t)
+		tok := create(t, m)
+		clock.Advance(cfg.RotateAfter + time.Second)
+		const n = 50
+		var wg sync.WaitGroup
+		gens := make([]uint64, n)
+		errs := make([]error, n)
+		start := make(chan struct{})
+		for i := 0; i < n; i++ {
+			wg.Add(1)
+			go func(i int) {
+				defer wg.Done()
+				<-start
+				v, err := m.Validate(ctx, tok.Access.Value)
+				errs[i] = err
+				if err == nil && v.SetCookie != nil {
+					gens[i], _ = inspect(m, v.SetCookie.Value)
+				}
+			}(i)
+		}
+		close(start)
+		wg.Wait()
+		for i := 0; i < n; i++ {
+			if errs[i] != nil {
+				t.Fatalf("request %d: %v", i, errs[i])
+			}
+			if gens[i] != 2 {
+				t.Fatalf("request %d got generation %d, want 2 (exactly one rotation)", i, gens[i])
+			}
+		}
+		// Exactly one rotation: generation 2 is current and not due.
+		v, err := m.Validate(ctx, tok.Access.Value)
+		if err != nil || gen(t, m, v.SetCookie.Value) != 2 {
+			t.Fatalf("after: %v", err)
+		}
+	})
+
+	t.Run("AccessExpiry", func(t *testing.T) {
+		m, clock, cfg := setup(t)
+		tok := create(t, m)
+		// Validations before RotateAfter do not extend validity: it runs from issue.
+		clock.Advance(cfg.RotateAfter - time.Millisecond)
+		if _, err := m.Validate(ctx, tok.Access.Value); err != nil {
+			t.Fatal(err)
+		}
+		clock.Advance(cfg.AccessTTL - cfg.RotateAfter + time.Millisecond)
+		_, err := m.Validate(ctx, tok.Access.Value)
+		wantErr(t, err, session.ErrExpired)
+		// Refresh brings it back.
+		nt, err := m.Refresh(ctx, tok.Refresh.Value)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := m.Validate(ctx, nt.Access.Value); err != nil {
+			t.Fatal(err)
+		}
+	})
+
+	t.Run("RefreshRotates", func(t *testing.T) {
+		m, clock, cfg := setup(t)
+		tok := create(t, m)
+		clock.Advance(time.Minute)
+		nt, err := m.Refresh(ctx, tok.Refresh.Value)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rgen(t, m, nt.Refresh.Value) != 2 || gen(t, m, nt.Access.Value) != 2 || nt.SessionID != tok.SessionID {
+			t.Fatalf("refresh generations %d %d", rgen(t, m, nt.Refresh.Value), gen(t, m, nt.Access.Value))
+		}
+		if ft := DecodeFrontToken(t, nt.FrontToken); ft.UID != tok.UserID || ft.ATE != clock.Now().Add(cfg.AccessTTL).UnixMilli() {
+			t.Fatalf("front token %+v", ft)
+		}
+	})
+
+	t.Run("ConcurrentRefreshSameSuccessor", func(t *testing.T) {
+		m, _, _ := setup(t)
+		tok := create(t, m)
+		var wg sync.WaitGroup
+		res := make([]session.Tokens, 2)
+		errs := make([]error, 2)
+		for i := range res {
+			wg.Add(1)
+			go func(i int) {
+				defer wg.Done()
+				res[i], errs[i] = m.Refresh(ctx, tok.Refresh.Value)
+			}(i)
+		}
+		wg.Wait()
+		for i := range res {
+			if errs[i] != nil {
+				t.Fatalf("refresh %d: %v", i, errs[i])
+			}
+		}
+		if rgen(t, m, res[0].Refresh.Value) != 2 || rgen(t, m, res[1].Refresh.Value) != 2 {
+			t.Fatal("the two refreshes got different successors")
+		}
+		for i := range res {
+			if _, err := m.Validate(ctx, res[i].Access.Value); err != nil {
+				t.Fatalf("access %d: %v", i, err)
+			}
+		}
+	})
+
+	t.Run("LostRefreshAnswerIsIdempotent", func(t *testing.T) {
+		m, clock, cfg := setup(t)
+		tok := create(t, m)
+		first, err := m.Refresh(ctx, tok.Refresh.Value) // the answer is lost in transit
+		if err != nil {
+			t.Fatal(err)
+		}
+		clock.Advance(cfg.Grace*10 + cfg.AccessTTL) // long after the grace window
+		again, err := m.Refresh(ctx, tok.Refresh.Value)
+		if err != nil {
+			t.Fatalf("replayed old token after lost answer: %v (must not be theft)", err)
+		}
+		if rgen(t, m, again.Refresh.Value) != rgen(t, m, first.Refresh.Value) {
+			t.Fatal("a different successor was issued")
+		}
+		if _, err := m.Validate(ctx, again.Access.Value); err != nil {
+			t.Fatalf("access from replay: %v", err)
+		}
+	})
+
+	t.Run("ReplayAfterSuccessorUsedIsTheft", func(t *testing.T) {
+		m, clock, cfg := setup(t)
+		tok := create(t, m)
+		nt, err := m.Refresh(ctx, tok.Refresh.Value)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := m.Validate(ctx, nt.Access.Value); err != nil { // successor used
+			t.Fatal(err)
+		}
+		clock.Advance(cfg.Grace / 2)
+		inGrace, err := m.Refresh(ctx, tok.Refresh.Value) // a second tab, inside grace
+		if err != nil || rgen(t, m, inGrace.Refresh.Value) != 2 {
+			t.Fatalf("inside grace: %v", err)
+		}
+		clock.Advance(cfg.Grace)
+		_, err = m.Refresh(ctx, tok.Refresh.Value)
+		wantErr(t, err, session.ErrTheft)
+		_, err = m.Validate(ctx, nt.Access.Value)
+		wantErr(t, err, session.ErrUnknown)
+		_, err = m.Refresh(ctx, nt.Refresh.Value)
+		wantErr(t, err, session.ErrUnknown)
+	})
+
+	t.Run("ReplayAfterSuccessorRefreshedIsTheft", func(t *testing.T) {
+		m, clock, cfg := setup(t)
+		tok := create(t, m)
+		r2, err := m.Refresh(ctx, tok.Refresh.Value)
+		if err != nil {
+			t.Fatal(err)
+		}
+		clock.Advance(time.Minute)
+		if _, err := m.Refresh(ctx, r2.Refresh.Value); err != nil { // successor used by refreshing
+			t.Fatal(err)
+		}
+		clock.Advance(cfg.Grace + time.Second)
+		_, err = m.Refresh(ctx, tok.Refresh.Value)
+		wantErr(t, err, session.ErrTheft)
+	})
+
+	t.Run("IdleTimeoutSlidesAbsoluteDoesNot", func(t *testing.T) {
+		m, clock, cfg := setup(t)
+		tok := create(t, m)
+		cur := tok
+		// Use the session every 40 minutes (idle is 1h) until past the absolute 3h.
+		for elapsed := time.Duration(0); ; {
+			clock.Advance(40 * time.Minute)
+			elapsed += 40 * time.Minute
+			nt, err := m.Refresh(ctx, cur.Refresh.Value)
+			if elapsed >= cfg.AbsoluteTimeout {
+				wantErr(t, err, session.ErrUnknown)
+				break
+			}
+			if err != nil {
+				t.Fatalf("at %s: %v", elapsed, err)
+			}
+			cur = nt
+		}
+		idle := create(t, m)
+		clock.Advance(cfg.IdleTimeout)
+		_, err := m.Validate(ctx, idle.Access.Value)
+		wantErr(t, err, session.ErrUnknown)
+	})
+
+	t.Run("RevokeListClaims", func(t *testing.T) {
+		m, clock, _ := setup(t)
+		uid := UniqueUser("multi")
+		var toks []session.Tokens
+		for i := 0; i < 3; i++ {
+			tok, err := m.Create(ctx, session.CreateInput{UserID: uid, Roles: []string{"user"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			toks = append(toks, tok)
+		}
+		l, err := m.ListUser(ctx, uid)
+		if err != nil || len(l) != 3 {
+			t.Fatalf("list: %v %d", err, len(l))
+		}
+		n, err := m.SetUserClaims(ctx, uid, []string{"admin"}, map[string]any{"level": 3})
+		if err != nil || n != 3 {
+			t.Fatalf("set claims: %v %d", err, n)
+		}
+		clock.Advance(time.Second)
+		v, err := m.Validate(ctx, toks[1].Access.Value)
+		if err != nil || strings.Join(v.Roles, ",") != "admin" || string(v.Claims) != `{"level":3}` {
+			t.Fatalf("claims not visible on next validation: %v %+v", err, v)
+		}
+		ok, err := m.Revoke(ctx, toks[0].SessionID)
+		if err != nil || !ok {
+			t.Fatalf("revoke: %v %v", ok, err)
+		}
+		_, err = m.Validate(ctx, toks[0].Access.Value)
+		wantErr(t, err, session.ErrUnknown)
+		if l, _ := m.ListUser(ctx, uid); len(l) != 2 {
+			t.Fatalf("after revoke: %d sessions", len(l))
+		}
+		id, err := m.SignOut(ctx, []string{toks[1].Access.Value})
+		if err != nil || id != toks[1].SessionID {
+			t.Fatalf("sign out: %v", err)
+		}
+		_, err = m.SignOut(ctx, []string{toks[1].Access.Value})
+		wantErr(t, err, session.ErrUnknown)
+		n, err = m.RevokeUser(ctx, uid)
+		if err != nil || n != 1 {
+			t.Fatalf("revoke user: %v %d", err, n)
+		}
+		_, err = m.Validate(ctx, toks[2].Access.Value)
+		wantErr(t, err, session.ErrUnknown)
+		if l, _ := m.ListUser(ctx, uid); len(l) != 0 {
+			t.Fatalf("after revoke all: %d sessions", len(l))
+		}
+	})
+
+	t.Run("KeyRotation", func(t *testing.T) {
+		cfgOld := TestConfig(t)
+		clock := NewClock()
+		store := h.NewStore(t)
+		old := NewManager(t, cfgOld, store, clock)
+		tok := create(t, old)
+		cfgNew := TestConfig(t)
+		cfgBoth := cfgNew
+		cfgBoth.Keys = append(append([]session.KeyPair{}, cfgNew.Keys...), cfgOld.Keys...)
+		both := NewManager(t, cfgBoth, store, clock)
+		if _, err := both.Validate(ctx, tok.Access.Value); err != nil {
+			t.Fatalf("retired key still listed: %v", err)
+		}
+		// New cookies are encoded with the newest key.
+		nt, err := both.Refresh(ctx, tok.Refresh.Value)
+		if err != nil {
+			t.Fatal(err)
+		}
+		newOnly := NewManager(t, cfgNew, store, clock)
+		if _, err := newOnly.Validate(ctx, nt.Access.Value); err != nil {
+			t.Fatalf("cookie from newest key: %v", err)
+		}
+		_, err = newOnly.Validate(ctx, tok.Access.Value)
+		wantErr(t, err, session.ErrUnknown)
+	})
+
+	t.Run("OutageIsStoreFailureAndLosesNothing", func(t *testing.T) {
+		if h.Outage == nil {
+			t.Skip("this harness covers outages elsewhere")
+		}
+		m, _, _ := setup(t)
+		tok := create(t, m)
+		h.Outage(t)
+		_, err := m.Validate(ctx, tok.Access.Value)
+		wantErr(t, err, session.ErrStore)
+		if errors.Is(err, session.ErrUnknown) || errors.Is(err, session.ErrNoSession) {
+			t.Fatal("a store failure was reported as no session")
+		}
+		_, err = m.Refresh(ctx, tok.Refresh.Value)
+		wantErr(t, err, session.ErrStore)
+		_, err = m.Create(ctx, session.CreateInput{UserID: "x"})
+		wantErr(t, err, session.ErrStore)
+		h.Recover(t)
+		// A client may take a moment to re-dial after the server returns;
+		// what matters is that the same cookie validates again, unchanged.
+		var lastErr error
+		for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+			if _, lastErr = m.Validate(ctx, tok.Access.Value); lastErr == nil || !errors.Is(lastErr, session.ErrStore) {
+				break
+			}
+		}
+		if lastErr != nil {
+			t.Fatalf("same cookie after recovery: %v", lastErr)
+		}
+	})
+}
+
+func inspect(m *session.Manager, v string) (uint64, error) {
+	i, err := m.InspectAccess(v)
+	return i.Generation, err
+}
+
+// FrontToken is a decoded front-token header.
+type FrontToken struct {
+	UID string         `json:"uid"`
+	ATE int64          `json:"ate"`
+	UP  map[string]any `json:"up"`
+}
+
+// DecodeFrontToken decodes a front-token the way the browser SDK does
+// (atob, then JSON) and fails the test when it does not decode.
+func DecodeFrontToken(t testing.TB, v string) FrontToken {
+	t.Helper()
+	raw, err := base64.StdEncoding.DecodeString(v)
+	if err != nil {
+		t.Fatalf("front-token is not standard base64: %v", err)
+	}
+	var ft FrontToken
+	if err := json.Unmarshal(raw, &ft); err != nil {
+		t.Fatalf("front-token is not JSON: %v", err)
+	}
+	if _, ok := ft.UP["iat"]; !ok {
+		t.Fatalf("front-token up lacks iat: %s", raw)
+	}
+	if _, ok := ft.UP["exp"]; !ok {
+		t.Fatalf("front-token up lacks exp: %s", raw)
+	}
+	return ft
+}
