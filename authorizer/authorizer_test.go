@@ -1,0 +1,649 @@
+package authorizer_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/sessiongate/sessiongate/authorizer"
+	"github.com/sessiongate/sessiongate/session"
+	"github.com/sessiongate/sessiongate/session/sessiontest"
+)
+
+// Contract §4, row by row, for both payloads.
+func TestOutcomes(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	user := sessiontest.UniqueUser("outcomes")
+	tok := e.signIn(user, []string{"editor", "viewer"}, map[string]any{"plan": "pro"})
+	good := cookieHeader(tok.Access)
+
+	type row struct {
+		name   string
+		cookie string
+		want   string // "allow", "unauthorized"
+	}
+	rows := []row{
+		{name: "valid session", cookie: good, want: "allow"},
+		{name: "no cookie at all", cookie: "", want: "unauthorized"},
+		{name: "other cookies only", cookie: "theme=dark; lang=en", want: "unauthorized"},
+		{name: "bad cookie", cookie: "sAccessToken=not-a-token", want: "unauthorized"},
+		{name: "refresh cookie presented as access", cookie: "sAccessToken=" + tok.Refresh.Value, want: "unauthorized"},
+	}
+	for _, r := range rows {
+		for _, p := range []string{"rest", "http"} {
+			t.Run(r.name+"/"+p, func(t *testing.T) {
+				var event []byte
+				if p == "rest" {
+					event = restEvent(t, ev{headers: map[string]string{"Cookie": r.cookie}})
+				} else {
+					event = httpEvent(t, ev{headers: map[string]string{"cookie": r.cookie}})
+				}
+				res := e.invoke(event)
+				switch r.want {
+				case "allow":
+					if p == "rest" {
+						if got := res.effect(t); got != "Allow" {
+							t.Fatalf("effect %s: %s", got, res.raw)
+						}
+						if res.resp["principalId"] != user {
+							t.Fatalf("principalId %v", res.resp["principalId"])
+						}
+						pd := res.resp["policyDocument"].(map[string]any)
+						st := pd["Statement"].([]any)[0].(map[string]any)
+						if got := st["Resource"].([]any)[0]; got != testARNBase+"GET/api/me" {
+							t.Fatalf("resource %v", got)
+						}
+						if got := st["Action"].([]any)[0]; got != "execute-api:Invoke" {
+							t.Fatalf("action %v", got)
+						}
+					} else if got := res.effect(t); got != "true" {
+						t.Fatalf("isAuthorized %s: %s", got, res.raw)
+					}
+					c := res.context(t)
+					want := map[string]any{"userId": user, "sessionId": tok.SessionID, "roles": "editor,viewer",
+						"claims": `{"plan":"pro"}`, "setCookie": "", "frontToken": ""}
+					for k, v := range want {
+						if c[k] != v {
+							t.Errorf("context[%s] = %#v, want %#v", k, c[k], v)
+						}
+					}
+					for k, v := range c {
+						switch v.(type) {
+						case string, bool, float64:
+						default:
+							t.Errorf("context[%s] is not a scalar: %#v", k, v)
+						}
+					}
+				case "unauthorized":
+					if !isUnauthorized(res.err) {
+						t.Fatalf("want error %q, got %v %s", authorizer.Unauthorized, res.err, res.raw)
+					}
+				}
+			})
+		}
+	}
+
+	t.Run("revoked", func(t *testing.T) {
+		tok2 := e.signIn(sessiontest.UniqueUser("revoked"), nil, nil)
+		if _, err := e.m.Revoke(context.Background(), tok2.SessionID); err != nil {
+			t.Fatal(err)
+		}
+		res := e.invoke(restEvent(t, ev{headers: map[string]string{"Cookie": cookieHeader(tok2.Access)}}))
+		if !isUnauthorized(res.err) {
+			t.Fatalf("want Unauthorized, got %v", res.err)
+		}
+	})
+	t.Run("expired", func(t *testing.T) {
+		e2 := newEnv(t, envOptions{})
+		tok2 := e2.signIn(sessiontest.UniqueUser("expired"), nil, nil)
+		e2.clock.Advance(e2.cfg.AccessTTL)
+		for _, event := range [][]byte{
+			restEvent(t, ev{headers: map[string]string{"Cookie": cookieHeader(tok2.Access)}}),
+			httpEvent(t, ev{cookies: []string{cookieHeader(tok2.Access)}}),
+		} {
+			if res := e2.invoke(event); !isUnauthorized(res.err) {
+				t.Fatalf("want Unauthorized, got %v %s", res.err, res.raw)
+			}
+		}
+		if !strings.Contains(e2.logs.String(), `"reason":"expired"`) {
+			t.Fatalf("log has no reason expired: %s", e2.logs.String())
+		}
+	})
+}
+
+// Rotation: past RotateAfter the authorizer allows the request and hands
+// back the new access cookie and front-token through the context.
+func TestRotation(t *testing.T) {
+	e := newEnv(t, envOptions{rules: `[{"method":"*","path":"/api/admin","roles":["admin"]}]`})
+	user := sessiontest.UniqueUser("rotate")
+	tok := e.signIn(user, []string{"viewer"}, nil)
+	before, err := e.m.InspectAccess(tok.Access.Value)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Advance(e.cfg.RotateAfter + time.Second)
+
+	for _, p := range []string{"rest", "http"} {
+		t.Run(p, func(t *testing.T) {
+			var event []byte
+			if p == "rest" {
+				event = restEvent(t, ev{headers: map[string]string{"cookie": cookieHeader(tok.Access)}})
+			} else {
+				event = httpEvent(t, ev{cookies: []string{cookieHeader(tok.Access)}})
+			}
+			res := e.invoke(event)
+			if got := res.effect(t); got != "Allow" && got != "true" {
+				t.Fatalf("effect %s", got)
+			}
+			c := res.context(t)
+			line, _ := c["setCookie"].(string)
+			if line == "" {
+				t.Fatalf("no setCookie after rotation: %s", res.raw)
+			}
+			if strings.Count(line, "sAccessToken=") != 1 {
+				t.Fatalf("setCookie must hold exactly one cookie: %q", line)
+			}
+			nc := setCookieValue(t, line)
+			after, err := e.m.InspectAccess(nc.Value)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if after.SessionID != before.SessionID || after.Generation <= before.Generation {
+				t.Fatalf("rotated to %+v from %+v", after, before)
+			}
+			if !nc.HttpOnly || !nc.Secure || nc.Path != "/" {
+				t.Fatalf("cookie attributes: %+v", nc)
+			}
+			ft := sessiontest.DecodeFrontToken(t, c["frontToken"].(string))
+			if ft.UID != user {
+				t.Fatalf("front-token uid %q", ft.UID)
+			}
+			// The new cookie is valid and needs no rotation.
+			res2 := e.invoke(restEvent(t, ev{headers: map[string]string{"Cookie": "sAccessToken=" + nc.Value}}))
+			if got := res2.context(t)["setCookie"]; res2.effect(t) != "Allow" || got != "" {
+				t.Fatalf("new cookie: %s", res2.raw)
+			}
+		})
+	}
+
+	t.Run("deny carries the rotated cookie", func(t *testing.T) {
+		tok2 := e.signIn(sessiontest.UniqueUser("rotate-deny"), []string{"viewer"}, nil)
+		e.clock.Advance(e.cfg.RotateAfter + time.Second)
+		res := e.invoke(restEvent(t, ev{path: "/api/admin", headers: map[string]string{"Cookie": cookieHeader(tok2.Access)}}))
+		if res.effect(t) != "Deny" {
+			t.Fatalf("want Deny: %s", res.raw)
+		}
+		c := res.context(t)
+		nc := setCookieValue(t, c["setCookie"].(string))
+		if info, err := e.m.InspectAccess(nc.Value); err != nil || info.SessionID != tok2.SessionID {
+			t.Fatalf("setCookie on Deny: %v %+v", err, info)
+		}
+		if c["frontToken"] == "" {
+			t.Fatal("no frontToken on Deny after rotation")
+		}
+	})
+}
+
+// Contract §2's anti-CSRF cases, through both payloads.
+func TestAntiCSRF(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	tok := e.signIn(sessiontest.UniqueUser("csrf"), nil, nil)
+	cookie := cookieHeader(tok.Access)
+	cases := []struct {
+		name    string
+		method  string
+		headers map[string]string
+		allow   bool
+	}{
+		{"GET without rid", "GET", nil, true},
+		{"HEAD without rid", "HEAD", nil, true},
+		{"OPTIONS without rid", "OPTIONS", nil, true},
+		{"POST without rid", "POST", nil, false},
+		{"DELETE without rid", "DELETE", nil, false},
+		{"POST with rid", "POST", map[string]string{"rid": "session"}, true},
+		{"POST with RID in upper case", "POST", map[string]string{"RID": "anything"}, true},
+		{"POST with rid, allowed origin", "POST", map[string]string{"rid": "x", "Origin": "https://app.example.com"}, true},
+		{"POST with rid, foreign origin", "POST", map[string]string{"rid": "x", "Origin": "https://evil.example"}, false},
+		{"GET with foreign origin", "GET", map[string]string{"Origin": "https://evil.example"}, true},
+		{"PUT with rid, origin null", "PUT", map[string]string{"rid": "x", "origin": "null"}, false},
+	}
+	for _, c := range cases {
+		for _, p := range []string{"rest", "http"} {
+			t.Run(c.name+"/"+p, func(t *testing.T) {
+				h := map[string]string{"Cookie": cookie}
+				for k, v := range c.headers {
+					h[k] = v
+				}
+				var res result
+				if p == "rest" {
+					res = e.invoke(restEvent(t, ev{method: c.method, path: "/api/items", headers: h}))
+				} else {
+					res = e.invoke(httpEvent(t, ev{method: c.method, path: "/api/items", headers: h}))
+				}
+				got := res.effect(t)
+				if c.allow != (got == "Allow" || got == "true") {
+					t.Fatalf("effect %s, want allow=%v: %s", got, c.allow, res.raw)
+				}
+				if !c.allow {
+					if body := res.context(t)["body"]; body != `{"message":"anti-csrf check failed"}` {
+						t.Fatalf("body %v", body)
+					}
+					if _, ok := res.resp["principalId"]; p == "rest" && !ok {
+						t.Fatal("Deny without principalId")
+					}
+				}
+			})
+		}
+	}
+	t.Run("two Origin headers, one foreign", func(t *testing.T) {
+		res := e.invoke(restEvent(t, ev{method: "POST", path: "/api/items", headers: map[string]string{"Cookie": cookie},
+			multi: map[string][]string{"Cookie": {cookie}, "rid": {"x"}, "Origin": {"https://app.example.com", "https://evil.example"}}}))
+		if res.effect(t) != "Deny" {
+			t.Fatalf("want Deny: %s", res.raw)
+		}
+	})
+	t.Run("mode none", func(t *testing.T) {
+		e2 := newEnv(t, envOptions{config: func(c *session.Config) { c.AntiCSRF = session.AntiCSRFNone }})
+		tok2 := e2.signIn(sessiontest.UniqueUser("csrf-none"), nil, nil)
+		res := e2.invoke(restEvent(t, ev{method: "POST", headers: map[string]string{"Cookie": cookieHeader(tok2.Access),
+			"Origin": "https://evil.example"}}))
+		if res.effect(t) != "Allow" {
+			t.Fatalf("mode none: %s", res.raw)
+		}
+	})
+	t.Run("check order: no session beats anti-csrf", func(t *testing.T) {
+		res := e.invoke(restEvent(t, ev{method: "POST", headers: map[string]string{"Cookie": "sAccessToken=bad"}}))
+		if !isUnauthorized(res.err) {
+			t.Fatalf("want Unauthorized, got %v", res.err)
+		}
+	})
+}
+
+const testRules = `[
+ {"method":"*","path":"/api/admin/**","roles":["admin"]},
+ {"method":"GET","path":"/api/reports/*","claims":{"plan":["pro","team"]}},
+ {"method":"DELETE","path":"/api/reports/*","roles":["admin","auditor"]},
+ {"method":"*","path":"/api/flags","claims":{"beta":[true]}}
+]`
+
+func TestRouteRules(t *testing.T) {
+	e := newEnv(t, envOptions{rules: testRules})
+	admin := e.signIn(sessiontest.UniqueUser("admin"), []string{"admin"}, map[string]any{"plan": "free"})
+	viewer := e.signIn(sessiontest.UniqueUser("viewer"), []string{"viewer"}, map[string]any{"plan": "pro", "beta": true})
+	team := e.signIn(sessiontest.UniqueUser("team"), nil, map[string]any{"plan": []any{"team", "x"}})
+	none := e.signIn(sessiontest.UniqueUser("none"), nil, nil)
+	h := func(tok session.Tokens) map[string]string {
+		return map[string]string{"Cookie": cookieHeader(tok.Access), "rid": "x"}
+	}
+	cases := []struct {
+		name   string
+		tok    session.Tokens
+		method string
+		path   string
+		allow  bool
+		errors string // JSON of claimValidationErrors on Deny
+	}{
+		{"admin on admin", admin, "GET", "/api/admin", true, ""},
+		{"admin on admin subtree", admin, "POST", "/api/admin/users/7", true, ""},
+		{"viewer on admin", viewer, "GET", "/api/admin", false,
+			`[{"id":"roles","reason":{"message":"wrong value","expectedToInclude":"admin","actualValue":["viewer"]}}]`},
+		{"viewer on admin, double slash and trailing slash", viewer, "GET", "/api//admin/", false,
+			`[{"id":"roles","reason":{"message":"wrong value","expectedToInclude":"admin","actualValue":["viewer"]}}]`},
+		{"viewer on admin via dot-dot", viewer, "GET", "/api/x/../admin", false,
+			`[{"id":"roles","reason":{"message":"wrong value","expectedToInclude":"admin","actualValue":["viewer"]}}]`},
+		{"no roles on admin", none, "GET", "/api/admin/x", false,
+			`[{"id":"roles","reason":{"message":"wrong value","expectedToInclude":"admin","actualValue":[]}}]`},
+		{"path is case-sensitive", viewer, "GET", "/api/Admin", true, ""},
+		{"sibling path not covered", viewer, "GET", "/api/administrator", true, ""},
+		{"pro plan on report", viewer, "GET", "/api/reports/q1", true, ""},
+		{"array claim includes team", team, "GET", "/api/reports/q1", true, ""},
+		{"free plan on report", admin, "GET", "/api/reports/q1", false,
+			`[{"id":"plan","reason":{"message":"wrong value","expectedToBeOneOf":["pro","team"],"actualValue":"free"}}]`},
+		{"missing claim", none, "GET", "/api/reports/q1", false,
+			`[{"id":"plan","reason":{"message":"value does not exist","expectedToBeOneOf":["pro","team"]}}]`},
+		{"star is one segment only", admin, "GET", "/api/reports/q1/raw", true, ""},
+		{"method not covered", admin, "POST", "/api/reports/q1", true, ""},
+		{"two roles required, one held", admin, "DELETE", "/api/reports/q1", false,
+			`[{"id":"roles","reason":{"message":"wrong value","expectedToInclude":"auditor","actualValue":["admin"]}}]`},
+		{"boolean claim", viewer, "PATCH", "/api/flags", true, ""},
+		{"boolean claim missing, every failure listed", none, "PATCH", "/api/flags", false,
+			`[{"id":"beta","reason":{"message":"value does not exist","expectedToBeOneOf":[true]}}]`},
+		{"array claim without an allowed value", admin, "GET", "/api/reports/x", false,
+			`[{"id":"plan","reason":{"message":"wrong value","expectedToBeOneOf":["pro","team"],"actualValue":"free"}}]`},
+	}
+	for _, c := range cases {
+		for _, p := range []string{"rest", "http"} {
+			t.Run(c.name+"/"+p, func(t *testing.T) {
+				var res result
+				if p == "rest" {
+					res = e.invoke(restEvent(t, ev{method: c.method, path: c.path, headers: h(c.tok)}))
+				} else {
+					res = e.invoke(httpEvent(t, ev{method: c.method, path: c.path, headers: h(c.tok)}))
+				}
+				got := res.effect(t)
+				if c.allow != (got == "Allow" || got == "true") {
+					t.Fatalf("effect %s, want allow=%v: %s", got, c.allow, res.raw)
+				}
+				if c.allow {
+					return
+				}
+				var body struct {
+					Message string          `json:"message"`
+					Errors  json.RawMessage `json:"claimValidationErrors"`
+				}
+				if err := json.Unmarshal([]byte(res.context(t)["body"].(string)), &body); err != nil {
+					t.Fatal(err)
+				}
+				if body.Message != "invalid claim" || string(body.Errors) != c.errors {
+					t.Fatalf("body %s %s\nwant %s", body.Message, body.Errors, c.errors)
+				}
+			})
+		}
+	}
+	t.Run("custom domain base path in the path field", func(t *testing.T) {
+		// Behind a custom domain with base path mapping "v1", REST's path
+		// field is "/v1/api/admin" while the method ARN names "api/admin".
+		event := restEvent(t, ev{path: "/api/admin", headers: h(viewer)})
+		event = []byte(strings.Replace(string(event), `"path":"/api/admin"`, `"path":"/v1/api/admin"`, 1))
+		if !strings.Contains(string(event), `"/v1/api/admin"`) {
+			t.Fatal("test event not rewritten")
+		}
+		if res := e.invoke(event); res.effect(t) != "Deny" {
+			t.Fatalf("rule missed behind a base path: %s", res.raw)
+		}
+	})
+	t.Run("claims change takes effect on the next request", func(t *testing.T) {
+		u := sessiontest.UniqueUser("promote")
+		tok := e.signIn(u, []string{"viewer"}, nil)
+		event := restEvent(t, ev{path: "/api/admin", headers: h(tok)})
+		if e.invoke(event).effect(t) != "Deny" {
+			t.Fatal("want Deny before promotion")
+		}
+		if _, err := e.m.SetUserClaims(context.Background(), u, []string{"admin"}, nil); err != nil {
+			t.Fatal(err)
+		}
+		if res := e.invoke(event); res.effect(t) != "Allow" || res.context(t)["roles"] != "admin" {
+			t.Fatalf("want Allow after promotion: %s", res.raw)
+		}
+	})
+}
+
+// Cookie extraction (contract §4): multiValueHeaders, any letter case,
+// several Cookie headers, the 2.0 cookies array, duplicates.
+func TestCookieSources(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	tok := e.signIn(sessiontest.UniqueUser("sources"), nil, nil)
+	good := cookieHeader(tok.Access)
+	other := e.signIn(sessiontest.UniqueUser("other"), nil, nil)
+	if _, err := e.m.Revoke(context.Background(), other.SessionID); err != nil {
+		t.Fatal(err)
+	}
+	revoked := cookieHeader(other.Access)
+	cases := []struct {
+		name  string
+		event func(t testing.TB) []byte
+		allow bool
+	}{
+		{"REST headers, lower-case name", func(t testing.TB) []byte {
+			return restEvent(t, ev{headers: map[string]string{"cookie": "a=1; " + good}})
+		}, true},
+		{"REST headers, upper-case name", func(t testing.TB) []byte {
+			return restEvent(t, ev{headers: map[string]string{"COOKIE": good}})
+		}, true},
+		{"REST multiValueHeaders win over headers", func(t testing.TB) []byte {
+			// headers keeps only the last Cookie header (HTTP/2); multi has both.
+			return restEvent(t, ev{headers: map[string]string{"cookie": "a=1"},
+				multi: map[string][]string{"cookie": {good, "a=1"}}})
+		}, true},
+		{"REST several Cookie headers, ours in the second", func(t testing.TB) []byte {
+			return restEvent(t, ev{multi: map[string][]string{"Cookie": {"a=1; b=2", "c=3; " + good}}})
+		}, true},
+		{"REST two keys differing in case", func(t testing.TB) []byte {
+			return restEvent(t, ev{multi: map[string][]string{"Cookie": {"a=1"}, "cookie": {good}}})
+		}, true},
+		{"tossed bad copy before the good one", func(t testing.TB) []byte {
+			return restEvent(t, ev{headers: map[string]string{"Cookie": "sAccessToken=garbage; " + good}})
+		}, true},
+		{"tossed revoked copy before the good one", func(t testing.TB) []byte {
+			return restEvent(t, ev{headers: map[string]string{"Cookie": revoked + "; " + good}})
+		}, true},
+		{"good copy first, garbage after", func(t testing.TB) []byte {
+			return restEvent(t, ev{headers: map[string]string{"Cookie": good + "; sAccessToken=%%%; sAccessToken="}})
+		}, true},
+		{"only tossed copies", func(t testing.TB) []byte {
+			return restEvent(t, ev{headers: map[string]string{"Cookie": "sAccessToken=garbage; " + revoked}})
+		}, false},
+		{"quoted value", func(t testing.TB) []byte {
+			return restEvent(t, ev{headers: map[string]string{"Cookie": `sAccessToken="` + tok.Access.Value + `"`}})
+		}, true},
+		{"HTTP API cookies array", func(t testing.TB) []byte {
+			return httpEvent(t, ev{cookies: []string{"a=1", good}})
+		}, true},
+		{"HTTP API cookies array, tossed copy first", func(t testing.TB) []byte {
+			return httpEvent(t, ev{cookies: []string{"sAccessToken=x", good}})
+		}, true},
+		{"HTTP API cookies only in headers", func(t testing.TB) []byte {
+			return httpEvent(t, ev{headers: map[string]string{"cookie": "a=1; " + good}})
+		}, true},
+		{"HTTP API empty cookies array falls back to headers", func(t testing.TB) []byte {
+			return httpEvent(t, ev{cookies: []string{}, headers: map[string]string{"Cookie": good}})
+		}, true},
+		{"thousands of cookies before ours", func(t testing.TB) []byte {
+			var b strings.Builder
+			for i := 0; i < 3000; i++ {
+				b.WriteString("c=v;")
+			}
+			b.WriteString(good)
+			return restEvent(t, ev{headers: map[string]string{"Cookie": b.String()}})
+		}, true},
+		{"more than MaxCookieValues copies: extra copies ignored", func(t testing.TB) []byte {
+			var b strings.Builder
+			for i := 0; i < authorizer.MaxCookieValues; i++ {
+				b.WriteString("sAccessToken=x; ")
+			}
+			b.WriteString(good)
+			return restEvent(t, ev{headers: map[string]string{"Cookie": b.String()}})
+		}, false},
+		{"non-UTF-8 garbage", func(t testing.TB) []byte {
+			return restEvent(t, ev{headers: map[string]string{"Cookie": "\xff\xfe=\x00; ;;=; sAccessToken\xff=1; " + good}})
+		}, true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			res := e.invoke(c.event(t))
+			if !c.allow {
+				if !isUnauthorized(res.err) {
+					t.Fatalf("want Unauthorized, got %v %s", res.err, res.raw)
+				}
+				return
+			}
+			if got := res.effect(t); got != "Allow" && got != "true" {
+				t.Fatalf("effect %s: %s", got, res.raw)
+			}
+			if res.context(t)["sessionId"] != tok.SessionID {
+				t.Fatalf("wrong session: %s", res.raw)
+			}
+		})
+	}
+}
+
+// A store failure is a 500 with no cookie change; after recovery the same
+// cookie works again (an outage logs nobody out).
+func TestStoreOutage(t *testing.T) {
+	e := newEnv(t, envOptions{persist: true})
+	tok := e.signIn(sessiontest.UniqueUser("outage"), nil, nil)
+	rest := restEvent(t, ev{headers: map[string]string{"Cookie": cookieHeader(tok.Access)}})
+	httpEv := httpEvent(t, ev{cookies: []string{cookieHeader(tok.Access)}})
+	if e.invoke(rest).effect(t) != "Allow" {
+		t.Fatal("want Allow before the outage")
+	}
+	e.srv.Stop()
+	for _, event := range [][]byte{rest, httpEv} {
+		res := e.invoke(event)
+		if res.err == nil || isUnauthorized(res.err) {
+			t.Fatalf("want a 500 error, got %v %s", res.err, res.raw)
+		}
+		if !errors.Is(res.err, authorizer.ErrStoreUnavailable) || res.raw != nil {
+			t.Fatalf("want ErrStoreUnavailable and no response: %v %s", res.err, res.raw)
+		}
+	}
+	// A client that also sends a bad copy still gets a 500, not a 401.
+	res := e.invoke(restEvent(t, ev{headers: map[string]string{"Cookie": "sAccessToken=junk; " + cookieHeader(tok.Access)}}))
+	if !errors.Is(res.err, authorizer.ErrStoreUnavailable) {
+		t.Fatalf("want ErrStoreUnavailable, got %v", res.err)
+	}
+	logs := e.logs.String()
+	if !strings.Contains(logs, `"reason":"store"`) || strings.Contains(logs, e.srv.Addr()) {
+		t.Fatalf("store failure log: %s", logs)
+	}
+	e.srv.Restart()
+	if res := e.waitAllow(rest); res.effect(t) != "Allow" {
+		t.Fatalf("want Allow after recovery: %v %s", res.err, res.raw)
+	}
+	if !strings.Contains(e.metrics.String(), `"Outcome":"error"`) {
+		t.Fatal("no error metric")
+	}
+}
+
+// Events that are not REQUEST authorizer events of payload 1.0 or 2.0 are
+// configuration errors: a 500, never "Unauthorized".
+func TestBadEvents(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	cases := map[string]string{
+		"not JSON":              `{"type":`,
+		"JSON array":            `[1,2]`,
+		"null":                  `null`,
+		"TOKEN authorizer":      `{"type":"TOKEN","authorizationToken":"x","methodArn":"` + testARNBase + `GET/x"}`,
+		"no type":               `{"methodArn":"` + testARNBase + `GET/x"}`,
+		"version 3.0":           `{"version":"3.0","type":"REQUEST","routeArn":"` + testARNBase + `GET/x"}`,
+		"version as a number":   `{"version":2.0,"type":"REQUEST","routeArn":"` + testARNBase + `GET/x"}`,
+		"headers as an array":   `{"type":"REQUEST","methodArn":"` + testARNBase + `GET/x","headers":["Cookie"]}`,
+		"2.0 without routeArn":  `{"version":"2.0","type":"REQUEST","methodArn":"` + testARNBase + `GET/x"}`,
+		"1.0 without methodArn": `{"type":"REQUEST","routeArn":"` + testARNBase + `GET/x"}`,
+		"malformed methodArn":   `{"type":"REQUEST","methodArn":"arn:aws:execute-api:eu-west-1:123:a/prod/GET/x"}`,
+		"other service":         `{"type":"REQUEST","methodArn":"arn:aws:lambda:eu-west-1:123456789012:a/prod/GET/x"}`,
+	}
+	for name, body := range cases {
+		t.Run(name, func(t *testing.T) {
+			res := e.invoke([]byte(body))
+			if res.err == nil || isUnauthorized(res.err) {
+				t.Fatalf("want a 500 error, got %v %s", res.err, res.raw)
+			}
+		})
+	}
+	if !strings.Contains(e.logs.String(), `"reason":"bad_event"`) {
+		t.Fatal("no bad_event log line")
+	}
+}
+
+// The handler's reflection entry point (lambda.NewHandler(h.Handle)) gives
+// the same bytes as its Invoke method.
+func TestHandleAndInvokeAgree(t *testing.T) {
+	e := newEnv(t, envOptions{rules: testRules})
+	tok := e.signIn(sessiontest.UniqueUser("agree"), []string{"viewer"}, map[string]any{"note": "a<b&c"})
+	viaHandle := lambda.NewHandler(e.h.Handle)
+	for _, event := range [][]byte{
+		restEvent(t, ev{headers: map[string]string{"Cookie": cookieHeader(tok.Access)}}),
+		restEvent(t, ev{path: "/api/admin", headers: map[string]string{"Cookie": cookieHeader(tok.Access)}}),
+		httpEvent(t, ev{cookies: []string{cookieHeader(tok.Access)}}),
+	} {
+		a, errA := e.inv.Invoke(context.Background(), event)
+		b, errB := viaHandle.Invoke(context.Background(), event)
+		if errA != nil || errB != nil || string(a) != string(b) {
+			t.Fatalf("Invoke %s %v\nHandle %s %v", a, errA, b, errB)
+		}
+	}
+	_, errA := e.inv.Invoke(context.Background(), restEvent(t, ev{}))
+	_, errB := viaHandle.Invoke(context.Background(), restEvent(t, ev{}))
+	if !isUnauthorized(errA) || !isUnauthorized(errB) {
+		t.Fatalf("errors %v %v", errA, errB)
+	}
+}
+
+// Logs carry only allow-listed fields; metrics are one EMF line per call.
+func TestLogsAndMetrics(t *testing.T) {
+	e := newEnv(t, envOptions{rules: testRules})
+	big := map[string]any{"blob": strings.Repeat("x", authorizer.MaxContextClaimsBytes)}
+	tok := e.signIn(sessiontest.UniqueUser("logs"), []string{"viewer"}, big)
+	events := [][]byte{
+		restEvent(t, ev{headers: map[string]string{"Cookie": cookieHeader(tok.Access), "X-Secret": "hdr-secret"}}),
+		restEvent(t, ev{path: "/api/admin", headers: map[string]string{"Cookie": cookieHeader(tok.Access)}}),
+		restEvent(t, ev{headers: map[string]string{"Cookie": "sAccessToken=bogus-cookie-value"}}),
+		httpEvent(t, ev{cookies: []string{cookieHeader(tok.Access)}}),
+	}
+	var results []result
+	for _, event := range events {
+		results = append(results, e.invoke(event))
+	}
+	// Claims over budget are dropped from the context, never a 500.
+	if c := results[0].context(t); c["claims"] != "" {
+		t.Fatalf("claims over budget kept: %d bytes", len(c["claims"].(string)))
+	}
+	logs := e.logs.String()
+	for _, secret := range []string{tok.Access.Value, tok.SessionID, "bogus-cookie-value", "hdr-secret", "xxxxxxxx"} {
+		if strings.Contains(logs, secret) {
+			t.Fatalf("log contains %q", secret)
+		}
+	}
+	allowed := map[string]bool{"time": true, "level": true, "msg": true, "request_id": true, "payload": true,
+		"route": true, "outcome": true, "reason": true, "sid": true, "error": true, "claims_bytes": true}
+	var sids []string
+	for _, line := range strings.Split(strings.TrimSpace(logs), "\n") {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(line), &m); err != nil {
+			t.Fatalf("log line is not JSON: %q", line)
+		}
+		for k := range m {
+			if !allowed[k] {
+				t.Fatalf("log field %q is not allow-listed", k)
+			}
+		}
+		if s, ok := m["sid"].(string); ok {
+			sids = append(sids, s)
+		}
+	}
+	if !strings.Contains(logs, `"reason":"claims_dropped"`) {
+		t.Fatal("no claims_dropped line")
+	}
+	if len(sids) == 0 || len(sids[0]) != 12 || sids[0] != sids[len(sids)-1] {
+		t.Fatalf("sid hashes %v", sids)
+	}
+	lines := strings.Split(strings.TrimSpace(e.metrics.String()), "\n")
+	if len(lines) != len(events) {
+		t.Fatalf("%d metric lines for %d invocations", len(lines), len(events))
+	}
+	want := []string{"allow", "deny", "unauthorized", "allow"}
+	for i, line := range lines {
+		var m struct {
+			AWS struct {
+				Timestamp         int64
+				CloudWatchMetrics []struct {
+					Namespace  string
+					Dimensions [][]string
+					Metrics    []struct{ Name, Unit string }
+				}
+			} `json:"_aws"`
+			Outcome   string
+			Decisions int
+		}
+		if err := json.Unmarshal([]byte(line), &m); err != nil {
+			t.Fatalf("EMF line %q: %v", line, err)
+		}
+		cw := m.AWS.CloudWatchMetrics
+		if m.Outcome != want[i] || m.Decisions != 1 || m.AWS.Timestamp != e.clock.Now().UnixMilli() ||
+			len(cw) != 1 || cw[0].Namespace != "sessiongate" || cw[0].Dimensions[0][0] != "Outcome" ||
+			cw[0].Metrics[0].Name != "Decisions" || cw[0].Metrics[0].Unit != "Count" {
+			t.Fatalf("EMF line %d: %s", i, line)
+		}
+	}
+}
+
+func TestNewRequiresManager(t *testing.T) {
+	if _, err := authorizer.New(authorizer.Config{}); !errors.Is(err, authorizer.ErrInvalidConfig) {
+		t.Fatalf("err %v", err)
+	}
+}

@@ -1,0 +1,33 @@
+package backend_test
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/sessiongate/sessiongate/authorizer/backend"
+)
+
+// A REST (v1) Lambda proxy backend behind the authorizer. In a main:
+// lambda.Start(backend.WrapV1(me)).
+func ExampleWrapV1() {
+	me := func(ctx context.Context, _ events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
+		id, _ := backend.FromContext(ctx)
+		return events.APIGatewayProxyResponse{StatusCode: 200, Body: fmt.Sprintf(`{"user":%q}`, id.UserID)}, nil
+	}
+	h := backend.WrapV1(me)
+
+	// What API Gateway passes after the authorizer rotated the access token.
+	req := events.APIGatewayProxyRequest{RequestContext: events.APIGatewayProxyRequestContext{
+		Authorizer: map[string]any{"principalId": "user-1", "userId": "user-1", "sessionId": "3f2a",
+			"roles": "viewer", "claims": "{}", "setCookie": "sAccessToken=v2; Path=/; HttpOnly; Secure; SameSite=Lax",
+			"frontToken": "eyJ1aWQiOiJ1c2VyLTEifQ=="}}}
+	resp, _ := h(context.Background(), req)
+	fmt.Println(resp.StatusCode, resp.Body)
+	fmt.Println(resp.MultiValueHeaders["Set-Cookie"])
+	fmt.Println(resp.MultiValueHeaders["front-token"])
+	// Output:
+	// 200 {"user":"user-1"}
+	// [sAccessToken=v2; Path=/; HttpOnly; Secure; SameSite=Lax]
+	// [eyJ1aWQiOiJ1c2VyLTEifQ==]
+}

@@ -1,0 +1,121 @@
+package authorizer_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+	"github.com/sessiongate/sessiongate/session/redisstore"
+	"github.com/sessiongate/sessiongate/session/sessiontest"
+)
+
+// Each benchmark starts its own redis-server the same way (sessiontest),
+// and every client is built by redisstore.NewClient, so BenchmarkInvoke*
+// and BenchmarkRedisGET compare like with like in one run:
+//
+//	go test -run '^$' -bench . -benchmem -count 6 ./authorizer/
+//
+// Under CI=true a missing redis-server fails them (sessiontest.RequireRedis),
+// it never skips.
+
+// benchEnv builds a fresh env for a benchmark with a valid session; the
+// clock stays still, so no rotation happens (the warm path).
+func benchEnv(b *testing.B) (*env, string) {
+	e := newEnv(b, envOptions{rules: testRules, bench: true})
+	tok := e.signIn(sessiontest.UniqueUser("bench"), []string{"viewer"}, map[string]any{"plan": "pro"})
+	return e, cookieHeader(tok.Access)
+}
+
+func benchInvoke(b *testing.B, event []byte, e *env) {
+	ctx := context.Background()
+	// Warm up: connection dialled, Lua script loaded.
+	if _, err := e.inv.Invoke(ctx, event); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		out, err := e.inv.Invoke(ctx, event)
+		if err != nil || len(out) == 0 {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkInvokeREST is the full Lambda round trip of a realistic REST
+// event (JSON in, decision over real Redis, JSON out), warm, no rotation.
+func BenchmarkInvokeREST(b *testing.B) {
+	e, cookie := benchEnv(b)
+	h := map[string]string{}
+	for k, v := range realisticHeaders {
+		h[k] = v
+	}
+	h["Cookie"] = "theme=dark; " + cookie
+	multi := map[string][]string{}
+	for k, v := range h {
+		multi[k] = []string{v}
+	}
+	benchInvoke(b, restEvent(b, ev{path: "/api/reports/q3", headers: h, multi: multi}), e)
+}
+
+// BenchmarkInvokeHTTPAPI is the same for an HTTP API payload 2.0 event.
+func BenchmarkInvokeHTTPAPI(b *testing.B) {
+	e, cookie := benchEnv(b)
+	benchInvoke(b, httpEvent(b, ev{path: "/api/reports/q3", headers: realisticHeaders,
+		cookies: []string{"theme=dark", cookie}}), e)
+}
+
+// BenchmarkRedisGET is the floor: one bare go-redis GET against a
+// redis-server started the same way, with the same client options the
+// authorizer's store uses (redisstore.NewClient).
+func BenchmarkRedisGET(b *testing.B) {
+	srv := sessiontest.StartServer(b, sessiontest.Options{})
+	rdb, err := redisstore.NewClient(redisstore.ClientConfig{URL: srv.URL(), Mode: redisstore.ModeStandalone})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer rdb.Close()
+	ctx := context.Background()
+	if err := rdb.Set(ctx, "bench:key", "a-value-of-a-realistic-size-0123456789", time.Hour).Err(); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := rdb.Get(ctx, "bench:key").Result(); err != nil && err != redis.Nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// realisticHeaders are what a browser behind CloudFront sends.
+var realisticHeaders = map[string]string{
+	"Accept": "application/json", "Accept-Encoding": "gzip, deflate, br", "Accept-Language": "en-GB,en;q=0.9",
+	"Host": "k3x9q2w7ab.execute-api.eu-west-1.amazonaws.com", "Origin": "https://app.example.com",
+	"Referer":         "https://app.example.com/reports",
+	"User-Agent":      "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36",
+	"X-Amzn-Trace-Id": "Root=1-66a0b1c2-0123456789abcdef01234567", "X-Forwarded-For": "203.0.113.7",
+	"X-Forwarded-Port": "443", "X-Forwarded-Proto": "https", "CloudFront-Viewer-Country": "GB",
+	"CloudFront-Is-Desktop-Viewer": "true", "Via": "2.0 0123456789abcdef.cloudfront.net (CloudFront)",
+	"X-Amz-Cf-Id": "Ab1Cd2Ef3Gh4Ij5Kl6Mn7Op8Qr9St0UvWxYz==", "rid": "session", "st-auth-mode": "cookie",
+}
+
+// BenchmarkManagerValidate is the session engine alone (securecookie decode
+// and one EVALSHA round trip), to split BenchmarkInvoke* into the engine's
+// share and the authorizer's own (event decoding, rules, response).
+func BenchmarkManagerValidate(b *testing.B) {
+	e, cookie := benchEnv(b)
+	v := []string{cookie[len("sAccessToken="):]}
+	ctx := context.Background()
+	if _, err := e.m.ValidateAny(ctx, v); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := e.m.ValidateAny(ctx, v); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

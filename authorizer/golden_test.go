@@ -1,0 +1,87 @@
+package authorizer_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sessiongate/sessiongate/session/sessiontest"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+// TestGolden feeds realistic API Gateway events (testdata/*.event.json) to
+// the authorizer over real Redis and compares the exact response with
+// testdata/*.golden.json. In events, {{ACCESS}} is replaced by a valid access
+// cookie value and {{TOSSED}} by the cookie of a revoked session (a tossed
+// copy). In responses, values that change on every run (session id, a new
+// cookie, front-token, dates) are replaced by placeholders.
+func TestGolden(t *testing.T) {
+	files, err := filepath.Glob("testdata/*.event.json")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no golden events: %v", err)
+	}
+	rotate := map[string]bool{"rest-rotated": true}
+	for _, f := range files {
+		name := strings.TrimSuffix(filepath.Base(f), ".event.json")
+		t.Run(name, func(t *testing.T) {
+			e := newEnv(t, envOptions{rules: testRules})
+			tok := e.signIn("user-golden", []string{"viewer"}, map[string]any{"plan": "pro"})
+			tossed := e.signIn("user-tossed", nil, nil)
+			if _, err := e.m.Revoke(context.Background(), tossed.SessionID); err != nil {
+				t.Fatal(err)
+			}
+			if rotate[name] {
+				e.clock.Advance(e.cfg.RotateAfter + time.Second)
+			}
+			in, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			in = bytes.ReplaceAll(in, []byte("{{ACCESS}}"), []byte(tok.Access.Value))
+			in = bytes.ReplaceAll(in, []byte("{{TOSSED}}"), []byte(tossed.Access.Value))
+			res := e.invoke(in)
+			var got []byte
+			if res.err != nil {
+				got, _ = json.MarshalIndent(map[string]string{"error": res.err.Error()}, "", "  ")
+			} else {
+				var buf bytes.Buffer
+				if err := json.Indent(&buf, res.raw, "", "  "); err != nil {
+					t.Fatal(err)
+				}
+				got = buf.Bytes()
+				got = bytes.ReplaceAll(got, []byte(tok.SessionID), []byte("{{SESSION_ID}}"))
+				if c := res.context(t); c["setCookie"] != "" {
+					nc := setCookieValue(t, c["setCookie"].(string))
+					got = bytes.ReplaceAll(got, []byte(nc.Value), []byte("{{NEW_ACCESS}}"))
+					got = bytes.ReplaceAll(got, []byte(c["frontToken"].(string)), []byte("{{FRONT_TOKEN}}"))
+					got = expiresRE.ReplaceAll(got, []byte("Expires={{EXPIRES}}"))
+				}
+			}
+			got = append(got, '\n')
+			golden := filepath.Join("testdata", name+".golden.json")
+			if *update {
+				if err := os.WriteFile(golden, got, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run go test -run TestGolden -update)", err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Fatalf("response differs from %s:\n%s\nwant:\n%s", golden, got, want)
+			}
+			_ = sessiontest.UniqueUser
+		})
+	}
+}
+
+var expiresRE = regexp.MustCompile(`Expires=[^;"]+`)

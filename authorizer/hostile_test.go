@@ -1,0 +1,183 @@
+package authorizer_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/sessiongate/sessiongate/authorizer"
+	"github.com/sessiongate/sessiongate/session"
+	"github.com/sessiongate/sessiongate/session/redisstore"
+	"github.com/sessiongate/sessiongate/session/sessiontest"
+)
+
+// TestHostileInput is the one table of hostile and malformed input, run
+// through the Lambda JSON round trip against real Redis. Each row has one
+// clear outcome:
+//
+//   - allow: the request is authorized (the hostile part is ignored);
+//   - unauthorized: error "Unauthorized" (401);
+//   - deny: Deny / isAuthorized:false (403);
+//   - badEvent: ErrBadEvent (500, reason bad_event).
+//
+// Nothing a browser can send — cookies, headers, the path — ever produces a
+// 500: only a store failure does (TestStoreOutage). badEvent rows are event
+// shapes that only a deployment mistake can produce (API Gateway builds the
+// event; a TOKEN authorizer, another payload version, fields of the wrong
+// JSON type): they are a 500 on purpose, because a 401 would send the SDK
+// into refresh-and-retry for a problem no refresh fixes (authorizer/doc.go).
+func TestHostileInput(t *testing.T) {
+	e := newEnv(t, envOptions{rules: `[{"method":"*","path":"/api/admin","roles":["admin"]}]`})
+	ctx := context.Background()
+	tok := e.signIn(sessiontest.UniqueUser("hostile"), []string{"user"}, nil)
+	good := cookieHeader(tok.Access)
+	val := tok.Access.Value
+
+	// A cookie signed with a key that has since been retired.
+	retiredCfg := sessiontest.TestConfig(t)
+	rdb, err := redisstore.NewClient(redisstore.ClientConfig{URL: e.srv.URL()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { rdb.Close() })
+	retired := sessiontest.NewManager(t, retiredCfg, redisstore.New(rdb, redisstore.Options{}), e.clock)
+	oldTok, err := retired.Create(ctx, session.CreateInput{UserID: "retired-key-user"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Claims with CR/LF and header-like text, and claims too big for the context.
+	crlf := e.signIn(sessiontest.UniqueUser("crlf"), nil, map[string]any{"note": "a\r\nSet-Cookie: evil=1\r\n\r\n<x>"})
+	big := e.signIn(sessiontest.UniqueUser("big"), nil, map[string]any{"blob": strings.Repeat("b", 3000)})
+
+	flip := func(s string, i int) string {
+		b := []byte(s)
+		if b[i] == 'A' {
+			b[i] = 'B'
+		} else {
+			b[i] = 'A'
+		}
+		return string(b)
+	}
+	cookie := func(v string) map[string]string { return map[string]string{"Cookie": v} }
+	rest := func(h map[string]string) func(testing.TB) []byte {
+		return func(t testing.TB) []byte { return restEvent(t, ev{headers: h}) }
+	}
+	near10KB := func() string {
+		var b strings.Builder
+		for b.Len() < 10240-len(good)-200 {
+			b.WriteString("tracking_cookie_with_a_long_name=0123456789abcdef0123456789abcdef; ")
+		}
+		return b.String() + good
+	}()
+	raw := func(s string) func(testing.TB) []byte { return func(testing.TB) []byte { return []byte(s) } }
+	arn := testARNBase + "GET/api/me"
+
+	type want int
+	const (
+		allow want = iota
+		unauthorized
+		deny
+		badEvent
+	)
+	cases := []struct {
+		name  string
+		event func(testing.TB) []byte
+		want  want
+		check func(t *testing.T, r result)
+	}{
+		{"forged cookie (random base64)", rest(cookie("sAccessToken=MTcwMDAwMDAwMHxhYmNkZWZ8Z2hpams=")), unauthorized, nil},
+		{"tampered cookie: one byte flipped in the middle", rest(cookie("sAccessToken=" + flip(val, len(val)/2))), unauthorized, nil},
+		{"tampered cookie: one byte flipped in the MAC", rest(cookie("sAccessToken=" + flip(val, len(val)-3))), unauthorized, nil},
+		{"truncated cookie", rest(cookie("sAccessToken=" + val[:len(val)-10])), unauthorized, nil},
+		{"refresh token presented as access token", rest(cookie("sAccessToken=" + tok.Refresh.Value)), unauthorized, nil},
+		{"cookie signed with a retired key", rest(cookie(cookieHeader(oldTok.Access))), unauthorized, nil},
+		{"empty cookie value", rest(cookie("sAccessToken=")), unauthorized, nil},
+		{"oversized cookie value", rest(cookie("sAccessToken=" + strings.Repeat("A", 9000))), unauthorized, nil},
+		{"Cookie header near API Gateway's 10 KB limit", rest(cookie(near10KB)), allow, nil},
+		{"thousands of cookies", rest(cookie(strings.Repeat("x=1; ", 2000) + good)), allow, nil},
+		{"duplicate names: forged copies around the good one", rest(cookie("sAccessToken=forged; " + good + "; sAccessToken=" + flip(val, 5))), allow, nil},
+		{"non-UTF-8 bytes in the Cookie header", rest(cookie("\xc3\x28=\xa0\xa1; sAccessToken=\xff\xfe; " + good)), allow, nil},
+		{"CR/LF in the Cookie header", rest(cookie("a=1\r\nSet-Cookie: x=1; " + good)), allow, nil},
+		{"CR/LF in claims stays escaped JSON in the context", rest(cookie(cookieHeader(crlf.Access))), allow, func(t *testing.T, r result) {
+			c, _ := r.context(t)["claims"].(string)
+			if strings.ContainsAny(c, "\r\n") || !strings.Contains(c, `\r\n`) {
+				t.Fatalf("claims context value %q must hold escaped, not raw, CR/LF", c)
+			}
+		}},
+		{"oversized claims are dropped from the context, not a 500", rest(cookie(cookieHeader(big.Access))), allow, func(t *testing.T, r result) {
+			if c := r.context(t)["claims"]; c != "" {
+				t.Fatalf("claims %v", c)
+			}
+		}},
+		{"client-sent identity headers are ignored", rest(map[string]string{"Cookie": good, "x-user-id": "admin", "X-User-Roles": "admin"}), allow, func(t *testing.T, r result) {
+			if r.context(t)["userId"] != tok.UserID || r.context(t)["roles"] != "user" {
+				t.Fatalf("context %v", r.context(t))
+			}
+		}},
+		{"path traversal to reach the admin rule's path", func(t testing.TB) []byte {
+			return restEvent(t, ev{method: "GET", path: "/api/x/../admin", headers: cookie(good)})
+		}, deny, nil},
+		{"unicode and encoded bytes in the path", func(t testing.TB) []byte {
+			return restEvent(t, ev{method: "GET", path: "/api/m%C3%A9/\u00e9/%00", headers: cookie(good)})
+		}, allow, nil},
+		{"very long path", func(t testing.TB) []byte {
+			return restEvent(t, ev{method: "GET", path: "/api/" + strings.Repeat("a", 1400), headers: cookie(good)})
+		}, allow, nil},
+		{"no headers at all", raw(`{"type":"REQUEST","methodArn":"` + arn + `"}`), unauthorized, nil},
+		{"null headers and multiValueHeaders", raw(`{"type":"REQUEST","methodArn":"` + arn + `","headers":null,"multiValueHeaders":null}`), unauthorized, nil},
+		{"HTTP API with null cookies", raw(`{"version":"2.0","type":"REQUEST","routeArn":"` + arn + `","cookies":null}`), unauthorized, nil},
+		{"malformed methodArn: too few parts", raw(`{"type":"REQUEST","methodArn":"arn:aws:execute-api:eu-west-1:123456789012"}`), badEvent, nil},
+		{"malformed methodArn: empty", raw(`{"type":"REQUEST","methodArn":""}`), badEvent, nil},
+		{"wrong payload version", raw(`{"version":"9.9","type":"REQUEST","routeArn":"` + arn + `"}`), badEvent, nil},
+		{"TOKEN authorizer event", raw(`{"type":"TOKEN","authorizationToken":"x","methodArn":"` + arn + `"}`), badEvent, nil},
+		{"type confusion: headers is a string", raw(`{"type":"REQUEST","methodArn":"` + arn + `","headers":"Cookie: x"}`), badEvent, nil},
+		{"type confusion: cookies is an object", raw(`{"version":"2.0","type":"REQUEST","routeArn":"` + arn + `","cookies":{"a":1}}`), badEvent, nil},
+		// Tolerated: a lone string where a list is expected reads as one value.
+		{"type confusion: multiValueHeaders value is a string", raw(`{"type":"REQUEST","methodArn":"` + arn + `","multiValueHeaders":{"Cookie":"` + good + `"}}`), allow, nil},
+		{"type confusion: multiValueHeaders value is a number", raw(`{"type":"REQUEST","methodArn":"` + arn + `","multiValueHeaders":{"Cookie":[1,2]}}`), badEvent, nil},
+		{"type confusion: methodArn is a number", raw(`{"type":"REQUEST","methodArn":42}`), badEvent, nil},
+		{"not JSON", raw(`{"type":"REQUEST",`), badEvent, nil},
+		{"empty event", raw(``), badEvent, nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var r result
+			func() {
+				defer func() {
+					if p := recover(); p != nil {
+						t.Fatalf("panic: %v", p)
+					}
+				}()
+				r = e.invoke(c.event(t))
+			}()
+			if r.err != nil && errors.Is(r.err, authorizer.ErrStoreUnavailable) {
+				t.Fatalf("a store failure for hostile input: %v", r.err)
+			}
+			switch c.want {
+			case allow:
+				if r.err != nil || (r.effect(t) != "Allow" && r.effect(t) != "true") {
+					t.Fatalf("want Allow, got %v %s", r.err, r.raw)
+				}
+			case unauthorized:
+				if !isUnauthorized(r.err) {
+					t.Fatalf("want Unauthorized, got %v %s", r.err, r.raw)
+				}
+			case deny:
+				if r.err != nil || (r.effect(t) != "Deny" && r.effect(t) != "false") {
+					t.Fatalf("want Deny, got %v %s", r.err, r.raw)
+				}
+			case badEvent:
+				if !errors.Is(r.err, authorizer.ErrBadEvent) {
+					t.Fatalf("want ErrBadEvent, got %v %s", r.err, r.raw)
+				}
+			}
+			if c.check != nil {
+				c.check(t, r)
+			}
+		})
+	}
+	if logs := e.logs.String(); strings.Contains(logs, val) || strings.Contains(logs, "evil=1") {
+		t.Fatal("a cookie or client text reached the log")
+	}
+}

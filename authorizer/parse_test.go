@@ -1,0 +1,219 @@
+package authorizer_test
+
+import (
+	"encoding/json"
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/sessiongate/sessiongate/authorizer"
+)
+
+func TestAppendCookieValues(t *testing.T) {
+	cases := []struct {
+		header string
+		want   []string
+	}{
+		{"", nil},
+		{"sAccessToken=a", []string{"a"}},
+		{"x=1; sAccessToken=a; y=2; sAccessToken=b", []string{"a", "b"}},
+		{"  sAccessToken = a ;sAccessToken=\tb\t", []string{"a", "b"}},
+		{`sAccessToken="q"`, []string{"q"}},
+		{`sAccessToken=""`, nil},
+		{"sAccessToken=; sAccessToken", nil},
+		{"saccesstoken=a; SACCESSTOKEN=b", nil},
+		{"sAccessToken=a=b==", []string{"a=b=="}},
+		{";;;=;==;sAccessToken=z", []string{"z"}},
+		{"sAccessToken=\xff\xfe", []string{"\xff\xfe"}},
+		{"XsAccessToken=a; sAccessTokenX=b", nil},
+	}
+	for _, c := range cases {
+		got := authorizer.AppendCookieValues(nil, c.header, "sAccessToken", authorizer.MaxCookieValues)
+		if !reflect.DeepEqual(got, c.want) {
+			t.Errorf("%q: got %q, want %q", c.header, got, c.want)
+		}
+	}
+	many := strings.Repeat("sAccessToken=v; ", 1000)
+	if got := authorizer.AppendCookieValues(nil, many, "sAccessToken", authorizer.MaxCookieValues); len(got) != authorizer.MaxCookieValues {
+		t.Fatalf("limit: %d values", len(got))
+	}
+}
+
+func FuzzAppendCookieValues(f *testing.F) {
+	for _, s := range []string{"", "sAccessToken=a", "a=1; sAccessToken=\"b\"; sAccessToken=c", ";;=;", "\xff=\xfe;sAccessToken=\x00"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, header string) {
+		got := authorizer.AppendCookieValues(nil, header, "sAccessToken", 8)
+		if len(got) > 8 {
+			t.Fatalf("%d values over the limit", len(got))
+		}
+		for _, v := range got {
+			if v == "" || strings.ContainsRune(v, ';') || !strings.Contains(header, v) {
+				t.Fatalf("value %q from %q", v, header)
+			}
+			if v != strings.Trim(v, " \t") && utf8.ValidString(v) {
+				t.Fatalf("untrimmed value %q", v)
+			}
+		}
+	})
+}
+
+func TestParseMethodARN(t *testing.T) {
+	good := map[string]authorizer.MethodARN{
+		"arn:aws:execute-api:us-east-1:123456789012:s4x3opwd6i/test/GET/request": {Partition: "aws", Region: "us-east-1",
+			AccountID: "123456789012", APIID: "s4x3opwd6i", Stage: "test", Method: "GET", Resource: "request"},
+		"arn:aws-cn:execute-api:cn-north-1:123456789012:abc/prod/POST/a/b/c": {Partition: "aws-cn", Region: "cn-north-1",
+			AccountID: "123456789012", APIID: "abc", Stage: "prod", Method: "POST", Resource: "a/b/c"},
+		"arn:aws-us-gov:execute-api:us-gov-west-1:123456789012:abc/$default/GET/": {Partition: "aws-us-gov",
+			Region: "us-gov-west-1", AccountID: "123456789012", APIID: "abc", Stage: "$default", Method: "GET"},
+		"arn:aws:execute-api:eu-west-1:123456789012:abc/prod/*/x:y": {Partition: "aws", Region: "eu-west-1",
+			AccountID: "123456789012", APIID: "abc", Stage: "prod", Method: "*", Resource: "x:y"},
+	}
+	for s, want := range good {
+		got, err := authorizer.ParseMethodARN(s)
+		if err != nil {
+			t.Fatalf("%s: %v", s, err)
+		}
+		if got.Partition != want.Partition || got.Region != want.Region || got.AccountID != want.AccountID ||
+			got.APIID != want.APIID || got.Stage != want.Stage || got.Method != want.Method || got.Resource != want.Resource {
+			t.Errorf("%s: got %+v", s, got)
+		}
+		if got.String() != s {
+			t.Errorf("String() = %q, want %q", got.String(), s)
+		}
+	}
+	bad := []string{
+		"", "arn", "arn:aws:execute-api:us-east-1:123456789012",
+		"arn:aws:lambda:us-east-1:123456789012:abc/prod/GET/x",
+		"arn:gcp:execute-api:us-east-1:123456789012:abc/prod/GET/x",
+		"arn:aws:execute-api::123456789012:abc/prod/GET/x",
+		"arn:aws:execute-api:US-EAST-1:123456789012:abc/prod/GET/x",
+		"arn:aws:execute-api:us-east-1:12345:abc/prod/GET/x",
+		"arn:aws:execute-api:us-east-1:123456789012:/prod/GET/x",
+		"arn:aws:execute-api:us-east-1:123456789012:abc//GET/x",
+		"arn:aws:execute-api:us-east-1:123456789012:abc/prod",
+		"arn:aws:execute-api:us-east-1:123456789012:abc/prod/get/x",
+		"arn:aws:execute-api:us-east-1:123456789012:a-b/prod/GET/x",
+		"xrn:aws:execute-api:us-east-1:123456789012:abc/prod/GET/x",
+		"arn:aws:execute-api:us-east-1:123456789012:abc/prod/GET/" + strings.Repeat("a", authorizer.MaxARNBytes),
+	}
+	for _, s := range bad {
+		if _, err := authorizer.ParseMethodARN(s); !errors.Is(err, authorizer.ErrBadARN) {
+			t.Errorf("%q: err %v", s, err)
+		}
+	}
+}
+
+func FuzzParseMethodARN(f *testing.F) {
+	f.Add("arn:aws:execute-api:us-east-1:123456789012:s4x3opwd6i/test/GET/request")
+	f.Add("arn:aws-cn:execute-api:cn-north-1:123456789012:abc/$default/*/")
+	f.Add("arn:aws:execute-api:us-east-1:123456789012:abc/prod/GET/a/b:c/../d")
+	f.Add("arn:::::/")
+	f.Fuzz(func(t *testing.T, s string) {
+		a, err := authorizer.ParseMethodARN(s)
+		if err != nil {
+			if !errors.Is(err, authorizer.ErrBadARN) {
+				t.Fatalf("error does not wrap ErrBadARN: %v", err)
+			}
+			return
+		}
+		if a.String() != s {
+			t.Fatalf("round trip: %q -> %q", s, a.String())
+		}
+		if len(a.AccountID) != 12 || a.APIID == "" || a.Stage == "" || a.Method == "" || a.Region == "" {
+			t.Fatalf("accepted %q as %+v", s, a)
+		}
+		p := authorizer.NewPolicy(authorizer.Deny, a)
+		if len(p.Statement) != 1 || p.Statement[0].Resource[0] != s || p.Statement[0].Effect != "Deny" {
+			t.Fatalf("policy %+v", p)
+		}
+	})
+}
+
+func TestParseRulesErrors(t *testing.T) {
+	_, err := authorizer.ParseRules(`[
+	 {"method":"get","path":"/a","roles":["admin"]},
+	 {"method":"*","path":"api","roles":["admin"]},
+	 {"method":"*","path":"/a/**/b","roles":["admin"]},
+	 {"method":"*","path":"/a/x*","roles":["admin"]},
+	 {"method":"*","path":"/a//b","roles":["admin"]},
+	 {"method":"*","path":"/a"},
+	 {"method":"*","path":"/a","roles":["bad role,comma"]},
+	 {"method":"*","path":"/a","claims":{"plan":[]}},
+	 {"method":"*","path":"/a","claims":{"plan":[{"x":1}]}},
+	 {"method":"*","path":"/a/../b","roles":["admin"]}
+	]`)
+	if !errors.Is(err, authorizer.ErrInvalidRules) {
+		t.Fatalf("err %v", err)
+	}
+	for i := 0; i < 10; i++ {
+		if !strings.Contains(err.Error(), "rule "+string(rune('0'+i))+":") {
+			t.Errorf("rule %d not reported:\n%v", i, err)
+		}
+	}
+	for _, s := range []string{`{}`, `[{"method":"*","path":"/a","role":["admin"]}]`, `[] []`, `[{"method":1}]`} {
+		if _, err := authorizer.ParseRules(s); !errors.Is(err, authorizer.ErrInvalidRules) {
+			t.Errorf("%s: err %v", s, err)
+		}
+	}
+	if r, err := authorizer.ParseRules("  "); err != nil || r.Len() != 0 {
+		t.Fatalf("empty rules: %v", err)
+	}
+}
+
+func TestRulePatterns(t *testing.T) {
+	rules, err := authorizer.ParseRules(`[
+	 {"method":"*","path":"/","roles":["root"]},
+	 {"method":"GET","path":"/a/*/c","roles":["star"]},
+	 {"method":"*","path":"/t/**","roles":["tail"]},
+	 {"method":"*","path":"/**","roles":["all"]}
+	]`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		method, path string
+		want         []string // roles demanded
+	}{
+		{"GET", "/", []string{"root", "all"}},
+		{"GET", "", []string{"root", "all"}},
+		{"GET", "/a/b/c", []string{"star", "all"}},
+		{"POST", "/a/b/c", []string{"all"}},
+		{"GET", "/a/b/c/d", []string{"all"}},
+		{"GET", "/a//c", []string{"all"}},
+		{"GET", "/t", []string{"tail", "all"}},
+		{"GET", "/t/x/y/z", []string{"tail", "all"}},
+		{"GET", "/tx", []string{"all"}},
+		{"GET", "/x/../t/./y", []string{"tail", "all"}},
+	}
+	for _, c := range cases {
+		errs := rules.Check(c.method, c.path, nil, json.RawMessage(`{}`))
+		var got []string
+		for _, e := range errs {
+			got = append(got, e.Reason.ExpectedToInclude)
+		}
+		if !reflect.DeepEqual(got, c.want) {
+			t.Errorf("%s %s: demanded %v, want %v", c.method, c.path, got, c.want)
+		}
+	}
+}
+
+func FuzzRulesCheck(f *testing.F) {
+	rules, err := authorizer.ParseRules(testRules)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add("GET", "/api/reports/x", `{"plan":"pro"}`)
+	f.Add("POST", "/api/admin/../admin", `{"plan":["team"]}`)
+	f.Add("GET", "//", `[]`)
+	f.Fuzz(func(t *testing.T, method, path, claims string) {
+		for _, e := range rules.Check(method, path, []string{"viewer"}, json.RawMessage(claims)) {
+			if e.ID == "" || e.Reason.Message == "" {
+				t.Fatalf("empty error %+v", e)
+			}
+		}
+	})
+}

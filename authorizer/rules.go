@@ -1,0 +1,348 @@
+package authorizer
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/sessiongate/sessiongate/session"
+)
+
+// ErrInvalidRules is wrapped by every error of ParseRules.
+var ErrInvalidRules = errors.New("authorizer: invalid AUTHZ_RULES")
+
+// Limits on a rule set, so that a mistaken configuration fails at start-up
+// instead of slowing every request.
+const (
+	MaxRules              = 256
+	MaxAllowedClaimValues = 64
+)
+
+// Rule is one entry of AUTHZ_RULES. A request matches it when its method
+// matches Method and its path matches Path; it then must satisfy both Roles
+// and Claims.
+//
+// Method is "*" (every method) or one HTTP method in upper case.
+//
+// Path is a pattern of '/'-separated segments, matched against the request's
+// path without the stage prefix, segment by segment, case-sensitively:
+//
+//   - a literal segment matches itself ("/api/admin" matches only
+//     "/api/admin");
+//   - "*" matches exactly one non-empty segment ("/api/*/settings");
+//   - "**", only as the last segment, matches zero or more segments
+//     ("/api/admin/**" matches "/api/admin", "/api/admin/users/7").
+//
+// Before matching, the request path is cleaned: empty segments (from "//"
+// or a trailing '/') and "." are dropped and ".." removes the segment before
+// it, so "/api//admin/" and "/api/x/../admin" both match "/api/admin".
+//
+// Roles lists roles the session must all hold. Claims maps a custom claim
+// name to the values it may take: the claim (a string, number or boolean)
+// must equal one of them or, when the claim is an array, contain one of them.
+type Rule struct {
+	Method string           `json:"method"`
+	Path   string           `json:"path"`
+	Roles  []string         `json:"roles,omitempty"`
+	Claims map[string][]any `json:"claims,omitempty"`
+}
+
+// Rules is a validated, compiled rule set; the zero value has no rules and
+// lets every valid session through. Every rule that matches a request
+// applies (there is no "first match wins"), so adding a rule can only
+// restrict access, never widen it.
+type Rules struct {
+	rules []compiledRule
+}
+
+type compiledRule struct {
+	method string
+	segs   []string
+	tail   bool // pattern ended in "**"
+	roles  []string
+	claims []claimRule // sorted by name
+}
+
+type claimRule struct {
+	name    string
+	allowed []string          // canonical JSON of each allowed value
+	raw     []json.RawMessage // the same, for error reasons
+}
+
+// Len reports how many rules the set holds.
+func (r Rules) Len() int { return len(r.rules) }
+
+var httpMethods = map[string]bool{"GET": true, "HEAD": true, "POST": true, "PUT": true,
+	"PATCH": true, "DELETE": true, "OPTIONS": true, "*": true}
+
+// ParseRules parses and validates AUTHZ_RULES: a JSON array of Rule. An
+// empty string means no rules. Every problem is reported together, each
+// naming the rule by its index; unknown fields are rejected so that a typo
+// ("role") cannot silently drop a restriction.
+func ParseRules(text string) (Rules, error) {
+	if strings.TrimSpace(text) == "" {
+		return Rules{}, nil
+	}
+	var in []Rule
+	dec := json.NewDecoder(strings.NewReader(text))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&in); err != nil {
+		return Rules{}, fmt.Errorf("%w: not a JSON array of rules: %v", ErrInvalidRules, err)
+	}
+	if dec.More() {
+		return Rules{}, fmt.Errorf("%w: trailing data after the array", ErrInvalidRules)
+	}
+	if len(in) > MaxRules {
+		return Rules{}, fmt.Errorf("%w: %d rules, at most %d", ErrInvalidRules, len(in), MaxRules)
+	}
+	var problems []error
+	bad := func(i int, format string, args ...any) {
+		problems = append(problems, fmt.Errorf("rule %d: %s", i, fmt.Sprintf(format, args...)))
+	}
+	out := Rules{rules: make([]compiledRule, 0, len(in))}
+	for i, r := range in {
+		c := compiledRule{method: r.Method}
+		if !httpMethods[r.Method] {
+			bad(i, "method %q is not \"*\" or an upper-case HTTP method", r.Method)
+		}
+		if !strings.HasPrefix(r.Path, "/") {
+			bad(i, "path %q must start with \"/\"", r.Path)
+		} else {
+			segs := strings.Split(r.Path[1:], "/")
+			if r.Path == "/" {
+				segs = nil
+			}
+			for j, s := range segs {
+				switch {
+				case s == "**" && j == len(segs)-1:
+					c.tail = true
+				case s == "**":
+					bad(i, "path %q: \"**\" is allowed only as the last segment", r.Path)
+				case s == "":
+					bad(i, "path %q has an empty segment", r.Path)
+				case s == "." || s == "..":
+					bad(i, "path %q has a %q segment", r.Path, s)
+				case s != "*" && strings.Contains(s, "*"):
+					bad(i, "path %q: \"*\" must be a whole segment", r.Path)
+				}
+			}
+			if c.tail {
+				segs = segs[:len(segs)-1]
+			}
+			c.segs = segs
+		}
+		if len(r.Roles) == 0 && len(r.Claims) == 0 {
+			bad(i, "needs roles or claims")
+		}
+		if len(r.Roles) > 0 {
+			if err := session.ValidateRoles(r.Roles); err != nil {
+				bad(i, "roles: %v", err)
+			}
+			c.roles = r.Roles
+		}
+		names := make([]string, 0, len(r.Claims))
+		for n := range r.Claims {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		for _, n := range names {
+			vals := r.Claims[n]
+			if n == "" {
+				bad(i, "claims: empty claim name")
+				continue
+			}
+			if len(vals) == 0 || len(vals) > MaxAllowedClaimValues {
+				bad(i, "claims.%s: needs 1 to %d allowed values", n, MaxAllowedClaimValues)
+				continue
+			}
+			cr := claimRule{name: n}
+			for _, v := range vals {
+				switch v.(type) {
+				case string, float64, bool:
+				default:
+					bad(i, "claims.%s: allowed values must be strings, numbers or booleans", n)
+					continue
+				}
+				b, _ := json.Marshal(v) // scalars always encode
+				cr.allowed = append(cr.allowed, string(b))
+				cr.raw = append(cr.raw, b)
+			}
+			c.claims = append(c.claims, cr)
+		}
+		out.rules = append(out.rules, c)
+	}
+	if len(problems) > 0 {
+		return Rules{}, fmt.Errorf("%w:\n%w", ErrInvalidRules, errors.Join(problems...))
+	}
+	return out, nil
+}
+
+// ClaimValidationError is one entry of the 403 body's claimValidationErrors,
+// in the shape the SuperTokens frontend SDK parses for its API_INVALID_CLAIM
+// event: ID is "roles" for a role rule and the claim's name for a claim rule.
+type ClaimValidationError struct {
+	ID     string      `json:"id"`
+	Reason ClaimReason `json:"reason"`
+}
+
+// ClaimReason says why a claim failed, following SuperTokens' validators:
+// Message is "wrong value" or "value does not exist"; exactly one of
+// ExpectedToInclude (a required role), ExpectedToBeOneOf (a scalar claim) or
+// ExpectedToIncludeAtLeastOneOf (an array claim) is set; ActualValue is the
+// session's value (omitted when absent or when it would not fit the size
+// budget).
+type ClaimReason struct {
+	Message                       string            `json:"message"`
+	ExpectedToInclude             string            `json:"expectedToInclude,omitempty"`
+	ExpectedToBeOneOf             []json.RawMessage `json:"expectedToBeOneOf,omitempty"`
+	ExpectedToIncludeAtLeastOneOf []json.RawMessage `json:"expectedToIncludeAtLeastOneOf,omitempty"`
+	ActualValue                   any               `json:"actualValue,omitempty"`
+}
+
+// Check applies every rule matching method and path to a session's roles and
+// custom claims (a JSON object) and returns the failures, nil when the
+// request may pass. Claims that are not a JSON object count as absent.
+func (r Rules) Check(method, path string, roles []string, claims json.RawMessage) []ClaimValidationError {
+	return r.check(method, []string{path}, roles, claims)
+}
+
+// check is Check for a request known by several spellings of its path: a
+// rule applies when it matches any of them, so an extra spelling can only
+// add restrictions.
+func (r Rules) check(method string, paths []string, roles []string, claims json.RawMessage) []ClaimValidationError {
+	if len(r.rules) == 0 {
+		return nil
+	}
+	cands := make([][]string, 0, len(paths))
+	for _, p := range paths {
+		cands = append(cands, cleanPath(p))
+	}
+	var errs []ClaimValidationError
+	var decoded map[string]any
+	decodedOK := false
+	for i := range r.rules {
+		c := &r.rules[i]
+		matched := false
+		for _, segs := range cands {
+			if c.matches(method, segs) {
+				matched = true
+				break
+			}
+		}
+		if !matched {
+			continue
+		}
+		for _, want := range c.roles {
+			if !contains(roles, want) {
+				actual := roles
+				if actual == nil {
+					actual = []string{}
+				}
+				errs = append(errs, ClaimValidationError{ID: "roles", Reason: ClaimReason{
+					Message: "wrong value", ExpectedToInclude: want, ActualValue: actual}})
+			}
+		}
+		if len(c.claims) > 0 && !decodedOK {
+			decodedOK = true
+			d := json.NewDecoder(bytes.NewReader(claims))
+			if d.Decode(&decoded) != nil {
+				decoded = nil
+			}
+		}
+		for _, cr := range c.claims {
+			if e, ok := cr.check(decoded); !ok {
+				errs = append(errs, e)
+			}
+		}
+	}
+	return errs
+}
+
+func (cr claimRule) check(claims map[string]any) (ClaimValidationError, bool) {
+	v, present := claims[cr.name]
+	if !present || v == nil {
+		return ClaimValidationError{ID: cr.name, Reason: ClaimReason{
+			Message: "value does not exist", ExpectedToBeOneOf: cr.raw}}, false
+	}
+	if arr, isArr := v.([]any); isArr {
+		for _, e := range arr {
+			if cr.allows(e) {
+				return ClaimValidationError{}, true
+			}
+		}
+		return ClaimValidationError{ID: cr.name, Reason: ClaimReason{
+			Message: "wrong value", ExpectedToIncludeAtLeastOneOf: cr.raw, ActualValue: v}}, false
+	}
+	if cr.allows(v) {
+		return ClaimValidationError{}, true
+	}
+	return ClaimValidationError{ID: cr.name, Reason: ClaimReason{
+		Message: "wrong value", ExpectedToBeOneOf: cr.raw, ActualValue: v}}, false
+}
+
+func (cr claimRule) allows(v any) bool {
+	switch v.(type) {
+	case string, float64, bool:
+	default:
+		return false
+	}
+	b, _ := json.Marshal(v)
+	for _, a := range cr.allowed {
+		if a == string(b) {
+			return true
+		}
+	}
+	return false
+}
+
+func (c *compiledRule) matches(method string, segs []string) bool {
+	if c.method != "*" && c.method != method {
+		return false
+	}
+	if len(segs) < len(c.segs) || (!c.tail && len(segs) != len(c.segs)) {
+		return false
+	}
+	for i, p := range c.segs {
+		if p != "*" && p != segs[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// cleanPath splits a request path into segments, dropping empty and "."
+// segments and resolving "..", so that equivalent spellings of a path match
+// the same rules.
+func cleanPath(p string) []string {
+	segs := make([]string, 0, 8)
+	for len(p) > 0 {
+		var s string
+		if i := strings.IndexByte(p, '/'); i >= 0 {
+			s, p = p[:i], p[i+1:]
+		} else {
+			s, p = p, ""
+		}
+		switch s {
+		case "", ".":
+		case "..":
+			if len(segs) > 0 {
+				segs = segs[:len(segs)-1]
+			}
+		default:
+			segs = append(segs, s)
+		}
+	}
+	return segs
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
