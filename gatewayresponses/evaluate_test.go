@@ -1,0 +1,296 @@
+package gatewayresponses_test
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/sessiongate/sessiongate/authorizer"
+	gr "github.com/sessiongate/sessiongate/gatewayresponses"
+)
+
+const (
+	testOrigin  = "https://app.example.com"
+	testBackend = "http://127.0.0.1:9999"
+)
+
+func load(t testing.TB, name string) *gr.API {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("..", "deploy", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	api, err := gr.Load(data, gr.LocalVars(testOrigin, testBackend))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return api
+}
+
+// allowCtx is what the authorizer returns with Allow after a rotation.
+func allowCtx() map[string]string {
+	return map[string]string{
+		gr.PrincipalIDKey:        "user-1",
+		authorizer.CtxUserID:     "user-1",
+		authorizer.CtxSessionID:  "sid-1",
+		authorizer.CtxRoles:      "admin,editor",
+		authorizer.CtxClaims:     `{"plan":"pro"}`,
+		authorizer.CtxSetCookie:  "sAccessToken=new; Path=/; HttpOnly; Secure; SameSite=Lax",
+		authorizer.CtxFrontToken: "eyJ1aWQiOiJ1c2VyLTEifQ==",
+	}
+}
+
+// denyCtx is what the authorizer returns with Deny (claim failure).
+func denyCtx() map[string]string {
+	c := allowCtx()
+	c[authorizer.CtxBody] = `{"message":"invalid claim","claimValidationErrors":[{"id":"st-role","reason":"wrong role"}]}`
+	return c
+}
+
+func dump(b *strings.Builder, title string, r *gr.Response) {
+	fmt.Fprintf(b, "=== %s\nstatus: %d\n", title, r.Status)
+	keys := make([]string, 0, len(r.Header))
+	for k := range r.Header {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		for _, v := range r.Header[k] {
+			fmt.Fprintf(b, "%s: %s\n", k, v)
+		}
+	}
+	fmt.Fprintf(b, "body: %s\n\n", r.Body)
+}
+
+func dumpHeader(b *strings.Builder, title string, h http.Header) {
+	dump(b, title, &gr.Response{Header: h})
+}
+
+func golden(t *testing.T, name string, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (refresh with -update)", err)
+	}
+	if !bytes.Equal([]byte(got), want) {
+		t.Errorf("output differs from %s (refresh with -update after review):\n%s", path, got)
+	}
+}
+
+func TestGatewayResponsesGolden(t *testing.T) {
+	api := load(t, "openapi.json")
+	req := httptest.NewRequest("GET", "/api/me", nil)
+	req.Header.Set("Origin", testOrigin)
+	types := []gr.ResponseType{gr.Unauthorized, gr.AccessDenied, gr.AuthorizerFailure,
+		gr.AuthorizerConfigurationError, gr.Default4XX, gr.Default5XX,
+		"MISSING_AUTHENTICATION_TOKEN", "INTEGRATION_TIMEOUT"}
+	var b strings.Builder
+	for _, typ := range types {
+		for _, c := range []struct {
+			name string
+			ctx  map[string]string
+		}{{"context", denyCtx()}, {"no context", nil}} {
+			r, err := api.EvaluateGatewayResponse(typ, c.ctx, req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			dump(&b, fmt.Sprintf("%s, %s", typ, c.name), r)
+		}
+	}
+	golden(t, "gateway_responses.golden", b.String())
+}
+
+func TestGatewayResponseRules(t *testing.T) {
+	api := load(t, "openapi.json")
+	// After a thrown "Unauthorized" there is no context: no cookie line.
+	r, err := api.EvaluateGatewayResponse(gr.Unauthorized, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Status != 401 || r.Header.Values("Set-Cookie") != nil || r.Header.Get("front-token") != "" {
+		t.Errorf("UNAUTHORIZED without context: %d %v", r.Status, r.Header)
+	}
+	if string(r.Body) != `{"message":"Unauthorized"}` {
+		t.Errorf("UNAUTHORIZED body %s", r.Body)
+	}
+	if r.Header.Get("Access-Control-Allow-Origin") != testOrigin || r.Header.Get("Access-Control-Allow-Credentials") != "true" ||
+		!strings.Contains(r.Header.Get("Access-Control-Expose-Headers"), "front-token") {
+		t.Errorf("UNAUTHORIZED CORS: %v", r.Header)
+	}
+	// Deny: the authorizer's body and cookie, 403.
+	ctx := denyCtx()
+	r, _ = api.EvaluateGatewayResponse(gr.AccessDenied, ctx, nil)
+	if r.Status != 403 || string(r.Body) != ctx[authorizer.CtxBody] ||
+		r.Header.Get("Set-Cookie") != ctx[authorizer.CtxSetCookie] || r.Header.Get("front-token") != ctx[authorizer.CtxFrontToken] {
+		t.Errorf("ACCESS_DENIED: %d %v %s", r.Status, r.Header, r.Body)
+	}
+	// Implicit deny, no body: the default JSON body.
+	r, _ = api.EvaluateGatewayResponse(gr.AccessDenied, nil, nil)
+	if r.Status != 403 || !strings.HasPrefix(string(r.Body), `{"message":"User is not authorized`) {
+		t.Errorf("ACCESS_DENIED without body: %d %s", r.Status, r.Body)
+	}
+	// A store failure never changes cookies, even with a context.
+	for _, typ := range []gr.ResponseType{gr.AuthorizerFailure, gr.AuthorizerConfigurationError, gr.Default5XX, gr.Default4XX} {
+		r, _ = api.EvaluateGatewayResponse(typ, ctx, nil)
+		if r.Header.Get("Set-Cookie") != "" {
+			t.Errorf("%s carries Set-Cookie", typ)
+		}
+	}
+	if _, err := api.EvaluateGatewayResponse("UNAUTHORISED", nil, nil); !errors.Is(err, gr.ErrUnknownResponseType) {
+		t.Errorf("misspelled type: %v", err)
+	}
+}
+
+func TestIntegrationsGolden(t *testing.T) {
+	main, examples := load(t, "openapi.json"), load(t, "examples-openapi.json")
+	var b strings.Builder
+	client := func(method, path string) *http.Request {
+		req := httptest.NewRequest(method, path, strings.NewReader(`{"q":1}`))
+		req.Header.Set("Origin", testOrigin)
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Cookie", "sAccessToken=old")
+		req.Header.Set("rid", "anti-csrf")
+		req.Header.Set("Connection", "keep-alive")
+		// Forged identity headers, in several spellings.
+		req.Header["X-User-Id"] = []string{"forged-admin"}
+		req.Header["x-user-roles"] = []string{"admin"}
+		req.Header.Set("X-Session-Id", "forged")
+		return req
+	}
+	backendHeader := http.Header{"Content-Type": {"application/json; charset=utf-8"}, "X-Backend": {"echo"}, "Set-Cookie": {"backend=1"}}
+	cases := []struct {
+		api          *gr.API
+		method, path string
+	}{
+		{main, "GET", "/public/status"},
+		{main, "OPTIONS", "/api/admin"},
+		{main, "GET", "/api/me"},
+		{main, "POST", "/api/admin"},
+		{examples, "GET", "/api/proxy-me"},
+		{examples, "POST", "/graphql"},
+		{main, "GET", "/api/lambda-me"},
+		{main, "POST", "/auth/session/refresh"},
+	}
+	for _, c := range cases {
+		route, err := c.api.Match(c.method, c.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fn, _ := route.LambdaFunction()
+		fmt.Fprintf(&b, "##### %s %s: %s authorized=%v uri=%s lambda=%s\n\n", c.method, c.path, route.Type, route.Authorized, route.URI, fn)
+		for _, ac := range []struct {
+			name string
+			ctx  map[string]string
+		}{{"context", allowCtx()}, {"context without rotation", noRotation()}} {
+			if !route.Authorized && ac.name != "context" {
+				continue
+			}
+			ctx := ac.ctx
+			if !route.Authorized {
+				ctx = nil
+			}
+			if route.Type == gr.Mock {
+				r, err := route.EvaluateMock(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				dump(&b, "mock response", r)
+				continue
+			}
+			h, err := route.BackendRequestHeader(client(c.method, c.path), ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			dumpHeader(&b, "backend request headers, "+ac.name, h)
+			for _, status := range []int{200, 503} {
+				r, err := route.ClientResponse(status, backendHeader, []byte(`{"from":"backend"}`), ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				dump(&b, fmt.Sprintf("client response to backend %d, %s", status, ac.name), r)
+			}
+		}
+	}
+	golden(t, "integrations.golden", b.String())
+}
+
+func noRotation() map[string]string {
+	c := allowCtx()
+	c[authorizer.CtxSetCookie] = ""
+	c[authorizer.CtxFrontToken] = ""
+	c[authorizer.CtxRoles] = ""
+	return c
+}
+
+// A client-sent identity header never reaches a backend as if mapped.
+func TestForgedIdentityHeaders(t *testing.T) {
+	main, examples := load(t, "openapi.json"), load(t, "examples-openapi.json")
+	for _, c := range []struct {
+		api          *gr.API
+		method, path string
+	}{{main, "GET", "/api/me"}, {main, "POST", "/api/admin"}, {examples, "GET", "/api/proxy-me"}, {examples, "POST", "/graphql"}} {
+		route, err := c.api.Match(c.method, c.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req := httptest.NewRequest(c.method, c.path, nil)
+		req.Header["x-user-id"] = []string{"forged"}
+		req.Header["X-User-Roles"] = []string{"admin"}
+		h, err := route.BackendRequestHeader(req, noRotation())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := headerValues(h, authorizer.HeaderUserID); len(got) != 1 || got[0] != "user-1" {
+			t.Errorf("%s %s: x-user-id %q", c.method, c.path, got)
+		}
+		if got := headerValues(h, authorizer.HeaderUserRoles); len(got) != 0 {
+			t.Errorf("%s %s: empty roles must give no header, got %q", c.method, c.path, got)
+		}
+	}
+}
+
+func headerValues(h http.Header, name string) []string {
+	var out []string
+	for k, vs := range h {
+		if strings.EqualFold(k, name) {
+			out = append(out, vs...)
+		}
+	}
+	return out
+}
+
+func TestMatch(t *testing.T) {
+	api := load(t, "openapi.json")
+	if _, err := api.Match("DELETE", "/api/me"); !errors.Is(err, gr.ErrNoRoute) {
+		t.Errorf("DELETE /api/me: %v", err)
+	}
+	if _, err := api.Match("POST", "/auth/demo/signin"); !errors.Is(err, gr.ErrNoRoute) {
+		t.Errorf("the deployed definition must not have the demo sign-in: %v", err)
+	}
+	var authorized []string
+	for _, r := range api.Routes {
+		if r.Authorized {
+			authorized = append(authorized, r.Method+" "+r.Path)
+		}
+	}
+	want := "GET /api/admin,POST /api/admin,GET /api/lambda-me,GET /api/me"
+	if got := strings.Join(authorized, ","); got != want {
+		t.Errorf("authorized routes %s, want %s", got, want)
+	}
+	if api.Authorizer != gr.FunctionAuthorizer || api.AuthorizerTTL != 0 {
+		t.Errorf("authorizer %q ttl %d", api.Authorizer, api.AuthorizerTTL)
+	}
+}
