@@ -1,0 +1,217 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/sessiongate/sessiongate/deploy"
+	"github.com/sessiongate/sessiongate/gatewayresponses"
+)
+
+const testOrigin = "http://app.test"
+
+// authorizerFunc answers every authorizer event with out or err, checking
+// the event's shape first.
+func authorizerFunc(t *testing.T, out string, err error) invoker {
+	return func(_ context.Context, payload []byte) ([]byte, error) {
+		var ev map[string]any
+		if e := json.Unmarshal(payload, &ev); e != nil || ev["type"] != "REQUEST" || ev["methodArn"] == "" {
+			t.Errorf("authorizer event: %s", payload)
+		}
+		if err != nil {
+			return nil, err
+		}
+		return []byte(out), nil
+	}
+}
+
+func allowOut(arn string, ctx map[string]any) string {
+	b, _ := json.Marshal(map[string]any{"principalId": "alice",
+		"policyDocument": map[string]any{"Version": "2012-10-17", "Statement": []map[string]any{
+			{"Action": "execute-api:Invoke", "Effect": strings.SplitN(arn, "|", 2)[0], "Resource": strings.SplitN(arn, "|", 2)[1]}}},
+		"context": ctx})
+	return string(b)
+}
+
+// mappingGateway builds a gateway over the deployed definition with the
+// given authorizer and Lambda outputs; backendURL is the HTTP backend.
+func mappingGateway(t *testing.T, authz invoker, lambdaOut string, backendURL string) http.Handler {
+	t.Helper()
+	api, err := gatewayresponses.Load(deploy.OpenAPI, gatewayresponses.LocalVars(testOrigin, backendURL))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lambdaFn := func(_ context.Context, payload []byte) ([]byte, error) { return []byte(lambdaOut), nil }
+	g, err := newGateway(gatewayConfig{API: api, Authorizer: authz,
+		Lambdas: map[string]invoker{gatewayresponses.FunctionSessionAPI: lambdaFn, gatewayresponses.FunctionBackend: lambdaFn},
+		Static:  http.FileServerFS(fstest.MapFS{"index.html": {Data: []byte("<h1>app</h1>")}})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return g
+}
+
+func serve(h http.Handler, method, path string) *httptest.ResponseRecorder {
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(method, "http://127.0.0.1:8080"+path, nil))
+	return rec
+}
+
+func TestAuthorizerOutcomes(t *testing.T) {
+	echo := httptest.NewServer(echoHandler())
+	defer echo.Close()
+	arnMe := methodARN("GET", "/api/me")
+	tests := []struct {
+		name      string
+		authz     invoker
+		status    int
+		errorType string
+		cookie    string
+		body      string
+	}{
+		{"Unauthorized is 401 without context", authorizerFunc(t, "", errors.New("Unauthorized")), 401, "UnauthorizedException", "", `{"message":"Unauthorized"}`},
+		{"other error is AUTHORIZER_CONFIGURATION_ERROR", authorizerFunc(t, "", errors.New("authorizer: session store unavailable")), 500, "AuthorizerConfigurationException", "", ""},
+		{"nested context is AUTHORIZER_CONFIGURATION_ERROR", authorizerFunc(t, allowOut("Allow|"+arnMe, map[string]any{"x": map[string]any{}}), nil), 500, "AuthorizerConfigurationException", "", ""},
+		{"Deny is ACCESS_DENIED with the context", authorizerFunc(t, allowOut("Deny|"+arnMe, map[string]any{"setCookie": "sAccessToken=new; Path=/", "body": `{"message":"invalid claim"}`}), nil),
+			403, "AccessDeniedException", "sAccessToken=new; Path=/", `{"message":"invalid claim"}`},
+		{"Allow for another method is an implicit deny", authorizerFunc(t, allowOut("Allow|"+methodARN("POST", "/api/me"), nil), nil), 403, "AccessDeniedException", "", ""},
+		{"Allow maps identity and cookie", authorizerFunc(t, allowOut("Allow|"+arnMe, map[string]any{"setCookie": "sAccessToken=rot; Path=/", "roles": "user", "sessionId": "s1"}), nil),
+			200, "", "sAccessToken=rot; Path=/", `"x-user-id":"alice"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := serve(mappingGateway(t, tt.authz, "", echo.URL), "GET", "/api/me")
+			if rec.Code != tt.status {
+				t.Fatalf("status %d: %s", rec.Code, rec.Body)
+			}
+			if got := rec.Header().Get("x-amzn-ErrorType"); got != tt.errorType {
+				t.Errorf("x-amzn-ErrorType %q", got)
+			}
+			if got := strings.Join(rec.Header().Values("Set-Cookie"), "|"); got != tt.cookie {
+				t.Errorf("Set-Cookie %q, want %q", got, tt.cookie)
+			}
+			if !strings.Contains(rec.Body.String(), tt.body) {
+				t.Errorf("body %s lacks %s", rec.Body, tt.body)
+			}
+			if rec.Header().Get("Access-Control-Allow-Origin") != testOrigin {
+				t.Errorf("no CORS: %v", rec.Header())
+			}
+			if rec.Header().Get("x-amzn-RequestId") == "" {
+				t.Errorf("no request id")
+			}
+		})
+	}
+}
+
+func TestRoutingAndIntegrationFailures(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dead := "http://" + ln.Addr().String()
+	ln.Close() // nothing listens there now
+	allow := authorizerFunc(t, allowOut("Allow|*", nil), nil)
+
+	t.Run("unmatched GET outside the API serves the app", func(t *testing.T) {
+		rec := serve(mappingGateway(t, allow, "", dead), "GET", "/")
+		if rec.Code != 200 || !strings.Contains(rec.Body.String(), "<h1>app</h1>") {
+			t.Fatalf("%d %s", rec.Code, rec.Body)
+		}
+	})
+	for _, c := range []struct{ method, path string }{{"GET", "/api/nothing"}, {"DELETE", "/api/me"}, {"POST", "/"}} {
+		t.Run("no route "+c.method+" "+c.path, func(t *testing.T) {
+			rec := serve(mappingGateway(t, allow, "", dead), c.method, c.path)
+			if rec.Code != 403 || rec.Header().Get("x-amzn-ErrorType") != "MissingAuthenticationTokenException" ||
+				!strings.Contains(rec.Body.String(), "Missing Authentication Token") {
+				t.Fatalf("%d %v %s", rec.Code, rec.Header(), rec.Body)
+			}
+		})
+	}
+	t.Run("HTTP backend down is 504", func(t *testing.T) {
+		rec := serve(mappingGateway(t, allow, "", dead), "GET", "/api/me")
+		if rec.Code != 504 || len(rec.Header().Values("Set-Cookie")) != 0 {
+			t.Fatalf("%d %s", rec.Code, rec.Body)
+		}
+	})
+	t.Run("malformed Lambda proxy response is 502", func(t *testing.T) {
+		rec := serve(mappingGateway(t, allow, `{"statusCode":"nope"}`, dead), "POST", "/auth/session/refresh")
+		if rec.Code != 502 || !strings.Contains(rec.Body.String(), "Internal server error") {
+			t.Fatalf("%d %s", rec.Code, rec.Body)
+		}
+	})
+	t.Run("Lambda proxy response passes through with every Set-Cookie line", func(t *testing.T) {
+		out := `{"statusCode":201,"multiValueHeaders":{"Set-Cookie":["a=1","b=2"],"Content-Type":["application/json"]},"body":"{}"}`
+		rec := serve(mappingGateway(t, allow, out, dead), "POST", "/auth/session/refresh")
+		if rec.Code != 201 || len(rec.Header().Values("Set-Cookie")) != 2 {
+			t.Fatalf("%d %v", rec.Code, rec.Header())
+		}
+	})
+	t.Run("HEAD has no body", func(t *testing.T) {
+		rec := serve(mappingGateway(t, allow, "", dead), "HEAD", "/")
+		if rec.Code != 200 || rec.Body.Len() != 0 {
+			t.Fatalf("%d %q", rec.Code, rec.Body)
+		}
+	})
+}
+
+func TestNewGatewayRefusesWhatItCannotServe(t *testing.T) {
+	api, err := gatewayresponses.Load(deploy.OpenAPI, gatewayresponses.LocalVars(testOrigin, "http://127.0.0.1:1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = newGateway(gatewayConfig{API: api})
+	if !errors.Is(err, errConfig) {
+		t.Fatalf("err = %v", err)
+	}
+	for _, want := range []string{"authorizer", gatewayresponses.FunctionSessionAPI, gatewayresponses.FunctionBackend} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %q: %v", want, err)
+		}
+	}
+}
+
+func TestConfigErrors(t *testing.T) {
+	const keys = "SESSION_KEYS"
+	tests := []struct {
+		name string
+		env  map[string]string
+		args []string
+		want []string
+	}{
+		{"bad flag duration", nil, []string{"-access-ttl", "soon"}, []string{"-access-ttl", `"soon"`}},
+		{"bad env duration", map[string]string{"SESSION_GRACE": "x"}, nil, []string{"SESSION_GRACE"}},
+		{"flag against env", map[string]string{"SESSION_ACCESS_TTL": "10m"}, []string{"-rotate-after", "20m"}, []string{"SESSION_ROTATE_AFTER"}},
+		{"stage prefix", map[string]string{"STAGE_PREFIX": "/prod"}, nil, []string{"STAGE_PREFIX"}},
+		{"rules", map[string]string{"AUTHZ_RULES": `[{"role":"x"}]`}, nil, []string{"AUTHZ_RULES"}},
+		{"api base path", map[string]string{"API_BASE_PATH": "/session"}, nil, []string{"API_BASE_PATH"}},
+		{"bad keys never printed", map[string]string{keys: "c2VjcmV0c2VjcmV0:c2VjcmV0"}, nil, []string{"SESSION_KEYS"}},
+		{"extra argument", nil, []string{"serve"}, []string{"unexpected arguments"}},
+		{"cluster without url", map[string]string{"REDIS_MODE": "cluster"}, nil, []string{"REDIS_MODE"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			lookup := func(k string) (string, bool) { v, ok := tt.env[k]; return v, ok }
+			err := runWith(context.Background(), append([]string{"-addr", "127.0.0.1:0"}, tt.args...), lookup, io.Discard, io.Discard, time.Now)
+			if err == nil {
+				t.Fatal("no error")
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error lacks %q: %v", w, err)
+				}
+			}
+			if strings.Contains(err.Error(), "c2VjcmV0") {
+				t.Errorf("error prints key material: %v", err)
+			}
+		})
+	}
+}

@@ -1,0 +1,69 @@
+// Command sessionapi is the session API Lambda (proxy integration): POST
+// <API_BASE_PATH>/session/refresh and POST <API_BASE_PATH>/signout, for REST
+// API (payload 1.0) and HTTP API (payload 2.0) events alike — the payload
+// version is read from each event (package lambdaproxy).
+//
+// Configuration is contract §5's environment: REDIS_URL, REDIS_MODE,
+// SESSION_KEYS (required), the SESSION_* lifetimes, COOKIE_*,
+// API_BASE_PATH, STAGE_PREFIX, ALLOWED_ORIGINS and ANTI_CSRF. It is read and
+// validated once at start-up; an invalid configuration exits with one
+// message listing every problem, before the first event. The Redis client
+// is built at start-up too, without network I/O: the first request dials.
+//
+// Logs are JSON on stderr (CloudWatch), one record per request with the
+// allow-listed fields of package sessionhttp. LOG_LEVEL=debug also logs
+// routine refresh probes that carry no cookie.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"strings"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/sessiongate/sessiongate/session"
+	"github.com/sessiongate/sessiongate/session/redisstore"
+	"github.com/sessiongate/sessiongate/session/sessionhttp"
+	"github.com/sessiongate/sessiongate/session/sessionhttp/lambdaproxy"
+)
+
+func main() {
+	redisstore.SilenceClientLogs()
+	logger := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: logLevel(os.LookupEnv)}))
+	h, err := build(os.LookupEnv, logger)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "sessionapi:", err)
+		os.Exit(1)
+	}
+	lambda.Start(lambdaproxy.Handler(h))
+}
+
+// build reads the configuration through lookup and returns the handler.
+// Every configuration problem is reported together.
+func build(lookup func(string) (string, bool), logger *slog.Logger) (http.Handler, error) {
+	cfg, cerr := session.ConfigFromEnv(lookup)
+	rcfg, rerr := redisstore.ClientConfigFromEnv(lookup)
+	if err := errors.Join(cerr, rerr); err != nil {
+		return nil, err
+	}
+	rdb, err := redisstore.NewClient(rcfg)
+	if err != nil {
+		return nil, err
+	}
+	m, err := session.NewManager(cfg, redisstore.New(rdb, redisstore.Options{}))
+	if err != nil {
+		return nil, err
+	}
+	return sessionhttp.New(m, sessionhttp.Options{Logger: logger}), nil
+}
+
+func logLevel(lookup func(string) (string, bool)) slog.Level {
+	if v, _ := lookup("LOG_LEVEL"); strings.EqualFold(strings.TrimSpace(v), "debug") {
+		return slog.LevelDebug
+	}
+	return slog.LevelInfo
+}
