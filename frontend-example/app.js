@@ -1,0 +1,241 @@
+// sessiongate browser example.
+//
+// The SuperTokens SDK (vendor/*.js, loaded by index.html as classic scripts)
+// patches window.fetch for calls to this origin: it adds the `rid` anti-CSRF
+// header, sends cookies, keeps the `front-token` the API returns, and on a 401
+// calls POST /auth/session/refresh once (across tabs) and retries the call.
+// This file only wires buttons to plain fetch calls and shows what happened.
+//
+// window.sgState exposes the counters below so tests can read them.
+
+const SuperTokens = window.supertokens;
+const Session = window.supertokensSession;
+
+const state = {
+  ready: false, // init done and the first session check finished
+  signedIn: false,
+  userId: null,
+  accessExpiry: null, // ms since epoch, from the access-token payload's "exp"
+  refreshes: 0, // SDK event REFRESH_SESSION (a successful refresh)
+  refreshCalls: 0, // refresh requests the SDK started in this tab
+  rotations: 0, // front-token changed on an API response, without a refresh
+  lastStatus: null, // HTTP status of the last call made from the buttons
+  lastBody: null,
+  events: [], // SDK events, oldest first
+};
+window.sgState = state;
+
+const $ = (id) => document.getElementById(id);
+
+if (!SuperTokens || !Session) {
+  showResult('SDK not loaded', 'error', 'vendor/*.js did not load: run "npm run vendor" in frontend-example/', 'bad');
+  throw new Error('supertokens-web-js bundles are missing');
+}
+
+// A front-token that arrives while a refresh is in flight belongs to the
+// refresh; any other payload update means the authorizer rotated the access
+// token in place (Set-Cookie + front-token on an ordinary API response).
+let refreshInFlight = 0;
+let signInInFlight = 0;
+let callsInFlight = 0;
+
+SuperTokens.init({
+  appInfo: { appName: 'sessiongate example', apiDomain: window.location.origin, apiBasePath: '/auth' },
+  recipeList: [
+    Session.init({
+      tokenTransferMethod: 'cookie',
+      preAPIHook: async (ctx) => {
+        if (ctx.action === 'REFRESH_SESSION') {
+          state.refreshCalls++;
+          refreshInFlight++;
+        }
+        return ctx;
+      },
+      onHandleEvent: (event) => {
+        switch (event.action) {
+          case 'REFRESH_SESSION':
+            state.refreshes++;
+            refreshInFlight = Math.max(0, refreshInFlight - 1);
+            break;
+          case 'ACCESS_TOKEN_PAYLOAD_UPDATED':
+            if (refreshInFlight === 0 && signInInFlight === 0) state.rotations++;
+            break;
+          case 'UNAUTHORISED':
+          case 'SIGN_OUT':
+            refreshInFlight = 0;
+            break;
+        }
+        const detail = event.action === 'API_INVALID_CLAIM'
+          ? ' ' + event.claimValidationErrors.map((e) => e.id).join(',')
+          : event.action === 'UNAUTHORISED' ? ` (expired or revoked: ${event.sessionExpiredOrRevoked})` : '';
+        logEvent(event.action + detail);
+        updateSession();
+      },
+    }),
+  ],
+});
+
+// ---- calls -----------------------------------------------------------------
+
+async function call(title, method, path, body) {
+  callsInFlight++;
+  setBusy(true);
+  try {
+    const init = { method, headers: {} };
+    if (body !== undefined) {
+      init.headers['content-type'] = 'application/json';
+      init.body = JSON.stringify(body);
+    }
+    const res = await fetch(path, init);
+    const text = await res.text();
+    let data = text;
+    try { data = JSON.parse(text); } catch { /* not JSON: show as text */ }
+    state.lastStatus = res.status;
+    state.lastBody = data;
+    showResult(title, res.status, data, res.ok ? 'ok' : res.status >= 500 ? 'bad' : 'warn');
+    return { status: res.status, body: data };
+  } catch (err) {
+    // The SDK throws when a refresh fails with something other than 401
+    // (for example 503 while the session store is down).
+    const status = err instanceof Response ? err.status : 'error';
+    state.lastStatus = status;
+    state.lastBody = String(err && err.message ? err.message : err);
+    showResult(title, status, state.lastBody, 'bad');
+    return { status, body: state.lastBody };
+  } finally {
+    callsInFlight--;
+    if (callsInFlight === 0) refreshInFlight = 0;
+    setBusy(false);
+    await updateSession();
+  }
+}
+
+async function signIn(userId, admin) {
+  signInInFlight++;
+  try {
+    return await call(`Sign in as ${userId}`, 'POST', '/auth/demo/signin', { userId, roles: admin ? ['admin'] : [] });
+  } finally {
+    signInInFlight--;
+  }
+}
+
+const whoAmI = () => call('Who am I · GET /api/me', 'GET', '/api/me');
+const adminCall = () => call('Admin call · POST /api/admin', 'POST', '/api/admin', { action: 'demo' });
+
+async function signOut() {
+  setBusy(true);
+  try {
+    await Session.signOut();
+    state.lastStatus = 200;
+    state.lastBody = { status: 'OK' };
+    showResult('Sign out', 200, 'Signed out: the session is revoked on the server and its cookies are cleared.', 'ok');
+  } catch (err) {
+    state.lastStatus = 'error';
+    state.lastBody = String(err && err.message ? err.message : err);
+    showResult('Sign out', 'error', state.lastBody, 'bad');
+  } finally {
+    setBusy(false);
+    await updateSession();
+  }
+}
+
+window.sg = { signIn, whoAmI, adminCall, signOut };
+
+// ---- session panel ---------------------------------------------------------
+
+let updating = null;
+
+// updateSession asks the SDK what it knows. It runs after calls and SDK
+// events only, never on a timer: doesSessionExist() refreshes by itself when
+// the access token has expired, and the countdown must not cause refreshes.
+function updateSession() {
+  if (!updating) {
+    updating = (async () => {
+      try {
+        state.signedIn = await Session.doesSessionExist();
+        if (state.signedIn) {
+          state.userId = await Session.getUserId();
+          const payload = await Session.getAccessTokenPayloadSecurely();
+          state.accessExpiry = typeof payload.exp === 'number' ? payload.exp * 1000 : null;
+        } else {
+          state.userId = null;
+          state.accessExpiry = null;
+        }
+      } catch (err) {
+        logEvent('session check failed: ' + (err && err.message ? err.message : err));
+      } finally {
+        updating = null;
+        render();
+      }
+    })();
+  }
+  return updating;
+}
+
+function render() {
+  $('panel-user').textContent = state.signedIn ? state.userId : 'signed out';
+  $('panel-refreshes').textContent = String(state.refreshes);
+  $('panel-rotations').textContent = String(state.rotations);
+  $('panel-status').textContent = state.lastStatus === null ? '—' : String(state.lastStatus);
+  renderExpiry();
+}
+
+function renderExpiry() {
+  const el = $('panel-expiry');
+  if (!state.signedIn || state.accessExpiry === null) {
+    el.textContent = '—';
+    el.className = '';
+    return;
+  }
+  const left = Math.ceil((state.accessExpiry - Date.now()) / 1000);
+  el.textContent = left > 0 ? `expires in ${left} s` : 'expired: the next call refreshes';
+  el.className = left > 0 ? '' : 'expired';
+}
+
+setInterval(renderExpiry, 250);
+
+function showResult(title, status, body, kind) {
+  $('result-title').textContent = title;
+  $('result-status').textContent = String(status);
+  $('result').dataset.kind = kind;
+  $('result-body').textContent = typeof body === 'string' ? body : JSON.stringify(redact(body), null, 2);
+}
+
+// The echo backend returns every header it received, the Cookie header
+// included; never put session cookies on the screen.
+function redact(body) {
+  if (body && typeof body === 'object' && body.headers && typeof body.headers === 'object') {
+    const headers = { ...body.headers };
+    if ('cookie' in headers) headers.cookie = '(redacted)';
+    return { ...body, headers };
+  }
+  return body;
+}
+
+function logEvent(text) {
+  state.events.push(text);
+  const li = document.createElement('li');
+  li.textContent = `${new Date().toLocaleTimeString()} ${text}`;
+  $('events').prepend(li);
+}
+
+let busyCount = 0;
+function setBusy(busy) {
+  busyCount += busy ? 1 : -1;
+  for (const id of ['signin', 'whoami', 'admincall', 'signout']) $(id).disabled = busyCount > 0;
+}
+
+// ---- wiring ----------------------------------------------------------------
+
+$('signin-form').addEventListener('submit', (e) => {
+  e.preventDefault();
+  signIn($('userId').value.trim(), $('admin').checked);
+});
+$('whoami').addEventListener('click', () => whoAmI());
+$('admincall').addEventListener('click', () => adminCall());
+$('signout').addEventListener('click', () => signOut());
+
+updateSession().then(() => {
+  state.ready = true;
+  document.body.dataset.ready = 'true';
+});

@@ -1,0 +1,20 @@
+// Package frontendexample is the browser example of sessiongate: a small
+// static app (index.html, app.js, style.css) on the unmodified
+// supertokens-web-js SDK, whose browser bundles are vendored in vendor/ so
+// that nothing needs building. The local gateway serves Files at "/".
+//
+// The app signs in through the local gateway's demo route, calls /api/me
+// and /api/admin with plain fetch, and lets the SDK do the rest: the rid
+// anti-CSRF header, 401 → refresh → retry with a cross-tab lock, and the
+// front-token state behind the session panel. Its Chromium tests live in
+// tests/ and run with `node --test tests/` (make test runs them).
+package frontendexample
+
+import "embed"
+
+// Files holds the app as served: the page, its script and style, and the
+// vendored SDK bundles with their licence. node_modules, tests and scripts
+// are not part of it.
+//
+//go:embed index.html app.js style.css vendor
+var Files embed.FS
