@@ -33,7 +33,9 @@ func AppendCookieValues(dst []string, header, name string, limit int) []string {
 		}
 		v := trimSpace(pair[eq+1:])
 		if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' {
-			v = v[1 : len(v)-1]
+			// A quoted value is unquoted and trimmed again, so `" "` is
+			// empty rather than a one-space value.
+			v = trimSpace(v[1 : len(v)-1])
 		}
 		if v == "" {
 			continue

@@ -22,6 +22,8 @@ func TestAppendCookieValues(t *testing.T) {
 		{"  sAccessToken = a ;sAccessToken=\tb\t", []string{"a", "b"}},
 		{`sAccessToken="q"`, []string{"q"}},
 		{`sAccessToken=""`, nil},
+		{`sAccessToken=" "`, nil},
+		{`sAccessToken=" 	q "`, []string{"q"}},
 		{"sAccessToken=; sAccessToken", nil},
 		{"saccesstoken=a; SACCESSTOKEN=b", nil},
 		{"sAccessToken=a=b==", []string{"a=b=="}},
