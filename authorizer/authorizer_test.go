@@ -510,7 +510,9 @@ func TestStoreOutage(t *testing.T) {
 }
 
 // Events that are not REQUEST authorizer events of payload 1.0 or 2.0 are
-// configuration errors: a 500, never "Unauthorized".
+// configuration errors: BadEventResponse (403 under every response format),
+// never "Unauthorized" and never a 500, logged at error level with reason
+// bad_event and counted under the metric outcome bad_event.
 func TestBadEvents(t *testing.T) {
 	e := newEnv(t, envOptions{})
 	cases := map[string]string{
@@ -530,13 +532,18 @@ func TestBadEvents(t *testing.T) {
 	for name, body := range cases {
 		t.Run(name, func(t *testing.T) {
 			res := e.invoke([]byte(body))
-			if res.err == nil || isUnauthorized(res.err) {
-				t.Fatalf("want a 500 error, got %v %s", res.err, res.raw)
-			}
+			res.requireBadEventResponse(t)
 		})
 	}
-	if !strings.Contains(e.logs.String(), `"reason":"bad_event"`) {
-		t.Fatal("no bad_event log line")
+	logs := e.logs.String()
+	if n := strings.Count(logs, `"level":"ERROR","msg":"authorizer decision"`); n != len(cases) {
+		t.Fatalf("%d error-level decision lines for %d bad events:\n%s", n, len(cases), logs)
+	}
+	if n := strings.Count(logs, `"reason":"bad_event"`); n != len(cases) {
+		t.Fatalf("%d bad_event log lines for %d bad events", n, len(cases))
+	}
+	if n := strings.Count(e.metrics.String(), `"Outcome":"bad_event"`); n != len(cases) {
+		t.Fatalf("%d bad_event metric lines for %d bad events", n, len(cases))
 	}
 }
 

@@ -17,10 +17,15 @@
 //     (events.APIGatewayV2CustomAuthorizerV2Request). The response is a
 //     simple response: events.APIGatewayV2CustomAuthorizerSimpleResponse.
 //   - Anything else — a TOKEN authorizer, another version, a field of the
-//     wrong JSON type, an ARN that does not parse — is a deployment mistake:
-//     ErrBadEvent, which API Gateway answers with 500, logged with reason
-//     "bad_event". It is deliberately not "Unauthorized": a 401 would send
-//     the browser SDK into refresh-and-retry for a problem no refresh fixes.
+//     wrong JSON type, an ARN that does not parse — is a deployment mistake.
+//     The payload version is then unknown, so the answer is a
+//     BadEventResponse that denies under every format API Gateway may read
+//     it as (a Deny of "*" and isAuthorized false): a 403 with the body
+//     BadEventBody, logged at error level with reason "bad_event" and
+//     counted under the metric outcome "bad_event". It is deliberately not
+//     "Unauthorized": a 401 would send the browser SDK into refresh-and-retry
+//     for a problem no refresh fixes. Nor is it a 500, which means "the
+//     store failed, keep your cookies".
 //
 // # Outcomes (contract §4), decided in one place
 //
@@ -104,6 +109,8 @@
 // MethodARN (partition, region, 12-digit account, API id, stage, method and
 // path kept exactly as the input had them). Allow and Deny both name the exact
 // methodArn that was called: with caching off nothing else is ever needed.
+// The one exception is BadEventResponse, which has no ARN it could trust and
+// denies "*".
 //
 // # Threat model and operations
 //
@@ -119,8 +126,10 @@
 //     Debug.
 //   - Every invocation writes one CloudWatch Embedded Metric Format line to
 //     stdout (namespace sessiongate, metric Decisions, dimension Outcome =
-//     allow | unauthorized | deny | error), so dashboards and alarms need no
-//     agent: alarm on Outcome=error.
-//   - Fail closed: an event that does not parse is a 500; a store failure is a
-//     500 with no cookie change; only a clean "no valid session" is a 401.
+//     allow | unauthorized | deny | error | bad_event), so dashboards and
+//     alarms need no agent: alarm on Outcome=error (the store) and on
+//     Outcome=bad_event (a deployment mistake).
+//   - Fail closed: an event that does not parse is denied everything (403);
+//     a store failure is a 500 with no cookie change; only a clean "no valid
+//     session" is a 401.
 package authorizer

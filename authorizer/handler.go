@@ -34,15 +34,51 @@ var (
 	// and keeps its cookies. The cause is logged, never returned (it may
 	// name an address).
 	ErrStoreUnavailable = errors.New("authorizer: session store unavailable")
-	// ErrBadEvent: the event is not a REQUEST authorizer event of payload
-	// 1.0 or 2.0 (a TOKEN authorizer, a wrong version, a field of the wrong
-	// JSON type, a malformed ARN). That is a deployment mistake, so it is a
-	// 500 and logged with reason "bad_event", never a 401 that would send
-	// the browser into a refresh loop.
-	ErrBadEvent = errors.New("authorizer: unsupported or malformed event")
 	// ErrInvalidConfig is wrapped by New's errors.
 	ErrInvalidConfig = errors.New("authorizer: invalid configuration")
 )
+
+// errBadEvent wraps every reason an event is not a REQUEST authorizer event
+// of payload 1.0 or 2.0 (a TOKEN authorizer, another version, a field of the
+// wrong JSON type, a malformed ARN). The handler does not return it: such an
+// event gets a BadEventResponse (a 403 under every response format), and
+// the reason is logged with reason code "bad_event".
+var errBadEvent = errors.New("authorizer: unsupported or malformed event")
+
+// BadEventBody is the 403 body (context key body) of a BadEventResponse.
+const BadEventBody = `{"message":"unsupported authorizer event"}`
+
+// BadEventPrincipal is the principalId of a BadEventResponse. API Gateway
+// requires a non-empty principalId even with a Deny; it never reaches an
+// integration, because a Deny never invokes one.
+const BadEventPrincipal = "bad-event"
+
+// BadEventResponse is the answer to an event the handler cannot read. The
+// payload version is unknown then, so one response denies under every
+// format API Gateway may read it as: an IAM policy that denies everything
+// (REST APIs, and HTTP APIs with payload 1.0 or IAM policy responses) and
+// isAuthorized false (HTTP API simple responses). Each gives a 403. Not a
+// 401, which would send the browser SDK into refresh-and-retry for a
+// problem no refresh fixes; not a 500, which is kept for store failures.
+type BadEventResponse struct {
+	PrincipalID    string                                  `json:"principalId"`
+	PolicyDocument events.APIGatewayCustomAuthorizerPolicy `json:"policyDocument"`
+	IsAuthorized   bool                                    `json:"isAuthorized"`
+	Context        map[string]any                          `json:"context"`
+}
+
+func badEventResponse() BadEventResponse {
+	return BadEventResponse{
+		PrincipalID: BadEventPrincipal,
+		PolicyDocument: events.APIGatewayCustomAuthorizerPolicy{
+			Version: "2012-10-17",
+			Statement: []events.IAMPolicyStatement{{
+				Action: []string{InvokeAction}, Effect: string(Deny), Resource: []string{"*"},
+			}},
+		},
+		Context: map[string]any{CtxBody: BadEventBody},
+	}
+}
 
 // Size budget of the context. API Gateway limits the headers of a request
 // (and so everything mapped from the context into headers) to 10240 bytes
@@ -187,10 +223,11 @@ const (
 	outAllow        outcome = iota // Allow / isAuthorized:true
 	outUnauthorized                // error "Unauthorized" → 401
 	outDeny                        // Deny + body → 403
-	outError                       // any other error → 500
+	outError                       // a store failure → 500
+	outBadEvent                    // BadEventResponse → 403
 )
 
-var outcomeNames = [...]string{"allow", "unauthorized", "deny", "error"}
+var outcomeNames = [...]string{"allow", "unauthorized", "deny", "error", "bad_event"}
 
 func (o outcome) String() string { return outcomeNames[o] }
 
@@ -209,8 +246,9 @@ type decision struct {
 // reflection, lambda.Start(h) (Handler implements lambda.Handler through
 // Invoke). It detects the payload from the event itself and returns an
 // events.APIGatewayCustomAuthorizerResponse (payload 1.0) or an
-// events.APIGatewayV2CustomAuthorizerSimpleResponse (payload 2.0), or an
-// error: ErrUnauthorized (401), anything else (500).
+// events.APIGatewayV2CustomAuthorizerSimpleResponse (payload 2.0), a
+// BadEventResponse for an event of neither kind (403), or an error:
+// ErrUnauthorized (401) or ErrStoreUnavailable (500).
 func (h *Handler) Handle(ctx context.Context, ev json.RawMessage) (any, error) {
 	req, d := h.decide(ctx, ev)
 	h.record(req, d)
@@ -239,18 +277,18 @@ func (h *Handler) parse(raw []byte) (request, error) {
 	var ev event
 	var req request
 	if err := decodeEvent(raw, &ev); err != nil {
-		return req, fmt.Errorf("%w: %v", ErrBadEvent, err)
+		return req, fmt.Errorf("%w: %v", errBadEvent, err)
 	}
 	req.id = ev.RequestContext.RequestID
 	var arn string
 	switch {
 	case ev.Type == "TOKEN":
-		return req, fmt.Errorf("%w: TOKEN authorizers are not supported; configure a REQUEST authorizer", ErrBadEvent)
+		return req, fmt.Errorf("%w: TOKEN authorizers are not supported; configure a REQUEST authorizer", errBadEvent)
 	case ev.Type != "REQUEST":
-		return req, fmt.Errorf("%w: type is not REQUEST", ErrBadEvent)
+		return req, fmt.Errorf("%w: type is not REQUEST", errBadEvent)
 	case ev.Version == "2.0":
 		if ev.RouteArn == "" {
-			return req, fmt.Errorf("%w: payload 2.0 without routeArn", ErrBadEvent)
+			return req, fmt.Errorf("%w: payload 2.0 without routeArn", errBadEvent)
 		}
 		req.payload, arn = payloadV2, ev.RouteArn
 		req.method = ev.RequestContext.HTTP.Method
@@ -265,16 +303,16 @@ func (h *Handler) parse(raw []byte) (request, error) {
 		}
 	case ev.Version == "" || ev.Version == "1.0":
 		if ev.MethodArn == "" {
-			return req, fmt.Errorf("%w: payload 1.0 without methodArn", ErrBadEvent)
+			return req, fmt.Errorf("%w: payload 1.0 without methodArn", errBadEvent)
 		}
 		req.payload, arn = payloadV1, ev.MethodArn
 		req.method, req.path = ev.HTTPMethod, ev.Path
 	default:
-		return req, fmt.Errorf("%w: payload version is not 1.0 or 2.0", ErrBadEvent)
+		return req, fmt.Errorf("%w: payload version is not 1.0 or 2.0", errBadEvent)
 	}
 	a, err := ParseMethodARN(arn)
 	if err != nil {
-		return req, fmt.Errorf("%w: %w", ErrBadEvent, err)
+		return req, fmt.Errorf("%w: %w", errBadEvent, err)
 	}
 	req.arn = a
 	if req.method == "" {
@@ -312,7 +350,7 @@ func (h *Handler) parse(raw []byte) (request, error) {
 func (h *Handler) decide(ctx context.Context, raw []byte) (request, decision) {
 	req, err := h.parse(raw)
 	if err != nil {
-		return req, decision{outcome: outError, reason: "bad_event", err: err, cause: err}
+		return req, decision{outcome: outBadEvent, reason: "bad_event", cause: err}
 	}
 	v, err := h.m.ValidateAny(ctx, req.cookies)
 	switch {
@@ -424,6 +462,8 @@ func render(req request, d decision) (any, error) {
 		}, nil
 	case outUnauthorized:
 		return nil, ErrUnauthorized
+	case outBadEvent:
+		return badEventResponse(), nil
 	}
 	if d.err == nil {
 		return nil, ErrStoreUnavailable
@@ -438,7 +478,7 @@ func (h *Handler) record(req request, d decision) {
 	switch d.outcome {
 	case outAllow:
 		level = slog.LevelDebug
-	case outError:
+	case outError, outBadEvent:
 		level = slog.LevelError
 	}
 	ctx := context.Background()

@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -142,6 +143,23 @@ func (r result) effect(t testing.TB) string {
 	}
 	s := st[0].(map[string]any)
 	return s["Effect"].(string)
+}
+
+// requireBadEventResponse fails unless r is the exact deny-everything
+// answer to an unreadable event: a Deny of every resource for the IAM policy
+// reading, isAuthorized false for the simple-response reading, and the 403
+// body in the context.
+func (r result) requireBadEventResponse(t testing.TB) {
+	t.Helper()
+	if r.err != nil {
+		t.Fatalf("want BadEventResponse, got error %v", r.err)
+	}
+	want := `{"principalId":"` + authorizer.BadEventPrincipal + `","policyDocument":{"Version":"2012-10-17",` +
+		`"Statement":[{"Action":["execute-api:Invoke"],"Effect":"Deny","Resource":["*"]}]},` +
+		`"isAuthorized":false,"context":{"body":` + strconv.Quote(authorizer.BadEventBody) + `}}`
+	if string(r.raw) != want {
+		t.Fatalf("bad event response:\n got %s\nwant %s", r.raw, want)
+	}
 }
 
 // invoke runs the JSON round trip Lambda performs.

@@ -19,14 +19,15 @@ import (
 //   - allow: the request is authorized (the hostile part is ignored);
 //   - unauthorized: error "Unauthorized" (401);
 //   - deny: Deny / isAuthorized:false (403);
-//   - badEvent: ErrBadEvent (500, reason bad_event).
+//   - badEvent: BadEventResponse, a 403 under every response format
+//     (reason bad_event).
 //
-// Nothing a browser can send — cookies, headers, the path — ever produces a
-// 500: only a store failure does (TestStoreOutage). badEvent rows are event
-// shapes that only a deployment mistake can produce (API Gateway builds the
-// event; a TOKEN authorizer, another payload version, fields of the wrong
-// JSON type): they are a 500 on purpose, because a 401 would send the SDK
-// into refresh-and-retry for a problem no refresh fixes (authorizer/doc.go).
+// No row produces a 500: only a store failure does (TestStoreOutage).
+// badEvent rows are event shapes that only a deployment mistake can produce
+// (API Gateway builds the event; a TOKEN authorizer, another payload
+// version, fields of the wrong JSON type). They are a 403, not a 401, which
+// would send the SDK into refresh-and-retry for a problem no refresh fixes
+// (authorizer/doc.go).
 func TestHostileInput(t *testing.T) {
 	e := newEnv(t, envOptions{rules: `[{"method":"*","path":"/api/admin","roles":["admin"]}]`})
 	ctx := context.Background()
@@ -168,9 +169,7 @@ func TestHostileInput(t *testing.T) {
 					t.Fatalf("want Deny, got %v %s", r.err, r.raw)
 				}
 			case badEvent:
-				if !errors.Is(r.err, authorizer.ErrBadEvent) {
-					t.Fatalf("want ErrBadEvent, got %v %s", r.err, r.raw)
-				}
+				r.requireBadEventResponse(t)
 			}
 			if c.check != nil {
 				c.check(t, r)

@@ -209,7 +209,7 @@ func FuzzDecodeEvent(f *testing.F) {
 	})
 }
 
-// FuzzParse: any event bytes give a request or an ErrBadEvent, never a panic.
+// FuzzParse: any event bytes give a request or an errBadEvent, never a panic.
 func FuzzParse(f *testing.F) {
 	files, _ := filepath.Glob("testdata/*.event.json")
 	for _, file := range files {
@@ -221,8 +221,8 @@ func FuzzParse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		req, err := h.parse(data)
 		if err != nil {
-			if !errors.Is(err, ErrBadEvent) {
-				t.Fatalf("error does not wrap ErrBadEvent: %v", err)
+			if !errors.Is(err, errBadEvent) {
+				t.Fatalf("error does not wrap errBadEvent: %v", err)
 			}
 			return
 		}

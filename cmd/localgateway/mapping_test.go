@@ -8,11 +8,13 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"testing/fstest"
 	"time"
 
+	"github.com/sessiongate/sessiongate/authorizer"
 	"github.com/sessiongate/sessiongate/deploy"
 	"github.com/sessiongate/sessiongate/gatewayresponses"
 )
@@ -41,6 +43,12 @@ func allowOut(arn string, ctx map[string]any) string {
 		"context": ctx})
 	return string(b)
 }
+
+// badEventOut is authorizer.BadEventResponse as the authorizer writes it
+// (authorizer/testdata/token-authorizer.golden.json).
+var badEventOut = `{"principalId":"` + authorizer.BadEventPrincipal + `","policyDocument":{"Version":"2012-10-17",` +
+	`"Statement":[{"Action":["execute-api:Invoke"],"Effect":"Deny","Resource":["*"]}]},"isAuthorized":false,` +
+	`"context":{"body":` + strconv.Quote(authorizer.BadEventBody) + `}}`
 
 // mappingGateway builds a gateway over the deployed definition with the
 // given authorizer and Lambda outputs; backendURL is the HTTP backend.
@@ -83,6 +91,8 @@ func TestAuthorizerOutcomes(t *testing.T) {
 		{"nested context is AUTHORIZER_CONFIGURATION_ERROR", authorizerFunc(t, allowOut("Allow|"+arnMe, map[string]any{"x": map[string]any{}}), nil), 500, "AuthorizerConfigurationException", "", ""},
 		{"Deny is ACCESS_DENIED with the context", authorizerFunc(t, allowOut("Deny|"+arnMe, map[string]any{"setCookie": "sAccessToken=new; Path=/", "body": `{"message":"invalid claim"}`}), nil),
 			403, "AccessDeniedException", "sAccessToken=new; Path=/", `{"message":"invalid claim"}`},
+		{"the authorizer's answer to an unreadable event is ACCESS_DENIED", authorizerFunc(t, badEventOut, nil),
+			403, "AccessDeniedException", "", authorizer.BadEventBody},
 		{"Allow for another method is an implicit deny", authorizerFunc(t, allowOut("Allow|"+methodARN("POST", "/api/me"), nil), nil), 403, "AccessDeniedException", "", ""},
 		{"Allow maps identity and cookie", authorizerFunc(t, allowOut("Allow|"+arnMe, map[string]any{"setCookie": "sAccessToken=rot; Path=/", "roles": "user", "sessionId": "s1"}), nil),
 			200, "", "sAccessToken=rot; Path=/", `"x-user-id":"alice"`},
