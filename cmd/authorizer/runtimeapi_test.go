@@ -3,75 +3,14 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"fmt"
-	"io"
-	"net"
-	"net/http"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
+	"github.com/sessiongate/sessiongate/internal/lambdaemu"
 	"github.com/sessiongate/sessiongate/session"
 	"github.com/sessiongate/sessiongate/session/redisstore"
 	"github.com/sessiongate/sessiongate/session/sessiontest"
 )
-
-// runtimeAPI is the part of the Lambda Runtime API that a provided.al2023
-// function speaks to (GET .../invocation/next, POST .../response or
-// .../error): enough to run the real bootstrap binary here, since the AWS
-// runtime emulator cannot be installed on this machine.
-type runtimeAPI struct {
-	events chan []byte
-	result chan runtimeResult
-}
-
-type runtimeResult struct {
-	kind string // "response" or "error" or "init-error"
-	body []byte
-	at   time.Time
-}
-
-func (a *runtimeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	switch {
-	case r.Method == "GET" && r.URL.Path == "/2018-06-01/runtime/invocation/next":
-		select {
-		case ev := <-a.events:
-			w.Header().Set("Lambda-Runtime-Aws-Request-Id", "req-1")
-			w.Header().Set("Lambda-Runtime-Deadline-Ms", fmt.Sprint(time.Now().Add(10*time.Second).UnixMilli()))
-			w.Header().Set("Lambda-Runtime-Invoked-Function-Arn", "arn:aws:lambda:eu-west-1:123456789012:function:authorizer")
-			w.Write(ev)
-		case <-r.Context().Done():
-		}
-	case r.Method == "POST" && strings.HasPrefix(r.URL.Path, "/2018-06-01/runtime/"):
-		b, _ := io.ReadAll(r.Body)
-		kind := "init-error"
-		if strings.HasSuffix(r.URL.Path, "/response") {
-			kind = "response"
-		} else if strings.HasSuffix(r.URL.Path, "/error") {
-			kind = "error"
-		}
-		w.WriteHeader(http.StatusAccepted)
-		a.result <- runtimeResult{kind: kind, body: b, at: time.Now()}
-	default:
-		http.NotFound(w, r)
-	}
-}
-
-// buildBootstrap builds the authorizer for this machine exactly as deployed
-// (-tags lambda.norpc -trimpath, CGO off).
-func buildBootstrap(tb testing.TB) string {
-	tb.Helper()
-	out := filepath.Join(tb.TempDir(), "bootstrap")
-	cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-trimpath", "-o", out, ".")
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if b, err := cmd.CombinedOutput(); err != nil {
-		tb.Fatalf("go build: %v\n%s", err, b)
-	}
-	return out
-}
 
 type coldStartFixture struct {
 	bin, redisURL, keys string
@@ -98,39 +37,30 @@ func newColdStartFixture(tb testing.TB) coldStartFixture {
 		"multiValueHeaders": map[string][]string{"Cookie": {"sAccessToken=" + tok.Access.Value}},
 		"requestContext":    map[string]any{"requestId": "r1", "stage": "prod", "path": "/prod/api/me"},
 	})
-	return coldStartFixture{bin: buildBootstrap(tb), redisURL: srv.URL(), keys: session.FormatKeys(cfg.Keys), event: ev}
+	return coldStartFixture{bin: lambdaemu.Build(tb, ".")[0], redisURL: srv.URL(), keys: session.FormatKeys(cfg.Keys), event: ev}
 }
 
-// coldStart execs the bootstrap against a fresh Runtime API, hands it one
-// event and returns the time from exec to the posted response.
-func (f coldStartFixture) coldStart(tb testing.TB) (time.Duration, runtimeResult) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	api := &runtimeAPI{events: make(chan []byte, 1), result: make(chan runtimeResult, 2)}
-	hs := &http.Server{Handler: api}
-	go hs.Serve(l)
-	defer hs.Close()
-	api.events <- f.event
-	cmd := exec.Command(f.bin)
-	cmd.Env = []string{
-		"AWS_LAMBDA_RUNTIME_API=" + l.Addr().String(),
-		"REDIS_URL=" + f.redisURL, "SESSION_KEYS=" + f.keys,
-		"SESSION_IDLE_TIMEOUT=1h", "SESSION_ABSOLUTE_TIMEOUT=3h",
-	}
+// coldStart execs the bootstrap against a fresh Runtime API (package
+// lambdaemu, since the AWS runtime emulator cannot be installed on this
+// machine), hands it one event and returns the time from exec to the posted
+// response.
+func (f coldStartFixture) coldStart(tb testing.TB) (time.Duration, lambdaemu.Result) {
+	rt := lambdaemu.NewRuntime(tb, "authorizer")
+	defer rt.Close()
 	start := time.Now()
-	if err := cmd.Start(); err != nil {
+	if _, err := rt.Start(f.bin,
+		"REDIS_URL="+f.redisURL, "SESSION_KEYS="+f.keys,
+		"SESSION_IDLE_TIMEOUT=1h", "SESSION_ABSOLUTE_TIMEOUT=3h",
+	); err != nil {
 		tb.Fatal(err)
 	}
-	defer func() { cmd.Process.Kill(); cmd.Wait() }()
-	select {
-	case res := <-api.result:
-		return res.at.Sub(start), res
-	case <-time.After(30 * time.Second):
-		tb.Fatal("the bootstrap posted no result within 30s")
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	res, err := rt.Invoke(ctx, f.event)
+	if err != nil {
+		tb.Fatalf("the bootstrap posted no result within 30s: %v", err)
 	}
-	return 0, runtimeResult{}
+	return res.At.Sub(start), res
 }
 
 // TestBootstrapSpeaksRuntimeAPI runs the real binary through the Runtime API
@@ -141,8 +71,8 @@ func TestBootstrapSpeaksRuntimeAPI(t *testing.T) {
 	}
 	f := newColdStartFixture(t)
 	d, res := f.coldStart(t)
-	if res.kind != "response" {
-		t.Fatalf("bootstrap posted %s: %s", res.kind, res.body)
+	if res.Kind != lambdaemu.Response {
+		t.Fatalf("bootstrap posted %s: %s", res.Kind, res.Body)
 	}
 	var out struct {
 		PrincipalID    string `json:"principalId"`
@@ -150,11 +80,11 @@ func TestBootstrapSpeaksRuntimeAPI(t *testing.T) {
 			Statement []struct{ Effect string }
 		} `json:"policyDocument"`
 	}
-	if err := json.Unmarshal(res.body, &out); err != nil {
+	if err := json.Unmarshal(res.Body, &out); err != nil {
 		t.Fatal(err)
 	}
 	if out.PrincipalID != "cold-start-user" || len(out.PolicyDocument.Statement) != 1 || out.PolicyDocument.Statement[0].Effect != "Allow" {
-		t.Fatalf("first invocation answered %s", res.body)
+		t.Fatalf("first invocation answered %s", res.Body)
 	}
 	t.Logf("exec to first response (init + dial + one invocation): %s", d)
 }
@@ -168,8 +98,8 @@ func BenchmarkColdStart(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		d, res := f.coldStart(b)
-		if res.kind != "response" {
-			b.Fatalf("bootstrap posted %s: %s", res.kind, res.body)
+		if res.Kind != lambdaemu.Response {
+			b.Fatalf("bootstrap posted %s: %s", res.Kind, res.Body)
 		}
 		total += d
 	}
