@@ -36,6 +36,9 @@
 //     of /api/lambda-me (authorizer/backend). A Lambda error or malformed
 //     response is a 502 {"message": "Internal server error"}.
 //
+// With -lambda-endpoint, the three Lambda functions run elsewhere instead
+// (see "Remote functions" below); everything else stays the same.
+//
 // POST /auth/demo/signin (sessionhttp.DemoSignInHandler) is added by the
 // local gateway itself and is never part of the deployed definition: it
 // signs in any user id with any roles, without authentication.
@@ -47,11 +50,12 @@
 // (default: /api/admin needs the role admin). Flags override their
 // variable and default to its value:
 //
-//	-addr          listen address, default 127.0.0.1:8080
-//	-access-ttl    SESSION_ACCESS_TTL
-//	-rotate-after  SESSION_ROTATE_AFTER
-//	-grace         SESSION_GRACE
-//	-idle-timeout  SESSION_IDLE_TIMEOUT
+//	-addr             listen address, default 127.0.0.1:8080
+//	-access-ttl       SESSION_ACCESS_TTL
+//	-rotate-after     SESSION_ROTATE_AFTER
+//	-grace            SESSION_GRACE
+//	-idle-timeout     SESSION_IDLE_TIMEOUT
+//	-lambda-endpoint  LAMBDA_ENDPOINT, unset by default (see "Remote functions")
 //
 // so `go run ./cmd/localgateway -access-ttl 40s -rotate-after 10s` shows
 // rotation and expiry live. Differences from a Lambda deployment, each
@@ -78,9 +82,50 @@
 // request id — never headers, cookies or bodies), and shuts down gracefully
 // on SIGINT or SIGTERM.
 //
+// # Remote functions
+//
+// -lambda-endpoint URL (or LAMBDA_ENDPOINT) invokes every Lambda function
+// through the AWS Lambda Invoke API at URL instead of in-process: POST
+// URL/2015-03-31/functions/<logical id>/invocations with the event as the
+// body, the logical ids being those of deploy/ (AuthorizerFunction,
+// SessionApiFunction, ExampleBackendFunction). That is the API `sam local
+// start-lambda` serves (one endpoint, functions by logical id), and the
+// AWS runtime interface emulator (which runs one function and ignores the
+// name). URL must be http or https, with no user, query or fragment; a path
+// prefix is kept. The gateway prints one line saying so at start-up.
+//
+// The answers map as Lambda's do in API Gateway:
+//
+//   - 200 without X-Amz-Function-Error: the body is the function's response
+//     (at most 6 MB, Lambda's limit; more is an error);
+//   - 200 with X-Amz-Function-Error (Handled or Unhandled): a function
+//     error whose text is exactly the body's errorMessage, so the
+//     authorizer's "Unauthorized" is a 401 as in-process, and any other
+//     error the same 500 (authorizer) or 502 (proxy integration);
+//   - any other status, a transport error, a timeout (29 s, API Gateway's
+//     integration timeout; the authorizer's 10 s applies first), or a
+//     function error without a readable errorMessage: a failed invocation,
+//     the same 500 or 502. Its log line names the function and the
+//     problem, never the event, a cookie or a header.
+//
+// An endpoint that reports a function error without X-Amz-Function-Error
+// (some versions of the runtime interface emulator do) makes the error
+// document look like output: the authorizer's "Unauthorized" then becomes
+// a 500, not a 401. `sam local start-lambda` sets the header.
+//
+// Remote functions bring their own configuration (REDIS_URL,
+// SESSION_KEYS, AUTHZ_RULES, the SESSION_* lifetimes, ...: the template's
+// or the emulator's environment). The gateway's own configuration then
+// serves only what stays in-process: the gateway responses (ALLOWED_ORIGINS,
+// API_BASE_PATH) and POST /auth/demo/signin, which creates sessions with
+// this process's store and keys — so give the gateway the functions'
+// REDIS_URL and SESSION_KEYS (with the embedded store or ephemeral keys,
+// the remote authorizer cannot see its sessions).
+//
 // # What it does not do
 //
-// It does not call AWS and runs only the REST definition: HTTP API
+// It does not call AWS (with -lambda-endpoint it sends no credentials, so
+// the endpoint is a local emulator) and runs only the REST definition: HTTP API
 // (payload 2.0) behaviour, stage variables, VTL, throttling and authorizer
 // caching (deploy/openapi.json sets TTL 0 anyway) are not emulated.
 package main

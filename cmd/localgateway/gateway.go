@@ -263,7 +263,11 @@ func (g *gateway) authorize(ctx context.Context, r *http.Request, tpl, rid strin
 		if err.Error() == authorizer.Unauthorized {
 			return nil, gatewayresponses.Unauthorized
 		}
-		g.log.Warn("authorizer failed", "requestId", rid)
+		attrs := []any{"requestId", rid}
+		if errors.Is(err, errInvoke) { // the gateway's own text: the function and the problem
+			attrs = append(attrs, "error", err.Error())
+		}
+		g.log.Warn("authorizer failed", attrs...)
 		return nil, gatewayresponses.AuthorizerConfigurationError
 	}
 	d, err := decide(out, ev.MethodArn)

@@ -69,7 +69,11 @@ var durationFlags = []struct{ flag, env, usage string }{
 // settings are the parsed flags and the environment they override.
 type settings struct {
 	addr string
-	env  map[string]string // values that take precedence over lookup
+	// lambdaEndpoint is the Lambda Invoke API endpoint (-lambda-endpoint,
+	// LAMBDA_ENDPOINT) without a trailing slash; "" invokes the functions
+	// in-process.
+	lambdaEndpoint string
+	env            map[string]string // values that take precedence over lookup
 }
 
 func parseFlags(args []string, lookup func(string) (string, bool), stderr io.Writer) (settings, error) {
@@ -79,13 +83,18 @@ func parseFlags(args []string, lookup func(string) (string, bool), stderr io.Wri
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: localgateway [flags]\n\n"+
 			"Serves deploy/openapi.json on one machine: the authorizer and the session API\n"+
-			"in-process, an echo HTTP backend, the browser example at /, and the demo route\n"+
+			"in-process (or, with -lambda-endpoint, every Lambda function through the Lambda\n"+
+			"Invoke API), an echo HTTP backend, the browser example at /, and the demo route\n"+
 			"POST /auth/demo/signin. Every variable of the contract (REDIS_URL, SESSION_KEYS,\n"+
 			"SESSION_*, COOKIE_*, ALLOWED_ORIGINS, ANTI_CSRF, AUTHZ_RULES) is read from the\n"+
 			"environment; a flag overrides its variable.\n\nflags:\n")
 		fs.PrintDefaults()
 	}
 	fs.StringVar(&s.addr, "addr", DefaultAddr, "listen address (host:port)")
+	endpoint, _ := lookup("LAMBDA_ENDPOINT")
+	fs.StringVar(&s.lambdaEndpoint, "lambda-endpoint", endpoint,
+		"invoke every Lambda function through the Lambda Invoke API at this URL (sam local start-lambda,\n"+
+			"the runtime interface emulator) instead of in-process; overrides LAMBDA_ENDPOINT")
 	durs := map[string]*string{}
 	for _, d := range durationFlags {
 		def, _ := lookup(d.env)
@@ -98,7 +107,11 @@ func parseFlags(args []string, lookup func(string) (string, bool), stderr io.Wri
 		return s, fmt.Errorf("%w: unexpected arguments %q", errConfig, fs.Args())
 	}
 	var problems []string
+	endpointSource := "LAMBDA_ENDPOINT"
 	fs.Visit(func(f *flag.Flag) {
+		if f.Name == "lambda-endpoint" {
+			endpointSource = "-lambda-endpoint"
+		}
 		for _, d := range durationFlags {
 			if d.flag != f.Name {
 				continue
@@ -112,6 +125,13 @@ func parseFlags(args []string, lookup func(string) (string, bool), stderr io.Wri
 	})
 	if _, _, err := net.SplitHostPort(s.addr); err != nil {
 		problems = append(problems, fmt.Sprintf("-addr: %q is not host:port", s.addr))
+	}
+	if s.lambdaEndpoint = strings.TrimSpace(s.lambdaEndpoint); s.lambdaEndpoint != "" {
+		var bad []string
+		s.lambdaEndpoint, bad = parseLambdaEndpoint(s.lambdaEndpoint)
+		for _, p := range bad {
+			problems = append(problems, endpointSource+": "+p)
+		}
 	}
 	if len(problems) > 0 {
 		return s, fmt.Errorf("%w:\n  - %s", errConfig, strings.Join(problems, "\n  - "))
@@ -217,15 +237,20 @@ func runWith(ctx context.Context, args []string, lookup func(string) (string, bo
 
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
 	quiet := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	authz, err := authorizer.New(authorizer.Config{Manager: m, Rules: rules, Logger: quiet, Metrics: io.Discard, Now: now})
-	if err != nil {
-		return err
-	}
 	shOpts := sessionhttp.Options{Logger: quiet}
 	demo := sessionhttp.DemoSignInHandler(m, shOpts)
 	demoPath := cfg.APIBasePath + "/demo/signin"
-	backend, err := exampleBackend()
-	if err != nil {
+	var authz invoker
+	var lambdas map[string]invoker
+	if s.lambdaEndpoint != "" {
+		remote := newInvokeAPI(s.lambdaEndpoint)
+		defer remote.client.CloseIdleConnections()
+		authz, lambdas = remote.functions()
+		fmt.Fprintf(stderr, "localgateway: invoking the Lambda functions %s, %s and %s through the Lambda Invoke API at %s; "+
+			"they bring their own configuration, and this gateway's REDIS_URL and SESSION_KEYS serve only POST %s (give it the functions' values)\n",
+			gatewayresponses.FunctionAuthorizer, gatewayresponses.FunctionSessionAPI, gatewayresponses.FunctionBackend,
+			s.lambdaEndpoint, demoPath)
+	} else if authz, lambdas, err = inProcessFunctions(m, rules, quiet, now); err != nil {
 		return err
 	}
 	static, err := staticHandler()
@@ -234,15 +259,12 @@ func runWith(ctx context.Context, args []string, lookup func(string) (string, bo
 	}
 	g, err := newGateway(gatewayConfig{
 		API:        api,
-		Authorizer: lambdaFunc(authz.Handle),
-		Lambdas: map[string]invoker{
-			gatewayresponses.FunctionSessionAPI: lambdaFunc(lambdaproxy.Handler(sessionhttp.New(m, shOpts))),
-			gatewayresponses.FunctionBackend:    backend,
-		},
-		Local:  map[string]http.Handler{"POST " + demoPath: demo, "OPTIONS " + demoPath: demo},
-		Static: static,
-		Log:    logger,
-		Now:    now,
+		Authorizer: authz,
+		Lambdas:    lambdas,
+		Local:      map[string]http.Handler{"POST " + demoPath: demo, "OPTIONS " + demoPath: demo},
+		Static:     static,
+		Log:        logger,
+		Now:        now,
 	})
 	if err != nil {
 		return err
@@ -265,4 +287,22 @@ func runWith(ctx context.Context, args []string, lookup func(string) (string, bo
 		return fmt.Errorf("localgateway: shutdown: %w", err)
 	}
 	return nil
+}
+
+// inProcessFunctions are the API's Lambda functions in this process: the
+// authorizer, the session API and the example backend, each through
+// aws-lambda-go's JSON round trip.
+func inProcessFunctions(m *session.Manager, rules authorizer.Rules, logger *slog.Logger, now func() time.Time) (invoker, map[string]invoker, error) {
+	authz, err := authorizer.New(authorizer.Config{Manager: m, Rules: rules, Logger: logger, Metrics: io.Discard, Now: now})
+	if err != nil {
+		return nil, nil, err
+	}
+	backend, err := exampleBackend()
+	if err != nil {
+		return nil, nil, err
+	}
+	return lambdaFunc(authz.Handle), map[string]invoker{
+		gatewayresponses.FunctionSessionAPI: lambdaFunc(lambdaproxy.Handler(sessionhttp.New(m, sessionhttp.Options{Logger: logger}))),
+		gatewayresponses.FunctionBackend:    backend,
+	}, nil
 }
