@@ -24,7 +24,7 @@ func (e *fieldTypeError) Error() string {
 // authorizer's own cost per request. Field names are matched exactly, as
 // API Gateway writes them.
 func decodeEvent(data []byte, ev *event) error {
-	if !json.Valid(data) {
+	if !validJSON(data) {
 		return errNotObject
 	}
 	data = bytes.TrimSpace(data)
