@@ -186,16 +186,21 @@ type ev struct {
 	cookies []string            // HTTP API cookies array
 }
 
-const testARNBase = "arn:aws:execute-api:eu-west-1:123456789012:a1b2c3d4e5/prod/"
-
-func restEvent(t testing.TB, r ev) []byte {
-	t.Helper()
+// defaults fills what a test left out: GET /api/me.
+func (r *ev) defaults() {
 	if r.method == "" {
 		r.method = "GET"
 	}
 	if r.path == "" {
 		r.path = "/api/me"
 	}
+}
+
+const testARNBase = "arn:aws:execute-api:eu-west-1:123456789012:a1b2c3d4e5/prod/"
+
+func restEvent(t testing.TB, r ev) []byte {
+	t.Helper()
+	r.defaults()
 	m := map[string]any{
 		"type":       "REQUEST",
 		"methodArn":  testARNBase + r.method + r.path,
@@ -219,12 +224,7 @@ func restEvent(t testing.TB, r ev) []byte {
 
 func httpEvent(t testing.TB, r ev) []byte {
 	t.Helper()
-	if r.method == "" {
-		r.method = "GET"
-	}
-	if r.path == "" {
-		r.path = "/api/me"
-	}
+	r.defaults()
 	m := map[string]any{
 		"version":  "2.0",
 		"type":     "REQUEST",

@@ -31,12 +31,7 @@ var errInvoke = errors.New("localgateway: Lambda Invoke API")
 // {"errorMessage":…,"errorType":…}. Its text is exactly errorMessage, as
 // API Gateway sees it, so the authorizer's "Unauthorized" is a 401 through
 // the same code path as in-process.
-type functionError struct {
-	Function string // logical id
-	Kind     string // the X-Amz-Function-Error value
-	Type     string // errorType
-	Message  string // errorMessage
-}
+type functionError struct{ Message string }
 
 func (e *functionError) Error() string { return e.Message }
 
@@ -112,18 +107,16 @@ func (a *invokeAPI) invoke(ctx context.Context, name string, payload []byte) ([]
 	if len(body) > maxInvokeResponse {
 		return nil, fmt.Errorf("%w: %s: response larger than %d bytes", errInvoke, name, maxInvokeResponse)
 	}
-	kind := res.Header.Get("X-Amz-Function-Error")
-	if kind == "" {
+	if res.Header.Get("X-Amz-Function-Error") == "" {
 		return body, nil
 	}
 	var doc struct {
 		Message *string `json:"errorMessage"`
-		Type    string  `json:"errorType"`
 	}
 	if err := json.Unmarshal(body, &doc); err != nil || doc.Message == nil {
 		return nil, fmt.Errorf("%w: %s: function error without a readable errorMessage", errInvoke, name)
 	}
-	return nil, &functionError{Function: name, Kind: kind, Type: doc.Type, Message: *doc.Message}
+	return nil, &functionError{Message: *doc.Message}
 }
 
 // token keeps an identifier from a response header (an error type such as

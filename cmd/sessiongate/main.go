@@ -136,17 +136,20 @@ func (c *cli) flags(fs *flag.FlagSet, args []string) bool {
 	return true
 }
 
-// store connects to REDIS_URL. It does no network I/O itself.
-func (c *cli) store() (*redisstore.Store, func(), error) {
+// store connects to REDIS_URL (it does no network I/O itself) and returns
+// the context, bounded by opTimeout, of the one operation a command
+// performs; done releases both.
+func (c *cli) store() (ctx context.Context, st *redisstore.Store, done func(), err error) {
 	rcfg, err := redisstore.ClientConfigFromEnv(c.env)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	rdb, err := redisstore.NewClient(rcfg)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	return redisstore.New(rdb, redisstore.Options{}), func() { rdb.Close() }, nil
+	ctx, cancel := context.WithTimeout(context.Background(), opTimeout)
+	return ctx, redisstore.New(rdb, redisstore.Options{}), func() { cancel(); rdb.Close() }, nil
 }
 
 func (c *cli) keygen(args []string) int {
@@ -172,13 +175,11 @@ func (c *cli) sessionsList(args []string) int {
 	if err := session.ValidateUserID(*user); err != nil {
 		return c.usageErr(fs.Name(), "--user: %v", err)
 	}
-	st, closeFn, err := c.store()
+	ctx, st, done, err := c.store()
 	if err != nil {
 		return c.fail("%v", err)
 	}
-	defer closeFn()
-	ctx, cancel := context.WithTimeout(context.Background(), opTimeout)
-	defer cancel()
+	defer done()
 	list, err := st.ListUser(ctx, *user, c.now())
 	if err != nil {
 		return c.fail("list sessions: %v", err)
@@ -251,13 +252,11 @@ func (c *cli) sessionsRevoke(args []string) int {
 	} else if !sessionIDPattern.MatchString(*sid) {
 		return c.usageErr(fs.Name(), "--session: %q is not a session id (32 lower-case hex characters, as listed)", *sid)
 	}
-	st, closeFn, err := c.store()
+	ctx, st, done, err := c.store()
 	if err != nil {
 		return c.fail("%v", err)
 	}
-	defer closeFn()
-	ctx, cancel := context.WithTimeout(context.Background(), opTimeout)
-	defer cancel()
+	defer done()
 	if *user != "" {
 		n, err := st.RevokeUser(ctx, *user)
 		if err != nil {
@@ -314,13 +313,11 @@ func (c *cli) claimsSet(args []string) int {
 	if err != nil {
 		return c.usageErr(fs.Name(), "--claims: %v", err)
 	}
-	st, closeFn, err := c.store()
+	ctx, st, done, err := c.store()
 	if err != nil {
 		return c.fail("%v", err)
 	}
-	defer closeFn()
-	ctx, cancel := context.WithTimeout(context.Background(), opTimeout)
-	defer cancel()
+	defer done()
 	n, err := st.SetClaims(ctx, *user, roles, encoded)
 	if err != nil {
 		return c.fail("set claims: %v", err)
