@@ -36,7 +36,9 @@ type Config struct {
 	// Grace: how long a just-rotated-out generation (access or refresh) is
 	// still honoured, returning the current one. SESSION_GRACE, default 30s.
 	Grace time.Duration
-	// IdleTimeout ends a session unused for this long; it slides on every use.
+	// IdleTimeout ends a session unused for this long; it slides on use (the
+	// Redis store records activity at most every IdleTimeout/100, at most a
+	// minute apart, so the end may come up to that step early).
 	// SESSION_IDLE_TIMEOUT, default 168h.
 	IdleTimeout time.Duration
 	// AbsoluteTimeout ends a session this long after creation, whatever its

@@ -4,15 +4,20 @@
 //
 // # Layout in Redis
 //
-// A session is one hash, "sg:{<session id>}", whose hash tag is the session
-// id so that everything about a session lives in one slot. Fields: uid, ct
-// (created, ms), la (last active), ab (absolute end), ag/agt (current access
-// generation and when it was issued), pag/pagx (the generation just rotated
-// out and when), rg/ru/ut/rag (refresh generation, whether it has been used,
-// when the newest used refresh generation was first used, first access
-// generation issued with the current refresh generation), rl (roles,
-// comma-joined), cl (claims, JSON). The key's TTL follows the idle timeout,
-// capped by the absolute end, so Redis reclaims abandoned sessions itself.
+// A session is one string, "sg:s:{<session id>}", whose hash tag is the
+// session id so that everything about a session lives in one slot. Its value
+// is a record (record.go): a version byte, a fixed header of 13 numbers — last
+// active, absolute end, the current access generation and when it was
+// issued, the generation just rotated out and when, the refresh generation,
+// whether it has been used and since when, the first access generation
+// issued with it, created, and two lengths — then the user id, the roles
+// (comma-joined) and the claims (JSON). The key's TTL follows the idle
+// timeout, capped by the absolute end, so Redis reclaims abandoned sessions
+// itself. One string rather than a hash of fields because the scripts then
+// read a session with one GET and write it with one SET: a third of the
+// time Redis spent on the dozen hash fields the first layout had
+// (BENCHMARKS.md, "Store layout"). Sessions stored by that first layout,
+// under "sg:{<session id>}", are not read: their users sign in again.
 //
 // A user's index, "sg:u:{<hash of user id>}", is a sorted set of session ids
 // scored by their absolute end: listing and "log out everywhere" need no SCAN.
@@ -21,12 +26,23 @@
 //
 // # One round trip
 //
-// Validate and Refresh are each one Lua script (validate.lua, refresh.lua)
-// run with EVALSHA: read the hash, decide, write, set the TTL — atomically, so
-// fifty concurrent validations of a token that is due for rotation produce
-// exactly one new generation, and two concurrent refreshes the same
+// Validate and Refresh are each one Lua script (validate.lua, refresh.lua,
+// each run after record.lua, which reads and writes the record) run with
+// EVALSHA: read the record, decide, write it back with its TTL — atomically,
+// so fifty concurrent validations of a token that is due for rotation
+// produce exactly one new generation, and two concurrent refreshes the same
 // successor. The clock is an argument (the caller's injected clock), never
-// Redis's TIME, so tests move time instead of sleeping.
+// Redis's TIME, so tests move time instead of sleeping. Both scripts answer
+// with the record as they wrote it, so the caller learns everything in the
+// same round trip.
+//
+// Validate writes only when something changed: a rotation, the first use of
+// a refresh token's successor, or activity. Activity (the last-active time
+// that slides the idle timeout) is recorded when at least IdleTimeout/100,
+// and at most a minute, has passed since the recorded one; a burst of
+// requests then costs Redis one write instead of one each. The price is
+// that a session's idle end lies between IdleTimeout minus that step and
+// IdleTimeout after its last request (TestActivityRecordedOncePerStep).
 //
 // After a failover with asynchronous replication, a generation the client
 // holds may be newer than the one the promoted replica knows (the write was

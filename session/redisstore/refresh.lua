@@ -1,26 +1,23 @@
--- Refresh with a refresh generation. KEYS[1] = session hash.
+-- Refresh with a refresh generation (after record.lua). KEYS[1] = the record.
 -- ARGV: now_ms, presented_gen, access_ttl_ms, rotate_after_ms, grace_ms, idle_ms
--- Reply: {0, uid, ag, agt, rg, roles, claims, ab, idle_end} on success;
---        {1} unknown session, {3} timed out (deleted), {4} theft (deleted).
+-- Reply: the record as written back on success; 1 unknown session,
+-- 3 timed out (deleted), 4 theft (deleted).
 --
 -- State: rg is the newest refresh generation, ru whether it has been used
 -- (presented to refresh, or an access generation >= rag presented to
 -- validate), ut when the newest used generation was first used.
 local k = KEYS[1]
-local now = tonumber(ARGV[1])
-local p = tonumber(ARGV[2])
-local rot = tonumber(ARGV[4])
-local grace = tonumber(ARGV[5])
-local idle = tonumber(ARGV[6])
-local f = redis.call('HMGET', k, 'uid', 'la', 'ab', 'ag', 'agt', 'pag', 'pagx', 'rg', 'ru', 'ut', 'rag', 'rl', 'cl')
-if not f[1] then return {1} end
-local la, ab = tonumber(f[2]), tonumber(f[3])
+local v = load(k)
+if not v then return 1 end
+local now, p = tonumber(ARGV[1]), tonumber(ARGV[2])
+local rot, grace, idle = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
+local la, ab = num(v, 0), num(v, 1)
 if now >= ab or now - la >= idle then
   redis.call('DEL', k)
-  return {3}
+  return 3
 end
-local ag, agt, pag, pagx = tonumber(f[4]), tonumber(f[5]), tonumber(f[6]), tonumber(f[7])
-local rg, ru, ut, rag = tonumber(f[8]), tonumber(f[9]), tonumber(f[10]), tonumber(f[11])
+local ag, agt, pag, pagx = num(v, 2), num(v, 3), num(v, 4), num(v, 5)
+local rg, ru, ut, rag = num(v, 6), num(v, 7), num(v, 8), num(v, 9)
 local newest_used = rg - 1
 if ru == 1 then newest_used = rg end
 
@@ -47,11 +44,11 @@ else
     end
   else
     redis.call('DEL', k)
-    return {4}
+    return 4
   end
 end
 local idle_end = now + idle
 if idle_end > ab then idle_end = ab end
-redis.call('HSET', k, 'la', now, 'ag', ag, 'agt', agt, 'pag', pag, 'pagx', pagx, 'rg', rg, 'ru', ru, 'ut', ut, 'rag', rag)
-redis.call('PEXPIRE', k, idle_end - now)
-return {0, f[1], ag, agt, rg, f[12], f[13], ab, idle_end}
+v = header(now, ab, ag, agt, pag, pagx, rg, ru, ut, rag, num(v, 10), num(v, 11), num(v, 12)) .. sub(v, HEADER + 1)
+redis.call('SET', k, v, 'PX', idle_end - now)
+return v

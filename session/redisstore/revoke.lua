@@ -1,5 +1,6 @@
--- Delete a session. KEYS[1] = session hash. Reply: its user id, or nil.
-local uid = redis.call('HGET', KEYS[1], 'uid')
-if not uid then return false end
+-- Delete a session (after record.lua). KEYS[1] = the record.
+-- Reply: its user id, or nil when there was none.
+local v = load(KEYS[1])
+if not v then return false end
 redis.call('DEL', KEYS[1])
-return uid
+return sub(v, HEADER + 1, HEADER + num(v, 11))

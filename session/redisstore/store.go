@@ -15,19 +15,24 @@ import (
 )
 
 var (
+	//go:embed record.lua
+	recordSrc string
 	//go:embed validate.lua
 	validateSrc    string
-	validateScript = redis.NewScript(validateSrc)
+	validateScript = script(validateSrc)
 	//go:embed refresh.lua
 	refreshSrc    string
-	refreshScript = redis.NewScript(refreshSrc)
+	refreshScript = script(refreshSrc)
 	//go:embed revoke.lua
 	revokeSrc    string
-	revokeScript = redis.NewScript(revokeSrc)
+	revokeScript = script(revokeSrc)
 	//go:embed setclaims.lua
 	setClaimsSrc    string
-	setClaimsScript = redis.NewScript(setClaimsSrc)
+	setClaimsScript = script(setClaimsSrc)
 )
+
+// script is record.lua (the record's Lua helpers) followed by body.
+func script(body string) *redis.Script { return redis.NewScript(recordSrc + "\n" + body) }
 
 // DefaultTimeout bounds every store call (an earlier deadline of the
 // caller's still wins). It is short: an authorizer that waits longer than this for Redis
@@ -64,9 +69,9 @@ func New(rdb redis.UniversalClient, opts Options) *Store {
 	return &Store{rdb: rdb, prefix: opts.Prefix, timeout: opts.Timeout}
 }
 
-// sessionKey is the one key of a session: a hash whose hash tag is the
-// session id, so everything about the session lives in one slot.
-func (s *Store) sessionKey(id string) string { return s.prefix + "{" + id + "}" }
+// sessionKey is the one key of a session, its record (record.go), whose
+// hash tag is the session id.
+func (s *Store) sessionKey(id string) string { return s.prefix + "s:{" + id + "}" }
 
 // userKey is a user's index: a sorted set of session ids scored by their
 // absolute end (ms), so listing and "log out everywhere" need no SCAN.
@@ -138,17 +143,15 @@ func (s *Store) Create(ctx context.Context, rec session.Record) error {
 	if err != nil {
 		return s.fail("create: index", err)
 	}
-	k := s.sessionKey(rec.ID)
-	_, err = s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-		p.HSet(ctx, k,
-			"uid", rec.UserID, "ct", now, "la", now, "ab", ab,
-			"ag", 1, "agt", now, "pag", 0, "pagx", 0,
-			"rg", 1, "ru", 0, "ut", now, "rag", 1,
-			"rl", strings.Join(rec.Roles, ","), "cl", string(rec.Claims))
-		p.PExpire(ctx, k, time.Duration(idleEnd-now)*time.Millisecond)
-		return nil
-	})
-	if err != nil {
+	r := record{uid: rec.UserID, roles: strings.Join(rec.Roles, ","), claims: string(rec.Claims)}
+	r.h[fLastActive], r.h[fAbsEnd], r.h[fCreated] = uint64(now), uint64(ab), uint64(now)
+	r.h[fAccessGen], r.h[fAccessIssued] = 1, uint64(now)
+	r.h[fRefreshGen], r.h[fUsedAt], r.h[fRefreshAccessGen] = 1, uint64(now), 1
+	v, err := r.encode()
+	if err != nil || now < 0 || idleEnd <= now {
+		return fmt.Errorf("%w: session times out of range", session.ErrInvalidInput)
+	}
+	if err := s.rdb.Set(ctx, s.sessionKey(rec.ID), v, time.Duration(idleEnd-now)*time.Millisecond).Err(); err != nil {
 		return s.fail("create", err)
 	}
 	return nil
@@ -160,87 +163,78 @@ func policyArgs(now time.Time, gen uint64, p session.Policy) []any {
 
 // Validate implements session.Store with one EVALSHA (EVAL on a cold cache).
 func (s *Store) Validate(ctx context.Context, id string, gen uint64, now time.Time, p session.Policy) (session.State, error) {
-	st, fifth, err := s.runState(ctx, validateScript, "validate", id, gen, now, p)
-	st.Rotated = fifth == 1
-	return st, err
+	r, err := s.runState(ctx, validateScript, "validate", id, gen, now, p)
+	if err != nil {
+		return session.State{}, err
+	}
+	st := r.state(p)
+	st.Rotated = st.AccessGen != gen
+	return st, nil
 }
 
 // Refresh implements session.Store with one EVALSHA.
 func (s *Store) Refresh(ctx context.Context, id string, gen uint64, now time.Time, p session.Policy) (session.State, error) {
-	st, fifth, err := s.runState(ctx, refreshScript, "refresh", id, gen, now, p)
-	st.RefreshGen = uint64(fifth)
-	return st, err
+	r, err := s.runState(ctx, refreshScript, "refresh", id, gen, now, p)
+	if err != nil {
+		return session.State{}, err
+	}
+	st := r.state(p)
+	st.RefreshGen = r.h[fRefreshGen]
+	return st, nil
 }
 
-// runState runs validate.lua or refresh.lua, which share their reply shape;
-// the fifth element is the one that differs (rotated flag, refresh
-// generation).
-func (s *Store) runState(ctx context.Context, script *redis.Script, op, id string, gen uint64, now time.Time, p session.Policy) (session.State, int64, error) {
-	if !validID(id) {
-		return session.State{}, 0, session.ErrUnknown
+// runState runs validate.lua or refresh.lua. Both answer with the record as
+// they wrote it back, or with an outcome code.
+func (s *Store) runState(ctx context.Context, script *redis.Script, op, id string, gen uint64, now time.Time, p session.Policy) (record, error) {
+	if !validID(id) || gen > maxField {
+		return record{}, session.ErrUnknown
 	}
 	ctx, cancel := s.ctx(ctx)
 	defer cancel()
-	res, err := script.Run(ctx, s.rdb, []string{s.sessionKey(id)}, policyArgs(now, gen, p)...).Slice()
+	res, err := script.Run(ctx, s.rdb, []string{s.sessionKey(id)}, policyArgs(now, gen, p)...).Result()
 	if err != nil {
-		return session.State{}, 0, s.fail(op, err)
+		return record{}, s.fail(op, err)
 	}
-	st, err := parseState(res)
-	if err != nil {
-		return session.State{}, 0, err
+	switch res := res.(type) {
+	case string:
+		r, err := decodeRecord(res)
+		if err != nil {
+			return record{}, s.fail(op, err)
+		}
+		return r, nil
+	case int64:
+		switch res {
+		case 1, 3:
+			return record{}, session.ErrUnknown
+		case 2:
+			return record{}, session.ErrExpired
+		case 4:
+			return record{}, session.ErrTheft
+		}
 	}
-	return st, res[4].(int64), nil
+	return record{}, s.fail(op, errReply)
 }
 
 var errReply = errors.New("redisstore: unexpected script reply")
 
-// parseState decodes the scripts' common reply. Outcome codes become the
-// session package's sentinels; a reply of the wrong shape is a store error.
-func parseState(res []any) (session.State, error) {
-	if len(res) == 0 {
-		return session.State{}, errReply
+// state is the session.State of a record the scripts just wrote back: its
+// last-active time is the call's now, so the idle timeout ends one
+// IdleTimeout later, capped by the absolute end.
+func (r record) state(p session.Policy) session.State {
+	ab := r.time(fAbsEnd)
+	idleEnd := r.time(fLastActive).Add(p.IdleTimeout)
+	if idleEnd.After(ab) {
+		idleEnd = ab
 	}
-	code, ok := res[0].(int64)
-	if !ok {
-		return session.State{}, errReply
+	return session.State{
+		UserID:        r.uid,
+		Roles:         r.roleList(),
+		Claims:        []byte(r.claims),
+		AccessGen:     r.h[fAccessGen],
+		AccessIssued:  r.time(fAccessIssued),
+		AbsoluteEnd:   ab,
+		IdleExpiresAt: idleEnd,
 	}
-	switch code {
-	case 0:
-	case 1, 3:
-		return session.State{}, session.ErrUnknown
-	case 2:
-		return session.State{}, session.ErrExpired
-	case 4:
-		return session.State{}, session.ErrTheft
-	default:
-		return session.State{}, errReply
-	}
-	if len(res) != 9 {
-		return session.State{}, errReply
-	}
-	uid, ok1 := res[1].(string)
-	ag, ok2 := res[2].(int64)
-	agt, ok3 := res[3].(int64)
-	_, ok4 := res[4].(int64)
-	rl, ok5 := res[5].(string)
-	cl, ok6 := res[6].(string)
-	ab, ok7 := res[7].(int64)
-	ie, ok8 := res[8].(int64)
-	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6 && ok7 && ok8) {
-		return session.State{}, errReply
-	}
-	st := session.State{
-		UserID:        uid,
-		Claims:        []byte(cl),
-		AccessGen:     uint64(ag),
-		AccessIssued:  time.UnixMilli(agt),
-		AbsoluteEnd:   time.UnixMilli(ab),
-		IdleExpiresAt: time.UnixMilli(ie),
-	}
-	if rl != "" {
-		st.Roles = strings.Split(rl, ",")
-	}
-	return st, nil
 }
 
 // Revoke implements session.Store: delete the session, then drop it from its
@@ -319,31 +313,33 @@ func (s *Store) ListUser(ctx context.Context, userID string, now time.Time) ([]s
 	if err != nil {
 		return nil, fmt.Errorf("redisstore: list user: %w", err)
 	}
-	cmds := make([]*redis.SliceCmd, len(ids))
+	cmds := make([]*redis.StringCmd, len(ids))
 	_, err = s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		for i, id := range ids {
-			cmds[i] = p.HMGet(ctx, s.sessionKey(id), "uid", "ct", "la", "ab", "rl")
+			cmds[i] = p.Get(ctx, s.sessionKey(id))
 		}
 		return nil
 	})
-	if err != nil {
+	if err != nil && !errors.Is(err, redis.Nil) {
 		return nil, fmt.Errorf("redisstore: list user: %w", err)
 	}
 	var out []session.Info
 	var dead []any
 	for i, c := range cmds {
-		v := c.Val()
-		uid, _ := v[0].(string)
-		if uid == "" {
+		v, err := c.Result()
+		if errors.Is(err, redis.Nil) {
 			dead = append(dead, ids[i])
 			continue
 		}
-		info := session.Info{ID: ids[i], UserID: uid,
-			CreatedAt: msField(v[1]), LastActive: msField(v[2]), AbsoluteEnd: msField(v[3])}
-		if rl, _ := v[4].(string); rl != "" {
-			info.Roles = strings.Split(rl, ",")
+		if err != nil {
+			return nil, fmt.Errorf("redisstore: list user: %w", err)
 		}
-		out = append(out, info)
+		r, err := decodeRecord(v)
+		if err != nil {
+			return nil, fmt.Errorf("redisstore: list user: %w", err)
+		}
+		out = append(out, session.Info{ID: ids[i], UserID: r.uid, Roles: r.roleList(),
+			CreatedAt: r.time(fCreated), LastActive: r.time(fLastActive), AbsoluteEnd: r.time(fAbsEnd)})
 	}
 	if len(dead) > 0 {
 		if err := s.rdb.ZRem(ctx, s.userKey(userID), dead...).Err(); err != nil {
@@ -351,12 +347,6 @@ func (s *Store) ListUser(ctx context.Context, userID string, now time.Time) ([]s
 		}
 	}
 	return out, nil
-}
-
-func msField(v any) time.Time {
-	s, _ := v.(string)
-	n, _ := strconv.ParseInt(s, 10, 64)
-	return time.UnixMilli(n)
 }
 
 // SetClaims implements session.Store: one script per session (each session

@@ -120,18 +120,20 @@ func TestOneCommandPerValidation(t *testing.T) {
 		}
 	}
 	calls := commandCalls(t, srv)
-	// Script-internal commands (hmget, hset, pexpire) show up in
+	// Script-internal commands (get, set) show up in
 	// commandstats too; top-level ones are evalsha/eval. INFO itself and
 	// CONFIG RESETSTAT are ours.
 	if calls["evalsha"] != n || calls["eval"] != 0 {
 		t.Fatalf("want %d EVALSHA and no EVAL, got %v", n, calls)
 	}
-	if calls["hmget"] != n {
-		t.Fatalf("want one HMGET per validation inside the script, got %v", calls)
+	// The clock moved once, and only the rotation then wrote: the other
+	// validations fall inside one activity step, so they only read.
+	if calls["get"] != n || calls["set"] != 1 {
+		t.Fatalf("want one GET per validation and one SET (the rotation) inside the script, got %v", calls)
 	}
 	for name := range calls {
 		switch name {
-		case "evalsha", "hmget", "hset", "pexpire", "info", "config|resetstat":
+		case "evalsha", "get", "set", "info", "config|resetstat":
 		default:
 			t.Fatalf("unexpected command %q on the validation path: %v", name, calls)
 		}
@@ -189,5 +191,57 @@ func TestClientConfig(t *testing.T) {
 				t.Fatal("String leaks the password")
 			}
 		})
+	}
+}
+
+// TestActivityRecordedOncePerStep pins how the idle timeout slides: the
+// last-active time is written when at least IdleTimeout/100 (at most a
+// minute) has passed since the recorded one, so a burst of requests costs
+// one write, and the idle end lies between IdleTimeout minus that step and
+// IdleTimeout after the last request.
+func TestActivityRecordedOncePerStep(t *testing.T) {
+	f := newFixture(t, redisstore.Options{})
+	ctx := context.Background()
+	step := f.cfg.IdleTimeout / 100
+	tok, err := f.m.Create(ctx, session.CreateInput{UserID: "bursty"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t0 := f.clock.Now()
+	lastActive := func() time.Time {
+		t.Helper()
+		infos, err := f.m.ListUser(ctx, "bursty")
+		if err != nil || len(infos) != 1 {
+			t.Fatalf("list: %v %v", infos, err)
+		}
+		return infos[0].LastActive
+	}
+	validate := func() {
+		t.Helper()
+		if _, err := f.m.Validate(ctx, tok.Access.Value); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.clock.Advance(step - time.Millisecond)
+	validate()
+	if got := lastActive(); !got.Equal(t0) {
+		t.Fatalf("inside the step: last active %v, want %v (unchanged)", got, t0)
+	}
+	f.clock.Advance(time.Millisecond)
+	validate()
+	t1 := f.clock.Now()
+	if got := lastActive(); !got.Equal(t1) {
+		t.Fatalf("after the step: last active %v, want %v", got, t1)
+	}
+	// A request inside the next step is not recorded, so the session times
+	// out one IdleTimeout after t1, less than IdleTimeout after that request.
+	f.clock.Advance(step / 2)
+	validate()
+	f.clock.Advance(t1.Add(f.cfg.IdleTimeout).Sub(f.clock.Now()))
+	if _, err := f.m.Validate(ctx, tok.Access.Value); !errors.Is(err, session.ErrUnknown) {
+		t.Fatalf("one IdleTimeout after the recorded activity: %v, want ErrUnknown", err)
+	}
+	if _, err := f.m.Refresh(ctx, tok.Refresh.Value); !errors.Is(err, session.ErrUnknown) {
+		t.Fatalf("the timed-out session must be gone: refresh gave %v", err)
 	}
 }

@@ -1,54 +1,61 @@
--- Validate an access generation. KEYS[1] = session hash.
+-- Validate an access generation (after record.lua). KEYS[1] = the record.
 -- ARGV: now_ms, gen, access_ttl_ms, rotate_after_ms, grace_ms, idle_ms
--- Reply: {0, uid, ag, agt, rotated, roles, claims, ab, idle_end} on success;
---        {1} unknown session, {2} expired (refresh), {3} timed out (deleted).
+-- Reply: the record as written back on success (the caller sends a new
+-- cookie when its access generation differs from gen); 1 unknown session,
+-- 2 expired (refresh), 3 timed out (deleted).
 local k = KEYS[1]
-local now = tonumber(ARGV[1])
-local g = tonumber(ARGV[2])
-local ttl = tonumber(ARGV[3])
-local rot = tonumber(ARGV[4])
-local grace = tonumber(ARGV[5])
-local idle = tonumber(ARGV[6])
-local f = redis.call('HMGET', k, 'uid', 'la', 'ab', 'ag', 'agt', 'pag', 'pagx', 'ru', 'rag', 'rl', 'cl')
-if not f[1] then return {1} end
-local la, ab = tonumber(f[2]), tonumber(f[3])
+local v = load(k)
+if not v then return 1 end
+local now, g = tonumber(ARGV[1]), tonumber(ARGV[2])
+local ttl, rot, grace, idle = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
+local la, ab = num(v, 0), num(v, 1)
 if now >= ab or now - la >= idle then
   redis.call('DEL', k)
-  return {3}
+  return 3
 end
-local ag, agt, pag, pagx = tonumber(f[4]), tonumber(f[5]), tonumber(f[6]), tonumber(f[7])
-local ru, rag = tonumber(f[8]), tonumber(f[9])
-local rotated = 0
-local changed = false
-if g == ag or g > ag then
+local ag, agt = num(v, 2), num(v, 3)
+local changed, write = false, false
+if g >= ag then
   if g > ag then
     -- A generation we issued but whose write was lost (failover with
     -- asynchronous replication): adopt it rather than log the user out.
     ag, agt, changed = g, now, true
   end
-  if now - agt >= ttl then return {2} end
+  if now - agt >= ttl then return 2 end
   if now - agt >= rot then
-    pag, pagx, ag, agt = ag, now, ag + 1, now
-    rotated, changed = 1, true
+    -- Rotate: the presented generation stays valid for the grace window.
+    v = sub(v, 1, 13) .. enc(ag + 1) .. enc(now) .. enc(ag) .. enc(now) .. sub(v, 38)
+    ag, changed = ag + 1, false
+    write = true
   end
-elseif g == pag and now < pagx + grace then
+else
+  local pag, pagx = num(v, 4), num(v, 5)
   -- Just rotated out: hand back the same current generation (no forks).
-  if now - agt >= ttl then return {2} end
-  rotated = 1
-else
-  return {2}
+  if not (g == pag and now < pagx + grace) or now - agt >= ttl then return 2 end
 end
-local idle_end = now + idle
-if idle_end > ab then idle_end = ab end
 if changed then
-  redis.call('HSET', k, 'la', now, 'ag', ag, 'agt', agt, 'pag', pag, 'pagx', pagx)
-else
-  redis.call('HSET', k, 'la', now)
+  v = sub(v, 1, 13) .. enc(ag) .. enc(agt) .. sub(v, 26)
+  write = true
 end
-if ru == 0 and g >= rag then
+if num(v, 7) == 0 and g >= num(v, 9) then
   -- An access token issued with the current refresh token was used: the
   -- refresh token's predecessors are now rotated out for good.
-  redis.call('HSET', k, 'ru', 1, 'ut', now)
+  v = sub(v, 1, 43) .. enc(1) .. enc(now) .. sub(v, 56)
+  write = true
 end
-redis.call('PEXPIRE', k, idle_end - now)
-return {0, f[1], ag, agt, rotated, f[10], f[11], ab, idle_end}
+-- Slide the idle timeout, capped by the absolute end. Activity is recorded
+-- at most once per IdleTimeout/100 (at most a minute apart), so a burst of
+-- requests costs one write: the session's idle end then lies between
+-- IdleTimeout minus that step and IdleTimeout after its last request.
+local step = idle / 100
+if step > 60000 then step = 60000 end
+if now - la >= step then
+  v = char(1) .. enc(now) .. sub(v, 8)
+  la, write = now, true
+end
+if write then
+  local idle_end = la + idle
+  if idle_end > ab then idle_end = ab end
+  redis.call('SET', k, v, 'PX', idle_end - now)
+end
+return v

@@ -1,0 +1,125 @@
+package redisstore
+
+import (
+	"errors"
+	"strings"
+	"time"
+)
+
+// A session is one Redis string, the record: a version byte, a fixed header
+// of 13 unsigned 48-bit big-endian integers, then the user id, the roles
+// (comma-joined) and the claims (JSON), whose lengths the header holds:
+//
+//	offset  field  meaning
+//	0       -      recordVersion (1)
+//	1       la     last active, ms since the epoch (slides the idle timeout)
+//	7       ab     absolute end, ms
+//	13      ag     current access generation
+//	19      agt    when ag was issued, ms
+//	25      pag    the access generation just rotated out
+//	31      pagx   when pag was rotated out, ms
+//	37      rg     newest refresh generation
+//	43      ru     1 once rg has been used, else 0
+//	49      ut     when the newest used refresh generation was first used, ms
+//	55      rag    first access generation issued with rg
+//	61      ct     created, ms
+//	67      ul     length of the user id
+//	73      rll    length of the roles
+//	79      uid, roles, claims
+//
+// Why one string rather than a hash of fields: validate.lua then reads the
+// session with one GET and writes it back with one SET, and Redis hands the
+// whole record to the client as one bulk string, which costs Redis about a
+// third of reading and writing a dozen hash fields (BENCHMARKS.md, "Store
+// layout"). The Lua side of the format is record.lua; the two are pinned
+// together by TestRecordLuaMatchesGo and FuzzDecodeRecord.
+const (
+	recordVersion = 1
+	fieldBytes    = 6
+	numFields     = 13
+	headerLen     = 1 + numFields*fieldBytes // 79
+	maxField      = 1<<(8*fieldBytes) - 1    // 2^48-1: ms timestamps to the year 10889
+)
+
+// Header field indexes, in the order above.
+const (
+	fLastActive = iota
+	fAbsEnd
+	fAccessGen
+	fAccessIssued
+	fPrevAccessGen
+	fPrevAccessOut
+	fRefreshGen
+	fRefreshUsed
+	fUsedAt
+	fRefreshAccessGen
+	fCreated
+	fUserLen
+	fRolesLen
+)
+
+// record is a decoded session record.
+type record struct {
+	h      [numFields]uint64
+	uid    string
+	roles  string // comma-joined
+	claims string // JSON object text
+}
+
+var errRecord = errors.New("redisstore: malformed session record")
+
+// decodeRecord parses a record. The strings share v's memory.
+func decodeRecord(v string) (record, error) {
+	var r record
+	if len(v) < headerLen || v[0] != recordVersion {
+		return r, errRecord
+	}
+	for i := range r.h {
+		p := 1 + i*fieldBytes
+		var n uint64
+		for _, c := range []byte(v[p : p+fieldBytes]) {
+			n = n<<8 | uint64(c)
+		}
+		r.h[i] = n
+	}
+	ul, rll := r.h[fUserLen], r.h[fRolesLen]
+	rest := uint64(len(v) - headerLen)
+	if ul > rest || rll > rest-ul {
+		return r, errRecord
+	}
+	r.uid = v[headerLen : headerLen+ul]
+	r.roles = v[headerLen+ul : headerLen+ul+rll]
+	r.claims = v[headerLen+ul+rll:]
+	return r, nil
+}
+
+// encode renders the record, setting the two length fields from the strings.
+// A field above maxField is an error: it cannot come from a clock or a
+// generation counter, and Lua could not carry it exactly.
+func (r record) encode() (string, error) {
+	r.h[fUserLen], r.h[fRolesLen] = uint64(len(r.uid)), uint64(len(r.roles))
+	var b strings.Builder
+	b.Grow(headerLen + len(r.uid) + len(r.roles) + len(r.claims))
+	b.WriteByte(recordVersion)
+	for _, n := range r.h {
+		if n > maxField {
+			return "", errRecord
+		}
+		for s := 8 * (fieldBytes - 1); s >= 0; s -= 8 {
+			b.WriteByte(byte(n >> s))
+		}
+	}
+	b.WriteString(r.uid)
+	b.WriteString(r.roles)
+	b.WriteString(r.claims)
+	return b.String(), nil
+}
+
+func (r record) time(i int) time.Time { return time.UnixMilli(int64(r.h[i])) }
+
+func (r record) roleList() []string {
+	if r.roles == "" {
+		return nil
+	}
+	return strings.Split(r.roles, ",")
+}
