@@ -7,7 +7,7 @@ local k = KEYS[1]
 local v = load(k)
 if not v then return 1 end
 local now, g = tonumber(ARGV[1]), tonumber(ARGV[2])
-local ttl, rot, grace, idle = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
+local ttl, rot, idle = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[6])
 local la, ab = num(v, 0), num(v, 1)
 if now >= ab or now - la >= idle then
   redis.call('DEL', k)
@@ -31,13 +31,14 @@ if g >= ag then
 else
   local pag, pagx = num(v, 4), num(v, 5)
   -- Just rotated out: hand back the same current generation (no forks).
-  if not (g == pag and now < pagx + grace) or now - agt >= ttl then return 2 end
+  if not (g == pag and now < pagx + tonumber(ARGV[5])) or now - agt >= ttl then return 2 end
 end
 if changed then
   v = sub(v, 1, 13) .. enc(ag) .. enc(agt) .. sub(v, 26)
   write = true
 end
-if num(v, 7) == 0 and g >= num(v, 9) then
+-- (ru is 0 or 1: its last byte, 49, says which.)
+if byte(v, 49) == 0 and g >= num(v, 9) then
   -- An access token issued with the current refresh token was used: the
   -- refresh token's predecessors are now rotated out for good.
   v = sub(v, 1, 43) .. enc(1) .. enc(now) .. sub(v, 56)
