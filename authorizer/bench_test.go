@@ -3,8 +3,6 @@ package authorizer_test
 import (
 	"context"
 	"errors"
-	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -141,51 +139,12 @@ func BenchmarkManagerValidate(b *testing.B) {
 	}
 }
 
-// benchPaired measures the ratio the performance target is about in the
-// most drift-proof way this shared machine allows: every iteration does one
-// bare GET and one op against the same redis-server, back to back, timing
-// each. Load that comes and goes during the run then weighs on both sides
-// alike, which consecutive BenchmarkRedisGET and BenchmarkInvoke* runs
-// cannot promise. It reports get-ns/op, op-ns/op and op/get (the ratio of
-// the totals); ns/op is the pair.
+// benchPaired runs sessiontest.BenchPaired on e's redis-server: a bare GET
+// by a client built like the store's, then op, in every iteration.
 func benchPaired(b *testing.B, e *env, op func(context.Context) error) {
-	ctx := context.Background()
 	rdb := getClient(b, e.srv.URL())
-	if err := op(ctx); err != nil { // warm: connection dialled, script loaded
-		b.Fatal(err)
-	}
-	var get, opd time.Duration
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		t0 := time.Now()
-		if _, err := rdb.Get(ctx, "bench:key").Result(); err != nil {
-			b.Fatal(err)
-		}
-		t1 := time.Now()
-		if err := op(ctx); err != nil {
-			b.Fatal(err)
-		}
-		get += t1.Sub(t0)
-		opd += time.Since(t1)
-	}
-	b.StopTimer()
-	if info, err := rdb.Info(ctx, "commandstats").Result(); err == nil {
-		for _, line := range strings.Split(info, "\n") {
-			for _, cmd := range []string{"get", "evalsha"} {
-				if rest, ok := strings.CutPrefix(line, "cmdstat_"+cmd+":"); ok {
-					for _, kv := range strings.Split(strings.TrimSpace(rest), ",") {
-						if v, ok := strings.CutPrefix(kv, "usec_per_call="); ok {
-							f, _ := strconv.ParseFloat(v, 64)
-							b.ReportMetric(f*1000, "redis-"+cmd+"-ns/call")
-						}
-					}
-				}
-			}
-		}
-	}
-	b.ReportMetric(float64(get.Nanoseconds())/float64(b.N), "get-ns/op")
-	b.ReportMetric(float64(opd.Nanoseconds())/float64(b.N), "op-ns/op")
-	b.ReportMetric(float64(opd)/float64(get), "op/get")
+	get := func(ctx context.Context) error { return rdb.Get(ctx, "bench:key").Err() }
+	sessiontest.BenchPaired(b, e.srv, get, op)
 }
 
 func invokeOp(e *env, event []byte) func(context.Context) error {

@@ -9,9 +9,26 @@ import (
 	"github.com/sessiongate/sessiongate/session/sessiontest"
 )
 
-// The two benchmarks below run against the same redis-server with the same
-// client options, so their ratio is the engine's cost over one bare round
-// trip. Run them together: go test -run=^$ -bench=. -benchmem ./session/redisstore
+// BenchmarkPairedValidate is the figure for the engine's target (Validate
+// against a bare GET): both in every iteration, against the same
+// redis-server, with clients built the same way (sessiontest.BenchPaired).
+// BenchmarkRedisGET and BenchmarkValidate time each alone, on their own
+// servers. Run: go test -run=^$ -bench=. -benchmem ./session/redisstore
+
+func BenchmarkPairedValidate(b *testing.B) {
+	f := newFixture(b, redisstore.Options{})
+	ctx := context.Background()
+	if err := f.rdb.Set(ctx, "bench:key", "some session-sized value of about forty bytes", 0).Err(); err != nil {
+		b.Fatal(err)
+	}
+	tok, err := f.m.Create(ctx, session.CreateInput{UserID: "bench-user", Roles: []string{"user"}, Claims: map[string]any{"plan": "pro"}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	sessiontest.BenchPaired(b, f.srv,
+		func(ctx context.Context) error { return f.rdb.Get(ctx, "bench:key").Err() },
+		func(ctx context.Context) error { _, err := f.m.Validate(ctx, tok.Access.Value); return err })
+}
 
 func BenchmarkRedisGET(b *testing.B) {
 	srv := sessiontest.StartServer(b, sessiontest.Options{})

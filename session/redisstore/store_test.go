@@ -3,7 +3,6 @@ package redisstore_test
 import (
 	"context"
 	"errors"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -63,26 +62,16 @@ func TestContractCluster(t *testing.T) {
 	})
 }
 
-// commandCalls sums the "calls=" of every command in INFO commandstats.
+// commandCalls is the "calls=" of every command in INFO commandstats.
 func commandCalls(t *testing.T, srv *sessiontest.Server) map[string]int {
 	t.Helper()
-	out, err := srv.Do("INFO", "commandstats")
+	stats, err := srv.CommandStats()
 	if err != nil {
 		t.Fatal(err)
 	}
 	calls := map[string]int{}
-	for _, line := range strings.Split(out, "\n") {
-		line = strings.TrimSpace(line)
-		name, rest, ok := strings.Cut(line, ":")
-		if !ok || !strings.HasPrefix(name, "cmdstat_") {
-			continue
-		}
-		for _, f := range strings.Split(rest, ",") {
-			if v, ok := strings.CutPrefix(f, "calls="); ok {
-				n, _ := strconv.Atoi(v)
-				calls[strings.TrimPrefix(name, "cmdstat_")] = n
-			}
-		}
+	for name, st := range stats {
+		calls[name] = st.Calls
 	}
 	return calls
 }
