@@ -81,12 +81,29 @@ func ParseMethodARN(s string) (MethodARN, error) {
 
 // String renders the ARN; for a parsed ARN it is the input.
 func (a MethodARN) String() string {
-	s := "arn:" + a.Partition + ":execute-api:" + a.Region + ":" + a.AccountID + ":" +
-		a.APIID + "/" + a.Stage + "/" + a.Method
+	var buf [MaxARNBytes]byte
+	return string(a.appendTo(buf[:0]))
+}
+
+// appendTo appends the text of String to b.
+func (a MethodARN) appendTo(b []byte) []byte {
+	b = append(b, "arn:"...)
+	b = append(b, a.Partition...)
+	b = append(b, ":execute-api:"...)
+	b = append(b, a.Region...)
+	b = append(b, ':')
+	b = append(b, a.AccountID...)
+	b = append(b, ':')
+	b = append(b, a.APIID...)
+	b = append(b, '/')
+	b = append(b, a.Stage...)
+	b = append(b, '/')
+	b = append(b, a.Method...)
 	if a.Resource != "" || a.slash {
-		s += "/" + a.Resource
+		b = append(b, '/')
+		b = append(b, a.Resource...)
 	}
-	return s
+	return b
 }
 
 type charClass func(c byte) bool

@@ -1,7 +1,6 @@
 package authorizer
 
 import (
-	"bytes"
 	"context"
 	"crypto/hmac"
 	"crypto/rand"
@@ -71,7 +70,7 @@ func badEventResponse() BadEventResponse {
 	return BadEventResponse{
 		PrincipalID: BadEventPrincipal,
 		PolicyDocument: events.APIGatewayCustomAuthorizerPolicy{
-			Version: "2012-10-17",
+			Version: policyVersion,
 			Statement: []events.IAMPolicyStatement{{
 				Action: []string{InvokeAction}, Effect: string(Deny), Resource: []string{"*"},
 			}},
@@ -255,21 +254,13 @@ func (h *Handler) Handle(ctx context.Context, ev json.RawMessage) (any, error) {
 	return render(req, d)
 }
 
-// Invoke implements lambda.Handler: JSON event in, JSON response out.
+// Invoke implements lambda.Handler: JSON event in, JSON response out. It
+// gives the same bytes as lambda.NewHandler(h.Handle) (no HTML escaping, no
+// trailing newline) without encoding/json's reflection.
 func (h *Handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
-	resp, err := h.Handle(ctx, payload)
-	if err != nil {
-		return nil, err
-	}
-	// The same encoding as lambda.NewHandler's reflection path: no HTML
-	// escaping and no trailing newline, so both ways give the same bytes.
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(resp); err != nil {
-		return nil, fmt.Errorf("authorizer: encoding the response: %w", err)
-	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+	req, d := h.decide(ctx, payload)
+	h.record(req, d)
+	return encodeResponse(req, d)
 }
 
 // parse decodes and checks the event.
@@ -428,14 +419,18 @@ func contextFor(v *session.Validated, body string) map[string]any {
 	return c
 }
 
-func contextClaims(c json.RawMessage) string {
+func contextClaims(c json.RawMessage) string { return string(claimsValue(c)) }
+
+// claimsValue is the text of the context's claims value: "{}" when the
+// session has none, "" when they exceed MaxContextClaimsBytes.
+func claimsValue(c json.RawMessage) []byte {
 	switch {
 	case len(c) == 0:
-		return "{}"
+		return []byte("{}")
 	case len(c) > MaxContextClaimsBytes:
-		return ""
+		return nil
 	}
-	return string(c)
+	return c
 }
 
 // render turns a decision into the payload's response: the one place that
