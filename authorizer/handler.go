@@ -369,7 +369,10 @@ func (h *Handler) decide(ctx context.Context, raw []byte) (request, decision) {
 	// names (relative to the API: no stage, no custom-domain base path). A
 	// rule applies when either matches, so a base path mapping in front of
 	// the API cannot make a rule miss.
-	paths := []string{req.path, "/" + req.arn.Resource}
+	// The ARN's path is Resource with a '/' in front; appendCleanPath reads
+	// Resource alone the same way (a leading '/' only adds an empty segment,
+	// which it drops).
+	paths := [2]string{req.path, req.arn.Resource}
 	if errs := h.rules.check(req.method, paths, v.Roles, v.Claims); len(errs) > 0 {
 		return req, decision{outcome: outDeny, reason: "claims", v: v, body: claimBody(errs)}
 	}
