@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -123,14 +124,15 @@ type Config struct {
 // Handler is the REQUEST authorizer. It is safe for concurrent use; build it
 // once per process with New.
 type Handler struct {
-	m       *session.Manager
-	access  string
-	rules   Rules
-	log     *slog.Logger
-	metrics io.Writer
-	mu      sync.Mutex
-	now     func() time.Time
-	salt    []byte
+	m         *session.Manager
+	access    string
+	rules     Rules
+	log       *slog.Logger
+	metrics   io.Writer
+	mu        sync.Mutex // serialises metric writes; guards metricBuf
+	metricBuf []byte
+	now       func() time.Time
+	salt      []byte
 }
 
 // New checks cfg and returns a Handler. It does no I/O.
@@ -542,13 +544,14 @@ func clip(s string) string {
 
 // emitMetric writes one CloudWatch Embedded Metric Format line.
 func (h *Handler) emitMetric(o outcome) {
-	var b []byte
-	b = append(b, `{"_aws":{"Timestamp":`...)
-	b = fmt.Appendf(b, "%d", h.now().UnixMilli())
+	ts := h.now().UnixMilli()
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	b := append(h.metricBuf[:0], `{"_aws":{"Timestamp":`...)
+	b = strconv.AppendInt(b, ts, 10)
 	b = append(b, `,"CloudWatchMetrics":[{"Namespace":"sessiongate","Dimensions":[["Outcome"]],"Metrics":[{"Name":"Decisions","Unit":"Count"}]}]},"Outcome":"`...)
 	b = append(b, o.String()...)
 	b = append(b, "\",\"Decisions\":1}\n"...)
-	h.mu.Lock()
+	h.metricBuf = b // an io.Writer does not keep what it is given
 	_, _ = h.metrics.Write(b)
-	h.mu.Unlock()
 }
