@@ -166,24 +166,27 @@ func New(cfg Config) (*Handler, error) {
 // (events.APIGatewayV2CustomAuthorizerV2Request), under the same JSON names.
 // One decode reads either; everything else in the event is skipped.
 type event struct {
-	Version           string    `json:"version"`
-	Type              string    `json:"type"`
-	MethodArn         string    `json:"methodArn"`
-	RouteArn          string    `json:"routeArn"`
-	Path              string    `json:"path"`
-	HTTPMethod        string    `json:"httpMethod"`
-	Headers           headerBag `json:"headers"`
-	MultiValueHeaders headerBag `json:"multiValueHeaders"`
-	Cookies           []string  `json:"cookies"`
-	RawPath           string    `json:"rawPath"`
-	RequestContext    struct {
-		RequestID string `json:"requestId"`
-		Stage     string `json:"stage"`
-		HTTP      struct {
-			Method string `json:"method"`
-			Path   string `json:"path"`
-		} `json:"http"`
-	} `json:"requestContext"`
+	Version           string         `json:"version"`
+	Type              string         `json:"type"`
+	MethodArn         string         `json:"methodArn"`
+	RouteArn          string         `json:"routeArn"`
+	Path              string         `json:"path"`
+	HTTPMethod        string         `json:"httpMethod"`
+	Headers           headerBag      `json:"headers"`
+	MultiValueHeaders headerBag      `json:"multiValueHeaders"`
+	Cookies           []string       `json:"cookies"`
+	RawPath           string         `json:"rawPath"`
+	RequestContext    requestContext `json:"requestContext"`
+}
+
+// requestContext is the part of an event's requestContext that event reads.
+type requestContext struct {
+	RequestID string `json:"requestId"`
+	Stage     string `json:"stage"`
+	HTTP      struct {
+		Method string `json:"method"`
+		Path   string `json:"path"`
+	} `json:"http"`
 }
 
 // payload is the event's format.

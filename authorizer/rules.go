@@ -296,11 +296,12 @@ func (cv claimsView) get(name string) (any, bool) {
 		return v, ok
 	}
 	var raw []byte
-	_ = walkObject(cv.obj, func(key, val []byte) error {
-		if keyEquals(key, name) {
-			raw = val
+	_, _ = walkObject(cv.obj, 0, func(key []byte, v int) (int, error) {
+		end, err := skip(cv.obj, v, 1)
+		if err == nil && keyEquals(key, name) {
+			raw = cv.obj[v:end]
 		}
-		return nil
+		return end, err
 	})
 	if raw == nil {
 		return nil, false
