@@ -332,12 +332,17 @@ func (h *Handler) parse(raw []byte) (request, error) {
 		hb = &ev.MultiValueHeaders
 	}
 	if len(req.cookies) == 0 {
-		for _, c := range hb.cookie {
-			req.cookies = AppendCookieValues(req.cookies, c, h.access, MaxCookieValues)
+		for i := range hb.cookie.n {
+			req.cookies = AppendCookieValues(req.cookies, hb.cookie.decoded(i), h.access, MaxCookieValues)
 		}
 	}
-	req.hasRID = len(hb.rid) > 0
-	req.origins = hb.origin
+	req.hasRID = hb.rid > 0
+	if hb.origin.n > 0 {
+		req.origins = make([]string, hb.origin.n)
+		for i := range req.origins {
+			req.origins[i] = hb.origin.decoded(i)
+		}
+	}
 	return req, nil
 }
 

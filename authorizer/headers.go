@@ -8,18 +8,52 @@ import (
 	"unicode/utf8"
 )
 
-// headerBag decodes an event's headers or multiValueHeaders object keeping
-// only what the authorizer reads — every value of Cookie, rid and Origin
-// (names in any letter case), in document order — instead of building a
-// map of every header: decoding the event is most of the authorizer's own
-// cost. The same type reads {"name":"value"} (headers) and
-// {"name":["v1","v2"]} (multiValueHeaders).
+// headerBag reads an event's headers or multiValueHeaders object keeping
+// only what the authorizer reads — the values of Cookie and Origin and how
+// many values rid has (names in any letter case), in document order —
+// instead of building a map of every header: decoding the event is most of
+// the authorizer's own cost. The values stay JSON strings, slices of the
+// event, until parse decodes those of the one bag it reads. The same type
+// reads {"name":"value"} (headers) and {"name":["v1","v2"]}
+// (multiValueHeaders).
 type headerBag struct {
 	present bool // the object had at least one entry
 	entries int  // how many entries it had
-	cookie  []string
-	rid     []string
-	origin  []string
+	cookie  jsonStrings
+	origin  jsonStrings
+	rid     int
+}
+
+// jsonStrings holds JSON strings (quotes included) in order, the first two
+// without allocating.
+type jsonStrings struct {
+	n     int
+	first [2][]byte
+	more  [][]byte
+}
+
+func (s *jsonStrings) add(raw []byte) {
+	if s.n < len(s.first) {
+		s.first[s.n] = raw
+	} else {
+		s.more = append(s.more, raw)
+	}
+	s.n++
+}
+
+// at returns the i-th string, still quoted and escaped.
+func (s *jsonStrings) at(i int) []byte {
+	if i < len(s.first) {
+		return s.first[i]
+	}
+	return s.more[i-len(s.first)]
+}
+
+// decoded returns the i-th string decoded. The strings were checked when
+// they were read, so decoding cannot fail.
+func (s *jsonStrings) decoded(i int) string {
+	v, _ := unquote(s.at(i))
+	return v
 }
 
 var errHeaderType = errors.New("header values must be strings or arrays of strings")
@@ -27,6 +61,7 @@ var errHeaderType = errors.New("header values must be strings or arrays of strin
 // UnmarshalJSON implements json.Unmarshaler, for the tests, which hold
 // decode to encoding/json's decoding into maps.
 func (h *headerBag) UnmarshalJSON(data []byte) error {
+	data = bytes.Clone(data) // the bag keeps slices of it
 	end, err := h.decode(data, skipWS(data, 0), 0)
 	if err == nil && skipWS(data, end) != len(data) {
 		err = errNotObject
@@ -66,14 +101,13 @@ func (h *headerBag) decode(data []byte, v, depth int) (int, error) {
 // add reads the value at data[v] of the header called rawKey, inside depth
 // containers, and returns the index just past it.
 func (h *headerBag) add(rawKey, data []byte, v, depth int) (int, error) {
-	var dst *[]string
+	var dst *jsonStrings // nil for rid, whose values are only counted
 	switch {
 	case keyIs(rawKey, "cookie"):
 		dst = &h.cookie
-	case keyIs(rawKey, "rid"):
-		dst = &h.rid
 	case keyIs(rawKey, "origin"):
 		dst = &h.origin
+	case keyIs(rawKey, "rid"):
 	default:
 		// Still check the type, as map[string]string would.
 		switch data[v] {
@@ -87,11 +121,11 @@ func (h *headerBag) add(rawKey, data []byte, v, depth int) (int, error) {
 		if err != nil {
 			return end, err
 		}
-		s, err := unquote(raw)
-		if err != nil {
-			return end, err
+		if dst != nil {
+			dst.add(raw)
+		} else {
+			h.rid++
 		}
-		*dst = append(*dst, s)
 		return end, nil
 	}
 	switch data[v] {
