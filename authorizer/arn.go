@@ -42,8 +42,18 @@ func ParseMethodARN(s string) (MethodARN, error) {
 	if len(s) > MaxARNBytes {
 		return a, fmt.Errorf("%w: longer than %d bytes", ErrBadARN, MaxARNBytes)
 	}
-	parts := strings.SplitN(s, ":", 6)
-	if len(parts) != 6 || parts[0] != "arn" {
+	// strings.SplitN(s, ":", 6) and strings.SplitN(parts[5], "/", 4),
+	// without allocating the slices.
+	var parts [6]string
+	rest, n := s, 0
+	for ; n < len(parts)-1; n++ {
+		var ok bool
+		if parts[n], rest, ok = strings.Cut(rest, ":"); !ok {
+			break
+		}
+	}
+	parts[n] = rest
+	if n != 5 || parts[0] != "arn" {
 		return a, fmt.Errorf("%w: want arn:<partition>:execute-api:<region>:<account>:<api>/<stage>/<method>/<path>", ErrBadARN)
 	}
 	if parts[2] != "execute-api" {
@@ -59,14 +69,13 @@ func ParseMethodARN(s string) (MethodARN, error) {
 	if len(a.AccountID) != 12 || !isToken(a.AccountID, digit) {
 		return a, fmt.Errorf("%w: account id is not 12 digits", ErrBadARN)
 	}
-	rest := strings.SplitN(parts[5], "/", 4)
-	if len(rest) < 3 {
+	api, rest, ok1 := strings.Cut(parts[5], "/")
+	stage, rest, ok2 := strings.Cut(rest, "/")
+	if !ok1 || !ok2 {
 		return a, fmt.Errorf("%w: want <api>/<stage>/<method>/<path>", ErrBadARN)
 	}
-	a.APIID, a.Stage, a.Method = rest[0], rest[1], rest[2]
-	if len(rest) == 4 {
-		a.Resource, a.slash = rest[3], true
-	}
+	a.APIID, a.Stage = api, stage
+	a.Method, a.Resource, a.slash = strings.Cut(rest, "/")
 	if a.APIID == "" || !isToken(a.APIID, alnum) {
 		return a, fmt.Errorf("%w: bad API id", ErrBadARN)
 	}
@@ -81,12 +90,29 @@ func ParseMethodARN(s string) (MethodARN, error) {
 
 // String renders the ARN; for a parsed ARN it is the input.
 func (a MethodARN) String() string {
-	s := "arn:" + a.Partition + ":execute-api:" + a.Region + ":" + a.AccountID + ":" +
-		a.APIID + "/" + a.Stage + "/" + a.Method
+	var buf [MaxARNBytes]byte
+	return string(a.appendTo(buf[:0]))
+}
+
+// appendTo appends the text of String to b.
+func (a MethodARN) appendTo(b []byte) []byte {
+	b = append(b, "arn:"...)
+	b = append(b, a.Partition...)
+	b = append(b, ":execute-api:"...)
+	b = append(b, a.Region...)
+	b = append(b, ':')
+	b = append(b, a.AccountID...)
+	b = append(b, ':')
+	b = append(b, a.APIID...)
+	b = append(b, '/')
+	b = append(b, a.Stage...)
+	b = append(b, '/')
+	b = append(b, a.Method...)
 	if a.Resource != "" || a.slash {
-		s += "/" + a.Resource
+		b = append(b, '/')
+		b = append(b, a.Resource...)
 	}
-	return s
+	return b
 }
 
 type charClass func(c byte) bool

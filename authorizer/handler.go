@@ -1,7 +1,6 @@
 package authorizer
 
 import (
-	"bytes"
 	"context"
 	"crypto/hmac"
 	"crypto/rand"
@@ -14,6 +13,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -71,7 +71,7 @@ func badEventResponse() BadEventResponse {
 	return BadEventResponse{
 		PrincipalID: BadEventPrincipal,
 		PolicyDocument: events.APIGatewayCustomAuthorizerPolicy{
-			Version: "2012-10-17",
+			Version: policyVersion,
 			Statement: []events.IAMPolicyStatement{{
 				Action: []string{InvokeAction}, Effect: string(Deny), Resource: []string{"*"},
 			}},
@@ -124,14 +124,15 @@ type Config struct {
 // Handler is the REQUEST authorizer. It is safe for concurrent use; build it
 // once per process with New.
 type Handler struct {
-	m       *session.Manager
-	access  string
-	rules   Rules
-	log     *slog.Logger
-	metrics io.Writer
-	mu      sync.Mutex
-	now     func() time.Time
-	salt    []byte
+	m         *session.Manager
+	access    string
+	rules     Rules
+	log       *slog.Logger
+	metrics   io.Writer
+	mu        sync.Mutex // serialises metric writes; guards metricBuf
+	metricBuf []byte
+	now       func() time.Time
+	salt      []byte
 }
 
 // New checks cfg and returns a Handler. It does no I/O.
@@ -165,24 +166,27 @@ func New(cfg Config) (*Handler, error) {
 // (events.APIGatewayV2CustomAuthorizerV2Request), under the same JSON names.
 // One decode reads either; everything else in the event is skipped.
 type event struct {
-	Version           string    `json:"version"`
-	Type              string    `json:"type"`
-	MethodArn         string    `json:"methodArn"`
-	RouteArn          string    `json:"routeArn"`
-	Path              string    `json:"path"`
-	HTTPMethod        string    `json:"httpMethod"`
-	Headers           headerBag `json:"headers"`
-	MultiValueHeaders headerBag `json:"multiValueHeaders"`
-	Cookies           []string  `json:"cookies"`
-	RawPath           string    `json:"rawPath"`
-	RequestContext    struct {
-		RequestID string `json:"requestId"`
-		Stage     string `json:"stage"`
-		HTTP      struct {
-			Method string `json:"method"`
-			Path   string `json:"path"`
-		} `json:"http"`
-	} `json:"requestContext"`
+	Version           string         `json:"version"`
+	Type              string         `json:"type"`
+	MethodArn         string         `json:"methodArn"`
+	RouteArn          string         `json:"routeArn"`
+	Path              string         `json:"path"`
+	HTTPMethod        string         `json:"httpMethod"`
+	Headers           headerBag      `json:"headers"`
+	MultiValueHeaders headerBag      `json:"multiValueHeaders"`
+	Cookies           []string       `json:"cookies"`
+	RawPath           string         `json:"rawPath"`
+	RequestContext    requestContext `json:"requestContext"`
+}
+
+// requestContext is the part of an event's requestContext that event reads.
+type requestContext struct {
+	RequestID string `json:"requestId"`
+	Stage     string `json:"stage"`
+	HTTP      struct {
+		Method string `json:"method"`
+		Path   string `json:"path"`
+	} `json:"http"`
 }
 
 // payload is the event's format.
@@ -255,21 +259,13 @@ func (h *Handler) Handle(ctx context.Context, ev json.RawMessage) (any, error) {
 	return render(req, d)
 }
 
-// Invoke implements lambda.Handler: JSON event in, JSON response out.
+// Invoke implements lambda.Handler: JSON event in, JSON response out. It
+// gives the same bytes as lambda.NewHandler(h.Handle) (no HTML escaping, no
+// trailing newline) without encoding/json's reflection.
 func (h *Handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
-	resp, err := h.Handle(ctx, payload)
-	if err != nil {
-		return nil, err
-	}
-	// The same encoding as lambda.NewHandler's reflection path: no HTML
-	// escaping and no trailing newline, so both ways give the same bytes.
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(resp); err != nil {
-		return nil, fmt.Errorf("authorizer: encoding the response: %w", err)
-	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+	req, d := h.decide(ctx, payload)
+	h.record(req, d)
+	return encodeResponse(req, d)
 }
 
 // parse decodes and checks the event.
@@ -336,12 +332,17 @@ func (h *Handler) parse(raw []byte) (request, error) {
 		hb = &ev.MultiValueHeaders
 	}
 	if len(req.cookies) == 0 {
-		for _, c := range hb.cookie {
-			req.cookies = AppendCookieValues(req.cookies, c, h.access, MaxCookieValues)
+		for i := range hb.cookie.n {
+			req.cookies = AppendCookieValues(req.cookies, hb.cookie.decoded(i), h.access, MaxCookieValues)
 		}
 	}
-	req.hasRID = len(hb.rid) > 0
-	req.origins = hb.origin
+	req.hasRID = hb.rid > 0
+	if hb.origin.n > 0 {
+		req.origins = make([]string, hb.origin.n)
+		for i := range req.origins {
+			req.origins[i] = hb.origin.decoded(i)
+		}
+	}
 	return req, nil
 }
 
@@ -378,7 +379,10 @@ func (h *Handler) decide(ctx context.Context, raw []byte) (request, decision) {
 	// names (relative to the API: no stage, no custom-domain base path). A
 	// rule applies when either matches, so a base path mapping in front of
 	// the API cannot make a rule miss.
-	paths := []string{req.path, "/" + req.arn.Resource}
+	// The ARN's path is Resource with a '/' in front; appendCleanPath reads
+	// Resource alone the same way (a leading '/' only adds an empty segment,
+	// which it drops).
+	paths := [2]string{req.path, req.arn.Resource}
 	if errs := h.rules.check(req.method, paths, v.Roles, v.Claims); len(errs) > 0 {
 		return req, decision{outcome: outDeny, reason: "claims", v: v, body: claimBody(errs)}
 	}
@@ -428,14 +432,18 @@ func contextFor(v *session.Validated, body string) map[string]any {
 	return c
 }
 
-func contextClaims(c json.RawMessage) string {
+func contextClaims(c json.RawMessage) string { return string(claimsValue(c)) }
+
+// claimsValue is the text of the context's claims value: "{}" when the
+// session has none, "" when they exceed MaxContextClaimsBytes.
+func claimsValue(c json.RawMessage) []byte {
 	switch {
 	case len(c) == 0:
-		return "{}"
+		return []byte("{}")
 	case len(c) > MaxContextClaimsBytes:
-		return ""
+		return nil
 	}
-	return string(c)
+	return c
 }
 
 // render turns a decision into the payload's response: the one place that
@@ -544,13 +552,14 @@ func clip(s string) string {
 
 // emitMetric writes one CloudWatch Embedded Metric Format line.
 func (h *Handler) emitMetric(o outcome) {
-	var b []byte
-	b = append(b, `{"_aws":{"Timestamp":`...)
-	b = fmt.Appendf(b, "%d", h.now().UnixMilli())
+	ts := h.now().UnixMilli()
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	b := append(h.metricBuf[:0], `{"_aws":{"Timestamp":`...)
+	b = strconv.AppendInt(b, ts, 10)
 	b = append(b, `,"CloudWatchMetrics":[{"Namespace":"sessiongate","Dimensions":[["Outcome"]],"Metrics":[{"Name":"Decisions","Unit":"Count"}]}]},"Outcome":"`...)
 	b = append(b, o.String()...)
 	b = append(b, "\",\"Decisions\":1}\n"...)
-	h.mu.Lock()
+	h.metricBuf = b // an io.Writer does not keep what it is given
 	_, _ = h.metrics.Write(b)
-	h.mu.Unlock()
 }

@@ -8,102 +8,143 @@ import (
 	"unicode/utf8"
 )
 
-// headerBag decodes an event's headers or multiValueHeaders object keeping
-// only what the authorizer reads — every value of Cookie, rid and Origin
-// (names in any letter case), in document order — instead of building a
-// map of every header: decoding the event is most of the authorizer's own
-// cost. The same type reads {"name":"value"} (headers) and
-// {"name":["v1","v2"]} (multiValueHeaders).
+// headerBag reads an event's headers or multiValueHeaders object keeping
+// only what the authorizer reads — the values of Cookie and Origin and how
+// many values rid has (names in any letter case), in document order —
+// instead of building a map of every header: decoding the event is most of
+// the authorizer's own cost. The values stay JSON strings, slices of the
+// event, until parse decodes those of the one bag it reads. The same type
+// reads {"name":"value"} (headers) and {"name":["v1","v2"]}
+// (multiValueHeaders).
 type headerBag struct {
 	present bool // the object had at least one entry
 	entries int  // how many entries it had
-	cookie  []string
-	rid     []string
-	origin  []string
+	cookie  jsonStrings
+	origin  jsonStrings
+	rid     int
+}
+
+// jsonStrings holds JSON strings (quotes included) in order, the first two
+// without allocating.
+type jsonStrings struct {
+	n     int
+	first [2][]byte
+	more  [][]byte
+}
+
+func (s *jsonStrings) add(raw []byte) {
+	if s.n < len(s.first) {
+		s.first[s.n] = raw
+	} else {
+		s.more = append(s.more, raw)
+	}
+	s.n++
+}
+
+// at returns the i-th string, still quoted and escaped.
+func (s *jsonStrings) at(i int) []byte {
+	if i < len(s.first) {
+		return s.first[i]
+	}
+	return s.more[i-len(s.first)]
+}
+
+// decoded returns the i-th string decoded. The strings were checked when
+// they were read, so decoding cannot fail.
+func (s *jsonStrings) decoded(i int) string {
+	v, _ := unquote(s.at(i))
+	return v
 }
 
 var errHeaderType = errors.New("header values must be strings or arrays of strings")
 
-// UnmarshalJSON implements json.Unmarshaler. encoding/json has already
-// checked that data is well-formed JSON (Unmarshal validates the whole input
-// before decoding), so the walk only has to find the boundaries of values.
+// UnmarshalJSON implements json.Unmarshaler, for the tests, which hold
+// decode to encoding/json's decoding into maps.
 func (h *headerBag) UnmarshalJSON(data []byte) error {
-	*h = headerBag{}
-	data = bytes.TrimSpace(data)
-	if len(data) == 0 || data[0] == 'n' { // null
-		return nil
+	data = bytes.Clone(data) // the bag keeps slices of it
+	end, err := h.decode(data, skipWS(data, 0), 0)
+	if err == nil && skipWS(data, end) != len(data) {
+		err = errNotObject
 	}
-	if data[0] != '{' {
-		return errHeaderType
-	}
-	i := skipWS(data, 1)
-	for i < len(data) && data[i] != '}' {
-		kEnd := stringEnd(data, i)
-		key := data[i:kEnd]
-		i = skipWS(data, kEnd)
-		i = skipWS(data, i+1) // ':'
-		vEnd := valueEnd(data, i)
-		if err := h.add(key, data[i:vEnd]); err != nil {
-			return err
-		}
-		h.present = true
-		h.entries++
-		i = skipWS(data, vEnd)
-		if i < len(data) && data[i] == ',' {
-			i = skipWS(data, i+1)
-		}
-	}
-	return nil
+	return err
 }
 
-func (h *headerBag) add(rawKey, val []byte) error {
-	var dst *[]string
+// decodeField is decode for the event field called field: a wrong type is
+// a fieldTypeError.
+func (h *headerBag) decodeField(data []byte, v, depth int, field string) (int, error) {
+	end, err := h.decode(data, v, depth)
+	if err != nil && err != errNotObject {
+		err = &fieldTypeError{field}
+	}
+	return end, err
+}
+
+// decode reads the headers object (or null) that starts at data[v], inside
+// depth containers, and returns the index just past it.
+func (h *headerBag) decode(data []byte, v, depth int) (int, error) {
+	*h = headerBag{}
+	switch {
+	case v >= len(data):
+		return v, errNotObject
+	case data[v] == 'n':
+		return null(data, v)
+	case data[v] != '{':
+		return v, errHeaderType
+	}
+	return walkObject(data, v, func(key []byte, v int) (int, error) {
+		h.present = true
+		h.entries++
+		return h.add(key, data, v, depth+1)
+	})
+}
+
+// add reads the value at data[v] of the header called rawKey, inside depth
+// containers, and returns the index just past it.
+func (h *headerBag) add(rawKey, data []byte, v, depth int) (int, error) {
+	var dst *jsonStrings // nil for rid, whose values are only counted
 	switch {
 	case keyIs(rawKey, "cookie"):
 		dst = &h.cookie
-	case keyIs(rawKey, "rid"):
-		dst = &h.rid
 	case keyIs(rawKey, "origin"):
 		dst = &h.origin
+	case keyIs(rawKey, "rid"):
 	default:
 		// Still check the type, as map[string]string would.
-		if val[0] != '"' && val[0] != '[' && val[0] != 'n' {
-			return errHeaderType
+		switch data[v] {
+		case '"', '[', 'n':
+			return skip(data, v, depth)
 		}
-		return nil
+		return v, errHeaderType
 	}
-	switch val[0] {
-	case '"':
-		s, err := unquote(val)
+	value := func(v int) (int, error) {
+		end, raw, err := str(data, v)
 		if err != nil {
-			return err
+			return end, err
 		}
-		*dst = append(*dst, s)
-	case '[':
-		i := skipWS(val, 1)
-		for i < len(val) && val[i] != ']' {
-			end := valueEnd(val, i)
-			switch val[i] {
-			case '"':
-				s, err := unquote(val[i:end])
-				if err != nil {
-					return err
-				}
-				*dst = append(*dst, s)
-			case 'n':
-			default:
-				return errHeaderType
-			}
-			i = skipWS(val, end)
-			if i < len(val) && val[i] == ',' {
-				i = skipWS(val, i+1)
-			}
+		if dst != nil {
+			dst.add(raw)
+		} else {
+			h.rid++
 		}
-	case 'n':
-	default:
-		return errHeaderType
+		return end, nil
 	}
-	return nil
+	switch data[v] {
+	case '"':
+		return value(v)
+	case '[':
+		return walkArray(data, v, func(e int) (int, error) {
+			switch data[e] {
+			case '"':
+				return value(e)
+			case 'n':
+				return null(data, e)
+			}
+			return e, errHeaderType
+		})
+	case 'n':
+		return null(data, v)
+	}
+	return v, errHeaderType
 }
 
 // keyIs reports whether the JSON string rawKey (quotes included) is name in
@@ -128,17 +169,11 @@ func keyIs(rawKey []byte, name string) bool {
 	return err == nil && strings.EqualFold(s, name)
 }
 
-// unquote decodes a JSON string (quotes included).
+// unquote decodes a JSON string (quotes included). A string without
+// escapes or invalid UTF-8, the usual kind, decodes to its own bytes.
 func unquote(b []byte) (string, error) {
 	inner := b[1 : len(b)-1]
-	simple := true
-	for _, c := range inner {
-		if c == '\\' || c < 0x20 || c >= utf8.RuneSelf {
-			simple = false
-			break
-		}
-	}
-	if simple {
+	if plainEnd(inner, 0) == len(inner) && utf8.Valid(inner) {
 		return string(inner), nil
 	}
 	var s string
@@ -151,49 +186,4 @@ func skipWS(b []byte, i int) int {
 		i++
 	}
 	return i
-}
-
-// stringEnd returns the index just past the JSON string starting at b[i].
-func stringEnd(b []byte, i int) int {
-	for j := i + 1; j < len(b); j++ {
-		switch b[j] {
-		case '\\':
-			j++
-		case '"':
-			return j + 1
-		}
-	}
-	return len(b)
-}
-
-// valueEnd returns the index just past the JSON value starting at b[i].
-func valueEnd(b []byte, i int) int {
-	if i >= len(b) {
-		return len(b)
-	}
-	switch b[i] {
-	case '"':
-		return stringEnd(b, i)
-	case '{', '[':
-		depth := 0
-		for j := i; j < len(b); j++ {
-			switch b[j] {
-			case '"':
-				j = stringEnd(b, j) - 1
-			case '{', '[':
-				depth++
-			case '}', ']':
-				depth--
-				if depth == 0 {
-					return j + 1
-				}
-			}
-		}
-		return len(b)
-	}
-	j := i
-	for j < len(b) && b[j] != ',' && b[j] != '}' && b[j] != ']' && b[j] != ' ' && b[j] != '\t' && b[j] != '\n' && b[j] != '\r' {
-		j++
-	}
-	return j
 }

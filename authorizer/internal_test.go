@@ -127,9 +127,16 @@ func sameBag(b headerBag, m map[string][]string) bool {
 		}
 		return v
 	}
+	decoded := func(s jsonStrings) []string {
+		var out []string
+		for i := range s.n {
+			out = append(out, s.decoded(i))
+		}
+		return out
+	}
 	return b.present == (len(m) > 0) && b.entries == len(m) &&
-		reflect.DeepEqual(sorted(b.cookie), pick("cookie")) && reflect.DeepEqual(sorted(b.rid), pick("rid")) &&
-		reflect.DeepEqual(sorted(b.origin), pick("origin"))
+		reflect.DeepEqual(sorted(decoded(b.cookie)), pick("cookie")) && b.rid == len(pick("rid")) &&
+		reflect.DeepEqual(sorted(decoded(b.origin)), pick("origin"))
 }
 
 // FuzzHeaderBag checks the hand-written header walker against encoding/json
@@ -185,9 +192,19 @@ func FuzzDecodeEvent(f *testing.F) {
 	f.Add(`{"version":"2.0","version":null,"cookies":[null,"a=1"],"requestContext":{"http":{"path":"/x"}}}`)
 	f.Add(`{"type":"REQUEST","headers":null,"multiValueHeaders":{"cookie":["a","b"]},"x":[{"y":"}"}]}`)
 	f.Add(`{"path":1}`)
+	f.Add(`{"path":1,`)
+	f.Add(`{"headers":{"cookie":5},"x":[}`)
+	f.Add(`{"cookies":["a",1]} x`)
+	f.Add(`{"requestContext":{"http":{"method":"GET","path":true}},"x":tru}`)
 	fields := []string{"version", "type", "methodArn", "routeArn", "path", "httpMethod", "headers",
 		"multiValueHeaders", "cookies", "rawPath", "requestContext", "requestId", "stage", "http", "method"}
 	f.Fuzz(func(t *testing.T, data string) {
+		// On any input: errNotObject exactly when it is not a JSON object.
+		var ev event
+		isObject := json.Valid([]byte(data)) && strings.HasPrefix(strings.TrimLeft(data, " \t\r\n"), "{")
+		if err := decodeEvent([]byte(data), &ev); (err == errNotObject) == isObject {
+			t.Fatalf("%q: JSON object %v, decodeEvent %v", data, isObject, err)
+		}
 		if strings.Contains(data, `\u`) || strings.TrimSpace(data) == "null" {
 			return
 		}
@@ -203,10 +220,42 @@ func FuzzDecodeEvent(f *testing.F) {
 		if (errWant == nil) != (errGot == nil) {
 			t.Fatalf("%q: encoding/json %v, decodeEvent %v", data, errWant, errGot)
 		}
+		// As json.Unmarshal checks the whole input first, input that is not
+		// JSON is reported as such even after a field of the wrong type.
+		if !json.Valid([]byte(data)) && errGot != errNotObject {
+			t.Fatalf("%q is not JSON: decodeEvent %v", data, errGot)
+		}
 		if errWant == nil && !reflect.DeepEqual(want, got) {
 			t.Fatalf("%q:\nencoding/json %+v\ndecodeEvent   %+v", data, want, got)
 		}
 	})
+}
+
+// decodeEvent counts the containers it walks itself towards json.Valid's
+// nesting limit, wherever a deep value sits in the event.
+func TestDecodeEventDepth(t *testing.T) {
+	spots := []struct {
+		before, after string
+		around        int // containers around the value
+	}{
+		{`{"x":`, `}`, 1},
+		{`{"requestContext":{"identity":`, `}}`, 2},
+		{`{"requestContext":{"http":{"x":`, `}}}`, 3},
+		{`{"headers":{"x":`, `}}`, 2},
+		{`{"multiValueHeaders":{"x":`, `}}`, 2},
+		{`{"type":"REQUEST","headers":{"cookie":"a=1"},"y":`, `}`, 1},
+	}
+	for _, s := range spots {
+		for _, n := range []int{maxJSONDepth - s.around, maxJSONDepth - s.around + 1} {
+			doc := []byte(s.before + strings.Repeat("[", n) + strings.Repeat("]", n) + s.after)
+			var want, got event
+			errWant := json.Unmarshal(doc, &want)
+			errGot := decodeEvent(doc, &got)
+			if (errWant == nil) != (errGot == nil) || errGot != nil && errGot != errNotObject {
+				t.Errorf("%s…%s nested %d deep: encoding/json %v, decodeEvent %v", s.before, s.after, n, errWant, errGot)
+			}
+		}
+	}
 }
 
 // FuzzParse: any event bytes give a request or an errBadEvent, never a panic.

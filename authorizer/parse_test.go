@@ -125,6 +125,13 @@ func FuzzParseMethodARN(f *testing.F) {
 		if a.String() != s {
 			t.Fatalf("round trip: %q -> %q", s, a.String())
 		}
+		// The parts are strings.SplitN's.
+		parts := strings.SplitN(s, ":", 6)
+		rest := strings.SplitN(parts[len(parts)-1], "/", 4)
+		if len(parts) != 6 || len(rest) < 3 || a.Partition != parts[1] || a.Region != parts[3] || a.AccountID != parts[4] ||
+			a.APIID != rest[0] || a.Stage != rest[1] || a.Method != rest[2] || a.Resource != strings.Join(rest[3:], "") {
+			t.Fatalf("%q parsed as %+v", s, a)
+		}
 		if len(a.AccountID) != 12 || a.APIID == "" || a.Stage == "" || a.Method == "" || a.Region == "" {
 			t.Fatalf("accepted %q as %+v", s, a)
 		}

@@ -15,6 +15,9 @@ const (
 // InvokeAction is the only action an authorizer policy grants or denies.
 const InvokeAction = "execute-api:Invoke"
 
+// policyVersion is the IAM policy language version of every policy.
+const policyVersion = "2012-10-17"
+
 // NewPolicy builds the policy document of a REST (v1) authorizer response:
 // one statement with effect for exactly the method ARN that was called.
 // Caching is off (TTL 0), so the policy never needs to cover other methods,
@@ -22,7 +25,7 @@ const InvokeAction = "execute-api:Invoke"
 // request it was computed for.
 func NewPolicy(effect Effect, arn MethodARN) events.APIGatewayCustomAuthorizerPolicy {
 	return events.APIGatewayCustomAuthorizerPolicy{
-		Version: "2012-10-17",
+		Version: policyVersion,
 		Statement: []events.IAMPolicyStatement{{
 			Action:   []string{InvokeAction},
 			Effect:   string(effect),

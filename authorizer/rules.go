@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/sessiongate/sessiongate/session"
 )
@@ -68,8 +70,8 @@ type compiledRule struct {
 
 type claimRule struct {
 	name    string
-	allowed []string          // canonical JSON of each allowed value
-	raw     []json.RawMessage // the same, for error reasons
+	allowed []any             // each allowed value: a string, float64 or bool
+	raw     []json.RawMessage // its JSON, for error reasons
 }
 
 // Len reports how many rules the set holds.
@@ -167,7 +169,7 @@ func ParseRules(text string) (Rules, error) {
 					continue
 				}
 				b, _ := json.Marshal(v) // scalars always encode
-				cr.allowed = append(cr.allowed, string(b))
+				cr.allowed = append(cr.allowed, v)
 				cr.raw = append(cr.raw, b)
 			}
 			c.claims = append(c.claims, cr)
@@ -206,23 +208,25 @@ type ClaimReason struct {
 // custom claims (a JSON object) and returns the failures, nil when the
 // request may pass. Claims that are not a JSON object count as absent.
 func (r Rules) Check(method, path string, roles []string, claims json.RawMessage) []ClaimValidationError {
-	return r.check(method, []string{path}, roles, claims)
+	return r.check(method, [2]string{path, path}, roles, claims)
 }
 
-// check is Check for a request known by several spellings of its path: a
-// rule applies when it matches any of them, so an extra spelling can only
-// add restrictions.
-func (r Rules) check(method string, paths []string, roles []string, claims json.RawMessage) []ClaimValidationError {
+// check is Check for a request known by two spellings of its path: a rule
+// applies when it matches either, so the second spelling can only add
+// restrictions.
+func (r Rules) check(method string, paths [2]string, roles []string, claims json.RawMessage) []ClaimValidationError {
 	if len(r.rules) == 0 {
 		return nil
 	}
-	cands := make([][]string, 0, len(paths))
-	for _, p := range paths {
-		cands = append(cands, cleanPath(p))
+	// Paths of up to 8 segments are cleaned into arrays on the stack.
+	var segStore [len(paths)][8]string
+	var cands [len(paths)][]string
+	for i, p := range paths {
+		cands[i] = appendCleanPath(segStore[i][:0], p)
 	}
 	var errs []ClaimValidationError
-	var decoded map[string]any
-	decodedOK := false
+	var cv claimsView
+	decoded := false
 	for i := range r.rules {
 		c := &r.rules[i]
 		matched := false
@@ -245,15 +249,13 @@ func (r Rules) check(method string, paths []string, roles []string, claims json.
 					Message: "wrong value", ExpectedToInclude: want, ActualValue: actual}})
 			}
 		}
-		if len(c.claims) > 0 && !decodedOK {
-			decodedOK = true
-			d := json.NewDecoder(bytes.NewReader(claims))
-			if d.Decode(&decoded) != nil {
-				decoded = nil
-			}
+		if len(c.claims) > 0 && !decoded {
+			decoded = true
+			cv = newClaimsView(claims)
 		}
 		for _, cr := range c.claims {
-			if e, ok := cr.check(decoded); !ok {
+			v, present := cv.get(cr.name)
+			if e, ok := cr.check(v, present); !ok {
 				errs = append(errs, e)
 			}
 		}
@@ -261,8 +263,66 @@ func (r Rules) check(method string, paths []string, roles []string, claims json.
 	return errs
 }
 
-func (cr claimRule) check(claims map[string]any) (ClaimValidationError, bool) {
-	v, present := claims[cr.name]
+// claimsView reads a session's custom claims as decoding them into a
+// map[string]any with json.Decoder would (the last of repeated names wins;
+// claims that are not a JSON object have no names), but for claims that are
+// exactly one JSON value, as the session engine stores them, it decodes only
+// the values the rules ask for (FuzzClaimsView holds it to the map).
+type claimsView struct {
+	obj []byte         // the claims, when they are one valid JSON object
+	m   map[string]any // otherwise, the decoder's map (nil when it fails)
+}
+
+func newClaimsView(claims json.RawMessage) claimsView {
+	if validJSON(claims) {
+		if obj := claims[skipWS(claims, 0):]; obj[0] == '{' {
+			return claimsView{obj: obj}
+		}
+		return claimsView{} // null, an array or a scalar
+	}
+	// Not one JSON value: the decoder still reads a valid value at the
+	// start and ignores what follows.
+	var m map[string]any
+	if json.NewDecoder(bytes.NewReader(claims)).Decode(&m) != nil {
+		m = nil
+	}
+	return claimsView{m: m}
+}
+
+// get returns the value of the claim called name, and whether it is there.
+func (cv claimsView) get(name string) (any, bool) {
+	if cv.obj == nil {
+		v, ok := cv.m[name]
+		return v, ok
+	}
+	var raw []byte
+	_, _ = walkObject(cv.obj, 0, func(key []byte, v int) (int, error) {
+		end, err := skip(cv.obj, v, 1)
+		if err == nil && keyEquals(key, name) {
+			raw = cv.obj[v:end]
+		}
+		return end, err
+	})
+	if raw == nil {
+		return nil, false
+	}
+	var v any
+	_ = json.Unmarshal(raw, &v) // a valid JSON value always decodes into any
+	return v, true
+}
+
+// keyEquals reports whether the JSON string rawKey (quotes included)
+// decodes to name.
+func keyEquals(rawKey []byte, name string) bool {
+	inner := rawKey[1 : len(rawKey)-1]
+	if bytes.IndexByte(inner, '\\') < 0 && utf8.Valid(inner) {
+		return string(inner) == name
+	}
+	s, err := unquote(rawKey) // escapes or invalid UTF-8: decode
+	return err == nil && s == name
+}
+
+func (cr claimRule) check(v any, present bool) (ClaimValidationError, bool) {
 	if !present || v == nil {
 		return ClaimValidationError{ID: cr.name, Reason: ClaimReason{
 			Message: "value does not exist", ExpectedToBeOneOf: cr.raw}}, false
@@ -283,17 +343,35 @@ func (cr claimRule) check(claims map[string]any) (ClaimValidationError, bool) {
 		Message: "wrong value", ExpectedToBeOneOf: cr.raw, ActualValue: v}}, false
 }
 
+// allows reports whether v, a value decoded from JSON, encodes to the same
+// JSON as one of the allowed values.
 func (cr claimRule) allows(v any) bool {
-	switch v.(type) {
-	case string, float64, bool:
-	default:
-		return false
-	}
-	b, _ := json.Marshal(v)
 	for _, a := range cr.allowed {
-		if a == string(b) {
+		if sameJSONScalar(a, v) {
 			return true
 		}
+	}
+	return false
+}
+
+// sameJSONScalar reports whether json.Marshal gives the same text for a and
+// b, of which a is a string, float64 or bool and both come from decoding
+// JSON, without encoding them. For such values the encoding is one-to-one
+// except that it tells 0 from -0, which == does not: strings decoded from
+// JSON are valid UTF-8 (the one thing the encoding would merge is invalid
+// bytes with U+FFFD), and a float64's shortest round-trip text differs for
+// every other pair of values. FuzzClaimsView checks it against json.Marshal.
+func sameJSONScalar(a, b any) bool {
+	switch a := a.(type) {
+	case string:
+		b, ok := b.(string)
+		return ok && a == b
+	case bool:
+		b, ok := b.(bool)
+		return ok && a == b
+	case float64:
+		b, ok := b.(float64)
+		return ok && a == b && math.Signbit(a) == math.Signbit(b)
 	}
 	return false
 }
@@ -313,11 +391,10 @@ func (c *compiledRule) matches(method string, segs []string) bool {
 	return true
 }
 
-// cleanPath splits a request path into segments, dropping empty and "."
-// segments and resolving "..", so that equivalent spellings of a path match
-// the same rules.
-func cleanPath(p string) []string {
-	segs := make([]string, 0, 8)
+// appendCleanPath appends to segs (empty) the segments of a request path,
+// dropping empty and "." segments and resolving "..", so that equivalent
+// spellings of a path match the same rules.
+func appendCleanPath(segs []string, p string) []string {
 	for len(p) > 0 {
 		var s string
 		if i := strings.IndexByte(p, '/'); i >= 0 {
