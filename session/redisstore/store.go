@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -44,6 +45,7 @@ type Store struct {
 	rdb     redis.UniversalClient
 	prefix  string
 	timeout time.Duration
+	policy  atomic.Pointer[policyArgs]
 }
 
 var _ session.Store = (*Store)(nil)
@@ -157,8 +159,23 @@ func (s *Store) Create(ctx context.Context, rec session.Record) error {
 	return nil
 }
 
-func policyArgs(now time.Time, gen uint64, p session.Policy) []any {
-	return []any{ms(now), gen, p.AccessTTL.Milliseconds(), p.RotateAfter.Milliseconds(), p.Grace.Milliseconds(), p.IdleTimeout.Milliseconds()}
+// policyArgs are a Policy's four script arguments, boxed once: a
+// Manager passes the same Policy on every call, so the hot path does not
+// convert and allocate them again each time.
+type policyArgs struct {
+	p    session.Policy
+	args [4]any
+}
+
+// scriptArgs are validate.lua's and refresh.lua's ARGV.
+func (s *Store) scriptArgs(now time.Time, gen uint64, p session.Policy) []any {
+	pa := s.policy.Load()
+	if pa == nil || pa.p != p {
+		pa = &policyArgs{p: p, args: [4]any{p.AccessTTL.Milliseconds(), p.RotateAfter.Milliseconds(),
+			p.Grace.Milliseconds(), p.IdleTimeout.Milliseconds()}}
+		s.policy.Store(pa)
+	}
+	return []any{ms(now), gen, pa.args[0], pa.args[1], pa.args[2], pa.args[3]}
 }
 
 // Validate implements session.Store with one EVALSHA (EVAL on a cold cache).
@@ -191,7 +208,7 @@ func (s *Store) runState(ctx context.Context, script *redis.Script, op, id strin
 	}
 	ctx, cancel := s.ctx(ctx)
 	defer cancel()
-	res, err := script.Run(ctx, s.rdb, []string{s.sessionKey(id)}, policyArgs(now, gen, p)...).Result()
+	res, err := script.Run(ctx, s.rdb, []string{s.sessionKey(id)}, s.scriptArgs(now, gen, p)...).Result()
 	if err != nil {
 		return record{}, s.fail(op, err)
 	}
