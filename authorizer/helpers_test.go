@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/redis/go-redis/v9"
 	"github.com/sessiongate/sessiongate/authorizer"
 	"github.com/sessiongate/sessiongate/session"
 	"github.com/sessiongate/sessiongate/session/redisstore"
@@ -43,6 +44,7 @@ func (s *syncBuffer) String() string {
 type env struct {
 	t       testing.TB
 	srv     *sessiontest.Server
+	rdb     redis.UniversalClient // the store's client
 	clock   *sessiontest.Clock
 	cfg     session.Config
 	m       *session.Manager
@@ -80,7 +82,7 @@ func newEnv(t testing.TB, o envOptions) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{t: t, srv: srv, clock: clock, cfg: cfg, m: m, logs: &syncBuffer{}, metrics: &syncBuffer{}}
+	e := &env{t: t, srv: srv, rdb: rdb, clock: clock, cfg: cfg, m: m, logs: &syncBuffer{}, metrics: &syncBuffer{}}
 	ac := authorizer.Config{
 		Manager: m, Rules: rules, Now: clock.Now, LogSalt: []byte("test salt"),
 		Logger:  slog.New(slog.NewJSONHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
