@@ -51,6 +51,10 @@
 //
 // # Connecting
 //
+// The scripts need Redis 6.0 or newer (SET … KEEPTTL), or Valkey; the tests
+// run against redis-server 7.0, and ElastiCache Serverless serves both
+// engines at newer versions.
+//
 // ClientConfig comes from REDIS_URL and REDIS_MODE: redis:// or rediss://
 // (TLS, verified against the system roots, or ClientConfig.RootCAs for a
 // private CA), an ACL user and password in the URL, and in cluster mode
