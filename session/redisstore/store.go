@@ -135,16 +135,7 @@ func (s *Store) Create(ctx context.Context, rec session.Record) error {
 	if idleEnd > ab {
 		idleEnd = ab
 	}
-	uk := s.userKey(rec.UserID)
-	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-		p.ZAdd(ctx, uk, redis.Z{Score: float64(ab), Member: rec.ID})
-		p.ZRemRangeByScore(ctx, uk, "-inf", strconv.FormatInt(now, 10))
-		p.PExpire(ctx, uk, time.Duration(ab-now)*time.Millisecond)
-		return nil
-	})
-	if err != nil {
-		return s.fail("create: index", err)
-	}
+	// The record is checked before anything is written.
 	r := record{uid: rec.UserID, roles: strings.Join(rec.Roles, ","), claims: string(rec.Claims)}
 	r.h[fLastActive], r.h[fAbsEnd], r.h[fCreated] = uint64(now), uint64(ab), uint64(now)
 	r.h[fAccessGen], r.h[fAccessIssued] = 1, uint64(now)
@@ -152,6 +143,16 @@ func (s *Store) Create(ctx context.Context, rec session.Record) error {
 	v, err := r.encode()
 	if err != nil || now < 0 || idleEnd <= now {
 		return fmt.Errorf("%w: session times out of range", session.ErrInvalidInput)
+	}
+	uk := s.userKey(rec.UserID)
+	_, err = s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		p.ZAdd(ctx, uk, redis.Z{Score: float64(ab), Member: rec.ID})
+		p.ZRemRangeByScore(ctx, uk, "-inf", strconv.FormatInt(now, 10))
+		p.PExpire(ctx, uk, time.Duration(ab-now)*time.Millisecond)
+		return nil
+	})
+	if err != nil {
+		return s.fail("create: index", err)
 	}
 	if err := s.rdb.Set(ctx, s.sessionKey(rec.ID), v, time.Duration(idleEnd-now)*time.Millisecond).Err(); err != nil {
 		return s.fail("create", err)

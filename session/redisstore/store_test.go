@@ -234,3 +234,25 @@ func TestActivityRecordedOncePerStep(t *testing.T) {
 		t.Fatalf("the timed-out session must be gone: refresh gave %v", err)
 	}
 }
+
+// TestCreateOutOfRangeWritesNothing: times a record cannot hold are invalid
+// input, refused before the user's index or the session is written.
+func TestCreateOutOfRangeWritesNothing(t *testing.T) {
+	f := newFixture(t, redisstore.Options{})
+	st := redisstore.New(f.rdb, redisstore.Options{})
+	ctx := context.Background()
+	now := time.Now()
+	for name, rec := range map[string]session.Record{
+		"created before 1970": {CreatedAt: time.UnixMilli(-5), AbsoluteEnd: time.UnixMilli(1000), IdleTimeout: time.Second},
+		"already ended":       {CreatedAt: now, AbsoluteEnd: now, IdleTimeout: time.Hour},
+		"ends after 2^48 ms":  {CreatedAt: now, AbsoluteEnd: time.UnixMilli(1 << 48), IdleTimeout: time.Hour},
+	} {
+		rec.ID, rec.UserID = "0123456789abcdef0123456789abcdef", "out-of-range"
+		if err := st.Create(ctx, rec); !errors.Is(err, session.ErrInvalidInput) {
+			t.Errorf("%s: got %v, want ErrInvalidInput", name, err)
+		}
+		if keys, err := f.rdb.Keys(ctx, "*").Result(); err != nil || len(keys) != 0 {
+			t.Fatalf("%s: keys written: %v %v", name, keys, err)
+		}
+	}
+}
