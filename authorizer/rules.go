@@ -213,15 +213,20 @@ func (r Rules) Check(method, path string, roles []string, claims json.RawMessage
 
 // check is Check for a request known by two spellings of its path: a rule
 // applies when it matches either, so the second spelling can only add
-// restrictions.
+// restrictions. The two are usually the same, and then cleaned and matched
+// once.
 func (r Rules) check(method string, paths [2]string, roles []string, claims json.RawMessage) []ClaimValidationError {
 	if len(r.rules) == 0 {
 		return nil
 	}
+	n := len(paths)
+	if paths[1] == paths[0] {
+		n = 1
+	}
 	// Paths of up to 8 segments are cleaned into arrays on the stack.
 	var segStore [len(paths)][8]string
 	var cands [len(paths)][]string
-	for i, p := range paths {
+	for i, p := range paths[:n] {
 		cands[i] = appendCleanPath(segStore[i][:0], p)
 	}
 	var errs []ClaimValidationError
@@ -230,7 +235,7 @@ func (r Rules) check(method string, paths [2]string, roles []string, claims json
 	for i := range r.rules {
 		c := &r.rules[i]
 		matched := false
-		for _, segs := range cands {
+		for _, segs := range cands[:n] {
 			if c.matches(method, segs) {
 				matched = true
 				break
