@@ -39,3 +39,17 @@ local function load(k)
   end
   return v
 end
+
+-- open reads the record at k for a call at now under an idle timeout of
+-- idle ms: nil, the record, its last-active time and its absolute end; or a
+-- reply code when there is no live session: 1 none, 3 timed out (deleted).
+local function open(k, now, idle)
+  local v = load(k)
+  if not v then return 1 end
+  local la, ab = num(v, 0), num(v, 1)
+  if now >= ab or now - la >= idle then
+    redis.call('DEL', k)
+    return 3
+  end
+  return nil, v, la, ab
+end

@@ -7,15 +7,10 @@
 -- (presented to refresh, or an access generation >= rag presented to
 -- validate), ut when the newest used generation was first used.
 local k = KEYS[1]
-local v = load(k)
-if not v then return 1 end
 local now, p = tonumber(ARGV[1]), tonumber(ARGV[2])
 local rot, grace, idle = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
-local la, ab = num(v, 0), num(v, 1)
-if now >= ab or now - la >= idle then
-  redis.call('DEL', k)
-  return 3
-end
+local code, v, _, ab = open(k, now, idle)
+if code then return code end
 local ag, agt, pag, pagx = num(v, 2), num(v, 3), num(v, 4), num(v, 5)
 local rg, ru, ut, rag = num(v, 6), num(v, 7), num(v, 8), num(v, 9)
 local newest_used = rg - 1

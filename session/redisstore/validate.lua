@@ -4,38 +4,30 @@
 -- cookie when its access generation differs from gen); 1 unknown session,
 -- 2 expired (refresh), 3 timed out (deleted).
 local k = KEYS[1]
-local v = load(k)
-if not v then return 1 end
 local now, g = tonumber(ARGV[1]), tonumber(ARGV[2])
 local ttl, rot, idle = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[6])
-local la, ab = num(v, 0), num(v, 1)
-if now >= ab or now - la >= idle then
-  redis.call('DEL', k)
-  return 3
-end
+local code, v, la, ab = open(k, now, idle)
+if code then return code end
 local ag, agt = num(v, 2), num(v, 3)
-local changed, write = false, false
+local write = false
 if g >= ag then
   if g > ag then
     -- A generation we issued but whose write was lost (failover with
     -- asynchronous replication): adopt it rather than log the user out.
-    ag, agt, changed = g, now, true
+    ag, agt = g, now
+    v = sub(v, 1, 13) .. enc(ag) .. enc(agt) .. sub(v, 26)
+    write = true
   end
   if now - agt >= ttl then return 2 end
   if now - agt >= rot then
     -- Rotate: the presented generation stays valid for the grace window.
     v = sub(v, 1, 13) .. enc(ag + 1) .. enc(now) .. enc(ag) .. enc(now) .. sub(v, 38)
-    ag, changed = ag + 1, false
-    write = true
+    ag, write = ag + 1, true
   end
 else
   local pag, pagx = num(v, 4), num(v, 5)
   -- Just rotated out: hand back the same current generation (no forks).
   if not (g == pag and now < pagx + tonumber(ARGV[5])) or now - agt >= ttl then return 2 end
-end
-if changed then
-  v = sub(v, 1, 13) .. enc(ag) .. enc(agt) .. sub(v, 26)
-  write = true
 end
 -- (ru is 0 or 1: its last byte, 49, says which.)
 if byte(v, 49) == 0 and g >= num(v, 9) then
