@@ -100,19 +100,27 @@ func (r record) encode() (string, error) {
 	r.h[fUserLen], r.h[fRolesLen] = uint64(len(r.uid)), uint64(len(r.roles))
 	var b strings.Builder
 	b.Grow(headerLen + len(r.uid) + len(r.roles) + len(r.claims))
-	b.WriteByte(recordVersion)
+	h := make([]byte, 0, headerLen)
+	h = append(h, recordVersion)
 	for _, n := range r.h {
 		if n > maxField {
 			return "", errRecord
 		}
-		for s := 8 * (fieldBytes - 1); s >= 0; s -= 8 {
-			b.WriteByte(byte(n >> s))
-		}
+		h = appendField(h, n)
 	}
+	b.Write(h)
 	b.WriteString(r.uid)
 	b.WriteString(r.roles)
 	b.WriteString(r.claims)
 	return b.String(), nil
+}
+
+// appendField appends n, at most maxField, as one header field.
+func appendField(b []byte, n uint64) []byte {
+	for s := 8 * (fieldBytes - 1); s >= 0; s -= 8 {
+		b = append(b, byte(n>>s))
+	}
+	return b
 }
 
 func (r record) time(i int) time.Time { return time.UnixMilli(int64(r.h[i])) }

@@ -1,6 +1,8 @@
 -- The session record (record.go documents the format): a version byte, 13
 -- unsigned 48-bit big-endian integers, then user id, roles and claims.
--- Every script is this file followed by its own body. Only string.byte,
+-- Every script is this file followed by its own body (validate.lua and
+-- refresh.lua also get a line defining TTL, ROT, GRACE and IDLE, the
+-- policy's durations in ms). Only string.byte,
 -- string.char and arithmetic are used, so the scripts also run on Lua
 -- engines without Redis's struct library.
 local byte, char, sub = string.byte, string.char, string.sub
@@ -10,6 +12,15 @@ local HEADER = 79
 local function num(v, i)
   local a, b, c, d, e, f = byte(v, 2 + 6 * i, 7 + 6 * i)
   return ((((a * 256 + b) * 256 + c) * 256 + d) * 256 + e) * 256 + f
+end
+
+-- call reads validate.lua's and refresh.lua's one argument, a header of two
+-- fields: the call's time (ms) and the presented generation.
+local function call(a)
+  if #a ~= 13 or byte(a, 1) ~= 1 then
+    error('sessiongate: malformed script argument')
+  end
+  return num(a, 0), num(a, 1)
 end
 
 -- enc renders one header field. A value outside 0..2^48-1 makes char fail,

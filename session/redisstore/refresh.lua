@@ -1,5 +1,6 @@
 -- Refresh with a refresh generation (after record.lua). KEYS[1] = the record.
--- ARGV: now_ms, presented_gen, access_ttl_ms, rotate_after_ms, grace_ms, idle_ms
+-- ARGV[1]: now_ms and the presented generation (record.lua's call); ROT,
+-- GRACE, IDLE: the policy (ms).
 -- Reply: the record as written back on success; 1 unknown session,
 -- 3 timed out (deleted), 4 theft (deleted).
 --
@@ -7,9 +8,8 @@
 -- (presented to refresh, or an access generation >= rag presented to
 -- validate), ut when the newest used generation was first used.
 local k = KEYS[1]
-local now, p = tonumber(ARGV[1]), tonumber(ARGV[2])
-local rot, grace, idle = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
-local code, v, _, ab = open(k, now, idle)
+local now, p = call(ARGV[1])
+local code, v, _, ab = open(k, now, IDLE)
 if code then return code end
 local ag, agt, pag, pagx = num(v, 2), num(v, 3), num(v, 4), num(v, 5)
 local rg, ru, ut, rag = num(v, 6), num(v, 7), num(v, 8), num(v, 9)
@@ -28,13 +28,13 @@ elseif p == newest_used and ru == 0 then
   -- Its successor was issued but never used (a lost response, two tabs, an
   -- outage right after the write): the same successor again, with an access
   -- generation that is fresh.
-  if now - agt >= rot then
+  if now - agt >= ROT then
     pag, pagx, ag, agt = ag, now, ag + 1, now
   end
 else
   -- A successor of p has been used.
-  if now < ut + grace then
-    if now - agt >= rot then
+  if now < ut + GRACE then
+    if now - agt >= ROT then
       pag, pagx, ag, agt = ag, now, ag + 1, now
     end
   else
@@ -42,7 +42,7 @@ else
     return 4
   end
 end
-local idle_end = now + idle
+local idle_end = now + IDLE
 if idle_end > ab then idle_end = ab end
 v = header(now, ab, ag, agt, pag, pagx, rg, ru, ut, rag, num(v, 10), num(v, 11), num(v, 12)) .. sub(v, HEADER + 1)
 redis.call('SET', k, v, 'PX', idle_end - now)

@@ -19,11 +19,9 @@ var (
 	//go:embed record.lua
 	recordSrc string
 	//go:embed validate.lua
-	validateSrc    string
-	validateScript = script(validateSrc)
+	validateSrc string
 	//go:embed refresh.lua
-	refreshSrc    string
-	refreshScript = script(refreshSrc)
+	refreshSrc string
 	//go:embed revoke.lua
 	revokeSrc    string
 	revokeScript = script(revokeSrc)
@@ -45,7 +43,7 @@ type Store struct {
 	rdb     redis.UniversalClient
 	prefix  string
 	timeout time.Duration
-	policy  atomic.Pointer[policyArgs]
+	policy  atomic.Pointer[policyScripts]
 }
 
 var _ session.Store = (*Store)(nil)
@@ -160,28 +158,46 @@ func (s *Store) Create(ctx context.Context, rec session.Record) error {
 	return nil
 }
 
-// policyArgs are a Policy's four script arguments, boxed once: a
-// Manager passes the same Policy on every call, so the hot path does not
-// convert and allocate them again each time.
-type policyArgs struct {
-	p    session.Policy
-	args [4]any
+// policyScripts are validate.lua and refresh.lua for one Policy: its four
+// durations are written into the scripts' text as the constants TTL, ROT,
+// GRACE and IDLE (ms), so a call sends Redis one argument instead of six. A
+// Manager passes the same Policy on every call, so the scripts are built
+// once; each distinct Policy adds one script to Redis's script cache.
+type policyScripts struct {
+	p                 session.Policy
+	validate, refresh *redis.Script
 }
 
-// scriptArgs are validate.lua's and refresh.lua's ARGV.
-func (s *Store) scriptArgs(now time.Time, gen uint64, p session.Policy) []any {
-	pa := s.policy.Load()
-	if pa == nil || pa.p != p {
-		pa = &policyArgs{p: p, args: [4]any{p.AccessTTL.Milliseconds(), p.RotateAfter.Milliseconds(),
-			p.Grace.Milliseconds(), p.IdleTimeout.Milliseconds()}}
-		s.policy.Store(pa)
+// scripts returns the scripts for p.
+func (s *Store) scripts(p session.Policy) *policyScripts {
+	ps := s.policy.Load()
+	if ps == nil || ps.p != p {
+		consts := fmt.Sprintf("local TTL, ROT, GRACE, IDLE = %d, %d, %d, %d\n", p.AccessTTL.Milliseconds(),
+			p.RotateAfter.Milliseconds(), p.Grace.Milliseconds(), p.IdleTimeout.Milliseconds())
+		ps = &policyScripts{p: p, validate: script(consts + validateSrc), refresh: script(consts + refreshSrc)}
+		s.policy.Store(ps)
 	}
-	return []any{ms(now), gen, pa.args[0], pa.args[1], pa.args[2], pa.args[3]}
+	return ps
+}
+
+// callArg is validate.lua's and refresh.lua's one argument: the call's time
+// (ms) and the presented generation, encoded like a record header of two
+// fields (a version byte, then two 48-bit big-endian integers), so the
+// scripts read them with record.lua's num. ok is false when either is out
+// of range.
+func callArg(now time.Time, gen uint64) (arg []byte, ok bool) {
+	t := now.UnixMilli()
+	if t < 0 || uint64(t) > maxField || gen > maxField {
+		return nil, false
+	}
+	b := make([]byte, 0, 1+2*fieldBytes)
+	b = append(b, recordVersion)
+	return appendField(appendField(b, uint64(t)), gen), true
 }
 
 // Validate implements session.Store with one EVALSHA (EVAL on a cold cache).
 func (s *Store) Validate(ctx context.Context, id string, gen uint64, now time.Time, p session.Policy) (session.State, error) {
-	r, err := s.runState(ctx, validateScript, "validate", id, gen, now, p)
+	r, err := s.runState(ctx, s.scripts(p).validate, "validate", id, gen, now)
 	if err != nil {
 		return session.State{}, err
 	}
@@ -192,7 +208,7 @@ func (s *Store) Validate(ctx context.Context, id string, gen uint64, now time.Ti
 
 // Refresh implements session.Store with one EVALSHA.
 func (s *Store) Refresh(ctx context.Context, id string, gen uint64, now time.Time, p session.Policy) (session.State, error) {
-	r, err := s.runState(ctx, refreshScript, "refresh", id, gen, now, p)
+	r, err := s.runState(ctx, s.scripts(p).refresh, "refresh", id, gen, now)
 	if err != nil {
 		return session.State{}, err
 	}
@@ -203,13 +219,19 @@ func (s *Store) Refresh(ctx context.Context, id string, gen uint64, now time.Tim
 
 // runState runs validate.lua or refresh.lua. Both answer with the record as
 // they wrote it back, or with an outcome code.
-func (s *Store) runState(ctx context.Context, script *redis.Script, op, id string, gen uint64, now time.Time, p session.Policy) (record, error) {
+func (s *Store) runState(ctx context.Context, script *redis.Script, op, id string, gen uint64, now time.Time) (record, error) {
 	if !validID(id) || gen > maxField {
 		return record{}, session.ErrUnknown
 	}
+	arg, ok := callArg(now, gen)
+	if !ok {
+		// A clock outside 1970..10889 is the server's fault, not the
+		// session's: a store failure, so nobody is logged out.
+		return record{}, fmt.Errorf("redisstore: %s: %w", op, errClock)
+	}
 	ctx, cancel := s.ctx(ctx)
 	defer cancel()
-	res, err := script.Run(ctx, s.rdb, []string{s.sessionKey(id)}, s.scriptArgs(now, gen, p)...).Result()
+	res, err := script.Run(ctx, s.rdb, []string{s.sessionKey(id)}, arg).Result()
 	if err != nil {
 		return record{}, s.fail(op, err)
 	}
@@ -233,7 +255,10 @@ func (s *Store) runState(ctx context.Context, script *redis.Script, op, id strin
 	return record{}, s.fail(op, errReply)
 }
 
-var errReply = errors.New("redisstore: unexpected script reply")
+var (
+	errReply = errors.New("redisstore: unexpected script reply")
+	errClock = errors.New("clock out of range")
+)
 
 // state is the session.State of a record the scripts just wrote back: its
 // last-active time is the call's now, so the idle timeout ends one

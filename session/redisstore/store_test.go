@@ -256,3 +256,42 @@ func TestCreateOutOfRangeWritesNothing(t *testing.T) {
 		}
 	}
 }
+
+// A clock outside what a record can hold is the server's fault: Validate
+// and Refresh fail as a store failure would (the Manager reports ErrStore,
+// so nobody is logged out), and the record is left as it was.
+func TestCallOutOfRangeIsStoreFailure(t *testing.T) {
+	f := newFixture(t, redisstore.Options{})
+	ctx := context.Background()
+	tok, err := f.m.Create(ctx, session.CreateInput{UserID: "clock-user"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys, err := f.rdb.Keys(ctx, "sg:s:*").Result()
+	if err != nil || len(keys) != 1 {
+		t.Fatalf("keys %v %v", keys, err)
+	}
+	before, _ := f.rdb.Get(ctx, keys[0]).Result()
+	id := keys[0][len("sg:s:{") : len(keys[0])-1]
+	st := redisstore.New(f.rdb, redisstore.Options{})
+	p := session.Policy{AccessTTL: time.Minute, RotateAfter: time.Minute, Grace: time.Second, IdleTimeout: time.Hour}
+	for name, now := range map[string]time.Time{"before 1970": time.UnixMilli(-1), "after 2^48 ms": time.UnixMilli(1 << 48)} {
+		for op, call := range map[string]func(context.Context, string, uint64, time.Time, session.Policy) (session.State, error){
+			"validate": st.Validate, "refresh": st.Refresh,
+		} {
+			_, err := call(ctx, id, 1, now, p)
+			for _, sentinel := range []error{session.ErrUnknown, session.ErrNoSession, session.ErrExpired, session.ErrTheft, session.ErrInvalidInput} {
+				if err == nil || errors.Is(err, sentinel) {
+					t.Errorf("%s %s: got %v, want a store failure", name, op, err)
+				}
+			}
+		}
+	}
+	if after, _ := f.rdb.Get(ctx, keys[0]).Result(); after != before {
+		t.Error("the record changed")
+	}
+	f.clock.Advance(time.UnixMilli(-1).Sub(f.clock.Now()))
+	if _, err := f.m.Validate(ctx, tok.Access.Value); !errors.Is(err, session.ErrStore) {
+		t.Errorf("Manager.Validate with a clock before 1970: got %v, want ErrStore", err)
+	}
+}

@@ -1,12 +1,12 @@
 -- Validate an access generation (after record.lua). KEYS[1] = the record.
--- ARGV: now_ms, gen, access_ttl_ms, rotate_after_ms, grace_ms, idle_ms
+-- ARGV[1]: now_ms and gen (record.lua's call); TTL, ROT, GRACE, IDLE: the
+-- policy (ms).
 -- Reply: the record as written back on success (the caller sends a new
 -- cookie when its access generation differs from gen); 1 unknown session,
 -- 2 expired (refresh), 3 timed out (deleted).
 local k = KEYS[1]
-local now, g = tonumber(ARGV[1]), tonumber(ARGV[2])
-local ttl, rot, idle = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[6])
-local code, v, la, ab = open(k, now, idle)
+local now, g = call(ARGV[1])
+local code, v, la, ab = open(k, now, IDLE)
 if code then return code end
 local ag, agt = num(v, 2), num(v, 3)
 local write = false
@@ -18,8 +18,8 @@ if g >= ag then
     v = sub(v, 1, 13) .. enc(ag) .. enc(agt) .. sub(v, 26)
     write = true
   end
-  if now - agt >= ttl then return 2 end
-  if now - agt >= rot then
+  if now - agt >= TTL then return 2 end
+  if now - agt >= ROT then
     -- Rotate: the presented generation stays valid for the grace window.
     v = sub(v, 1, 13) .. enc(ag + 1) .. enc(now) .. enc(ag) .. enc(now) .. sub(v, 38)
     ag, write = ag + 1, true
@@ -27,7 +27,7 @@ if g >= ag then
 else
   local pag, pagx = num(v, 4), num(v, 5)
   -- Just rotated out: hand back the same current generation (no forks).
-  if not (g == pag and now < pagx + tonumber(ARGV[5])) or now - agt >= ttl then return 2 end
+  if not (g == pag and now < pagx + GRACE) or now - agt >= TTL then return 2 end
 end
 -- (ru is 0 or 1: its last byte, 49, says which.)
 if byte(v, 49) == 0 and g >= num(v, 9) then
@@ -40,14 +40,14 @@ end
 -- at most once per IdleTimeout/100 (at most a minute apart), so a burst of
 -- requests costs one write: the session's idle end then lies between
 -- IdleTimeout minus that step and IdleTimeout after its last request.
-local step = idle / 100
+local step = IDLE / 100
 if step > 60000 then step = 60000 end
 if now - la >= step then
   v = char(1) .. enc(now) .. sub(v, 8)
   la, write = now, true
 end
 if write then
-  local idle_end = la + idle
+  local idle_end = la + IDLE
   if idle_end > ab then idle_end = ab end
   redis.call('SET', k, v, 'PX', idle_end - now)
 end
