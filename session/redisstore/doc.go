@@ -36,6 +36,16 @@
 // with the record as they wrote it, so the caller learns everything in the
 // same round trip.
 //
+// A call sends one argument, the time and the presented generation packed
+// like two header fields; the policy's durations are constants in the
+// script's text (one script per distinct Policy), because every argument
+// costs Redis a parse and a Lua string. validate.lua is preceded by a fast
+// path (validate_fast.lua) for the usual request, which changes nothing:
+// it reads the record, checks it in straight-line code and answers it as
+// stored, before record.lua builds the helper functions that the other
+// cases use — building them costs Redis more than the whole fast path.
+// TestValidateFastPathAgrees holds the fast path to validate.lua.
+//
 // Validate writes only when something changed: a rotation, the first use of
 // a refresh token's successor, or activity. Activity (the last-active time
 // that slides the idle timeout) is recorded when at least IdleTimeout/100,

@@ -1,8 +1,9 @@
 -- The session record (record.go documents the format): a version byte, 13
 -- unsigned 48-bit big-endian integers, then user id, roles and claims.
 -- Every script is this file followed by its own body (validate.lua and
--- refresh.lua also get a line defining TTL, ROT, GRACE and IDLE, the
--- policy's durations in ms). Only string.byte,
+-- refresh.lua also get a line before it defining TTL, ROT, GRACE and IDLE,
+-- the policy's durations in ms, and STEP, how often activity is recorded;
+-- validate.lua's fast path comes between that line and this file). Only string.byte,
 -- string.char and arithmetic are used, so the scripts also run on Lua
 -- engines without Redis's struct library.
 local byte, char, sub = string.byte, string.char, string.sub
@@ -40,10 +41,11 @@ local function header(la, ab, ag, agt, pag, pagx, rg, ru, ut, rag, ct, ul, rll)
     .. enc(rg) .. enc(ru) .. enc(ut) .. enc(rag) .. enc(ct) .. enc(ul) .. enc(rll)
 end
 
--- load returns the record at key k, or nil when there is none. A value of
--- another shape fails the script (a store error, never "no session").
-local function load(k)
-  local v = redis.call('GET', k)
+-- load returns the record at key k, or nil when there is none; v, when
+-- given, is the value already read from k. A value of another shape fails
+-- the script (a store error, never "no session").
+local function load(k, v)
+  v = v or redis.call('GET', k)
   if not v then return nil end
   if #v < HEADER or byte(v, 1) ~= 1 then
     error('sessiongate: malformed session record')
@@ -51,11 +53,12 @@ local function load(k)
   return v
 end
 
--- open reads the record at k for a call at now under an idle timeout of
--- idle ms: nil, the record, its last-active time and its absolute end; or a
--- reply code when there is no live session: 1 none, 3 timed out (deleted).
-local function open(k, now, idle)
-  local v = load(k)
+-- open reads the record at k (v: as load) for a call at now under an idle
+-- timeout of idle ms: nil, the record, its last-active time and its
+-- absolute end; or a reply code when there is no live session: 1 none, 3
+-- timed out (deleted).
+local function open(k, now, idle, v)
+  v = load(k, v)
   if not v then return 1 end
   local la, ab = num(v, 0), num(v, 1)
   if now >= ab or now - la >= idle then

@@ -20,6 +20,8 @@ var (
 	recordSrc string
 	//go:embed validate.lua
 	validateSrc string
+	//go:embed validate_fast.lua
+	validateFastSrc string
 	//go:embed refresh.lua
 	refreshSrc string
 	//go:embed revoke.lua
@@ -160,9 +162,10 @@ func (s *Store) Create(ctx context.Context, rec session.Record) error {
 
 // policyScripts are validate.lua and refresh.lua for one Policy: its four
 // durations are written into the scripts' text as the constants TTL, ROT,
-// GRACE and IDLE (ms), so a call sends Redis one argument instead of six. A
-// Manager passes the same Policy on every call, so the scripts are built
-// once; each distinct Policy adds one script to Redis's script cache.
+// GRACE and IDLE (ms), with STEP (activityStep), so a call sends Redis one
+// argument instead of six. A Manager passes the same Policy on every call,
+// so the scripts are built once; each distinct Policy adds two scripts to
+// Redis's script cache. validate.lua is preceded by its fast path.
 type policyScripts struct {
 	p                 session.Policy
 	validate, refresh *redis.Script
@@ -172,12 +175,29 @@ type policyScripts struct {
 func (s *Store) scripts(p session.Policy) *policyScripts {
 	ps := s.policy.Load()
 	if ps == nil || ps.p != p {
-		consts := fmt.Sprintf("local TTL, ROT, GRACE, IDLE = %d, %d, %d, %d\n", p.AccessTTL.Milliseconds(),
-			p.RotateAfter.Milliseconds(), p.Grace.Milliseconds(), p.IdleTimeout.Milliseconds())
-		ps = &policyScripts{p: p, validate: script(consts + validateSrc), refresh: script(consts + refreshSrc)}
+		ps = newScripts(p)
 		s.policy.Store(ps)
 	}
 	return ps
+}
+
+func newScripts(p session.Policy) *policyScripts {
+	c := policyConsts(p)
+	return &policyScripts{p: p,
+		validate: redis.NewScript(c + validateFastSrc + "\n" + recordSrc + "\n" + validateSrc),
+		refresh:  redis.NewScript(c + recordSrc + "\n" + refreshSrc)}
+}
+
+// policyConsts is the line that defines a Policy's constants in Lua.
+func policyConsts(p session.Policy) string {
+	return fmt.Sprintf("local TTL, ROT, GRACE, IDLE, STEP = %d, %d, %d, %d, %d\n", p.AccessTTL.Milliseconds(),
+		p.RotateAfter.Milliseconds(), p.Grace.Milliseconds(), p.IdleTimeout.Milliseconds(), activityStep(p))
+}
+
+// activityStep is how often validate.lua records activity (ms): every
+// IdleTimeout/100, at most a minute apart.
+func activityStep(p session.Policy) int64 {
+	return min(p.IdleTimeout.Milliseconds()/100, 60000)
 }
 
 // callArg is validate.lua's and refresh.lua's one argument: the call's time

@@ -1,12 +1,13 @@
 -- Validate an access generation (after record.lua). KEYS[1] = the record.
 -- ARGV[1]: now_ms and gen (record.lua's call); TTL, ROT, GRACE, IDLE: the
--- policy (ms).
+-- policy (ms); STEP: how often activity is recorded (ms). fv: the record
+-- as validate_fast.lua read it (it answered when nothing changes).
 -- Reply: the record as written back on success (the caller sends a new
 -- cookie when its access generation differs from gen); 1 unknown session,
 -- 2 expired (refresh), 3 timed out (deleted).
 local k = KEYS[1]
 local now, g = call(ARGV[1])
-local code, v, la, ab = open(k, now, IDLE)
+local code, v, la, ab = open(k, now, IDLE, fv)
 if code then return code end
 local ag, agt = num(v, 2), num(v, 3)
 local write = false
@@ -37,12 +38,10 @@ if byte(v, 49) == 0 and g >= num(v, 9) then
   write = true
 end
 -- Slide the idle timeout, capped by the absolute end. Activity is recorded
--- at most once per IdleTimeout/100 (at most a minute apart), so a burst of
+-- at most once per STEP (IdleTimeout/100, at most a minute), so a burst of
 -- requests costs one write: the session's idle end then lies between
 -- IdleTimeout minus that step and IdleTimeout after its last request.
-local step = IDLE / 100
-if step > 60000 then step = 60000 end
-if now - la >= step then
+if now - la >= STEP then
   v = char(1) .. enc(now) .. sub(v, 8)
   la, write = now, true
 end
