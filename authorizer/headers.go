@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"strings"
 	"unicode/utf8"
 )
 
@@ -148,25 +147,23 @@ func (h *headerBag) add(rawKey, data []byte, v, depth int) (int, error) {
 }
 
 // keyIs reports whether the JSON string rawKey (quotes included) is name in
-// any letter case; name is lower-case ASCII.
+// any ASCII letter case; name is lower-case ASCII. walkObject hands over
+// keys with their escapes normalised (json.Marshal of the decoded key), so
+// a key that spells name has no escapes left and is exactly as long.
 func keyIs(rawKey []byte, name string) bool {
-	if len(rawKey) == len(name)+2 {
-		for i := 0; i < len(name); i++ {
-			c := rawKey[i+1]
-			if 'A' <= c && c <= 'Z' {
-				c += 'a' - 'A'
-			}
-			if c != name[i] {
-				return false
-			}
-		}
-		return true
-	}
-	if bytes.IndexByte(rawKey, '\\') < 0 {
+	if len(rawKey) != len(name)+2 {
 		return false
 	}
-	s, err := unquote(rawKey) // escaped key: rare, take the slow path
-	return err == nil && strings.EqualFold(s, name)
+	for i := 0; i < len(name); i++ {
+		c := rawKey[i+1]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != name[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // unquote decodes a JSON string (quotes included). A string without

@@ -311,9 +311,29 @@ func (cv claimsView) get(name string) (any, bool) {
 	if raw == nil {
 		return nil, false
 	}
+	return decodeValue(raw), true
+}
+
+// decodeValue decodes one valid JSON value as json.Unmarshal into an any
+// would. Rules name claims that are usually a plain string or a literal,
+// which are read directly; anything else goes to encoding/json.
+func decodeValue(raw []byte) any {
+	switch string(raw) {
+	case "true":
+		return true
+	case "false":
+		return false
+	case "null":
+		return nil
+	}
+	if raw[0] == '"' {
+		if inner := raw[1 : len(raw)-1]; plainEnd(inner, 0) == len(inner) && utf8.Valid(inner) {
+			return string(inner)
+		}
+	}
 	var v any
 	_ = json.Unmarshal(raw, &v) // a valid JSON value always decodes into any
-	return v, true
+	return v
 }
 
 // keyEquals reports whether the JSON string rawKey (quotes included)
