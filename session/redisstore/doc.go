@@ -43,7 +43,8 @@
 // path (validate_fast.lua) for the usual request, which changes nothing:
 // it reads the record, checks it in straight-line code and answers it as
 // stored, before record.lua builds the helper functions that the other
-// cases use — building them costs Redis more than the whole fast path.
+// cases use — building them costs Redis about as much as the whole fast
+// path.
 // TestValidateFastPathAgrees holds the fast path to validate.lua.
 //
 // Validate writes only when something changed: a rotation, the first use of

@@ -1,12 +1,13 @@
 -- validate.lua's fast path. It runs first, before record.lua builds its
--- helper functions (building them costs Redis more than this whole path),
--- and answers the call that changes nothing: the presented generation is
--- the current one and not due for rotation, the refresh token is already
--- marked used, and activity was recorded less than STEP ago. The reply is
--- then the record as stored, with no write. Every other call falls through
--- to validate.lua, which decides all cases; the fast path only ever gives
--- the answer validate.lua would (TestValidateFastPathAgrees). It reads
--- fields the way record.lua's num does, six bytes at a time.
+-- helper functions (building them costs Redis about as much as this whole
+-- path), and answers the call that changes nothing: the presented
+-- generation is the current one and not due for rotation, the refresh token
+-- is already marked used, and activity was recorded less than STEP ago.
+-- The reply is then the record as stored, with no write. Every other call
+-- falls through to validate.lua, which decides all cases; the fast path
+-- only ever gives the answer validate.lua would
+-- (TestValidateFastPathAgrees). It reads fields the way record.lua's num
+-- does, six bytes at a time.
 local fv = redis.call('GET', KEYS[1])
 if not fv then return 1 end
 local fa = ARGV[1]
