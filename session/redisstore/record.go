@@ -100,8 +100,8 @@ func (r record) encode() (string, error) {
 	r.h[fUserLen], r.h[fRolesLen] = uint64(len(r.uid)), uint64(len(r.roles))
 	var b strings.Builder
 	b.Grow(headerLen + len(r.uid) + len(r.roles) + len(r.claims))
-	h := make([]byte, 0, headerLen)
-	h = append(h, recordVersion)
+	var hb [headerLen]byte
+	h := append(hb[:0], recordVersion)
 	for _, n := range r.h {
 		if n > maxField {
 			return "", errRecord

@@ -1,11 +1,11 @@
 -- The session record (record.go documents the format): a version byte, 13
 -- unsigned 48-bit big-endian integers, then user id, roles and claims.
--- Every script is this file followed by its own body (validate.lua and
--- refresh.lua also get a line before it defining TTL, ROT, GRACE and IDLE,
--- the policy's durations in ms, and STEP, how often activity is recorded;
--- validate.lua's fast path comes between that line and this file). Only string.byte,
--- string.char and arithmetic are used, so the scripts also run on Lua
--- engines without Redis's struct library.
+-- Every script is this file followed by its own body. validate.lua and
+-- refresh.lua also get a line before it that defines TTL, ROT, GRACE and
+-- IDLE, the policy's durations in ms, and STEP, how often activity is
+-- recorded; validate.lua's fast path comes between that line and this
+-- file. Only string.byte, string.char and arithmetic are used, so the
+-- scripts also run on Lua engines without Redis's struct library.
 local byte, char, sub = string.byte, string.char, string.sub
 local HEADER = 79
 
