@@ -38,7 +38,7 @@
 //
 // A call sends one argument, the time and the presented generation packed
 // like two header fields; the policy's durations are constants in the
-// script's text (one script per distinct Policy), because every argument
+// script's text (one pair of scripts per distinct Policy), because every argument
 // costs Redis a parse and a Lua string. validate.lua is preceded by a fast
 // path (validate_fast.lua) for the usual request, which changes nothing:
 // it reads the record, checks it in straight-line code and answers it as
