@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gorilla/securecookie"
 	"github.com/redis/go-redis/v9"
 	"github.com/sessiongate/sessiongate/session/redisstore"
 	"github.com/sessiongate/sessiongate/session/sessiontest"
@@ -183,4 +184,62 @@ func BenchmarkPairedEngine(b *testing.B) {
 		_, err := e.m.ValidateAny(ctx, v)
 		return err
 	})
+}
+
+// BenchmarkPairedFloor is the least any authorizer built to the contract
+// and to issue 2 must do per request, paired with a GET like the other
+// Paired benchmarks: decode the access cookie with securecookie (HMAC and
+// AES, the keys of SESSION_KEYS) and run one Lua script that GETs the
+// session's record, with the store's per-call deadline and a 13-byte
+// argument. Nothing is checked and no event is read, so it is a floor, not
+// an authorizer: what it costs over the GET is what the machine charges for
+// the parts the authorizer may not drop. Two more cases split it: the cookie
+// with a plain GET of the record (securecookie's share), and the script
+// alone (Lua's share).
+func BenchmarkPairedFloor(b *testing.B) {
+	e, cookie := benchEnv(b)
+	ctx := context.Background()
+	value := cookie[len("sAccessToken="):]
+	k := e.cfg.Keys[0]
+	sc := securecookie.New(k.Hash, k.Block)
+	sc.SetSerializer(securecookie.NopEncoder{})
+	sc.MaxAge(int(e.cfg.AbsoluteTimeout/time.Second) + 60)
+	sc.MaxLength(4096)
+	keys, err := e.rdb.Keys(ctx, "sg:s:*").Result()
+	if err != nil || len(keys) != 1 {
+		b.Fatalf("want the one session record, got %q (%v)", keys, err)
+	}
+	record := keys[0]
+	script := redis.NewScript("return redis.call('GET', KEYS[1])")
+	arg := make([]byte, 13) // the size of validate.lua's argument
+	decode := func() error {
+		var raw []byte
+		return securecookie.DecodeMulti("sAccessToken", value, &raw, sc)
+	}
+	run := func(ctx context.Context) error {
+		ctx, cancel := context.WithTimeout(ctx, time.Second)
+		defer cancel()
+		return script.Run(ctx, e.rdb, []string{record}, arg).Err()
+	}
+	cases := []struct {
+		name string
+		op   func(context.Context) error
+	}{
+		{"cookie+script", func(ctx context.Context) error {
+			if err := decode(); err != nil {
+				return err
+			}
+			return run(ctx)
+		}},
+		{"cookie+get", func(ctx context.Context) error {
+			if err := decode(); err != nil {
+				return err
+			}
+			return e.rdb.Get(ctx, record).Err()
+		}},
+		{"script", run},
+	}
+	for _, c := range cases {
+		b.Run(c.name, func(b *testing.B) { benchPaired(b, e, c.op) })
+	}
 }
