@@ -107,35 +107,16 @@ func single(m map[string]string) map[string][]string {
 	return out
 }
 
-// asciiEqualFold is strings.EqualFold for ASCII letters only, the way HTTP
-// header names compare: EqualFold would also fold the Kelvin sign (U+212A)
-// to 'k', so "coo\u212aie" would count as a Cookie header here and not in
-// the decoder.
-func asciiEqualFold(a, b string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := 0; i < len(a); i++ {
-		x, y := a[i], b[i]
-		if 'A' <= x && x <= 'Z' {
-			x += 'a' - 'A'
-		}
-		if 'A' <= y && y <= 'Z' {
-			y += 'a' - 'A'
-		}
-		if x != y {
-			return false
-		}
-	}
-	return true
-}
-
 // sameBag reports whether a headerBag holds what a map decode selects.
 func sameBag(b headerBag, m map[string][]string) bool {
 	pick := func(name string) []string {
 		var out []string
 		for k, v := range m {
-			if asciiEqualFold(k, name) {
+			// Header names fold ASCII letters only. Every other rune that
+			// strings.EqualFold maps to an ASCII letter (the Kelvin sign
+			// to 'k', the long s to 's') is longer in UTF-8, so equal
+			// lengths rule them out.
+			if len(k) == len(name) && strings.EqualFold(k, name) {
 				out = append(out, v...)
 			}
 		}
