@@ -57,13 +57,19 @@ type Config struct {
 	// a cookie invalidates outstanding cookies of that name.
 	AccessCookieName  string
 	RefreshCookieName string
-	// APIBasePath is the base path of the session API. API_BASE_PATH,
-	// default "/auth". The refresh cookie's Path is
-	// StagePrefix + APIBasePath + "/session/refresh".
+	// APIBasePath is the base path of the session API as the API
+	// definition writes its routes (the resource path, without a stage or a
+	// custom domain's base-path mapping). API_BASE_PATH, default "/auth".
+	// The refresh cookie's Path is <prefix> + APIBasePath +
+	// "/session/refresh" (RefreshCookiePathFor).
 	APIBasePath string
-	// StagePrefix is the API Gateway stage prefix seen by browsers (for
-	// example "/prod" on an execute-api URL); empty behind a custom domain
-	// and in the local gateway. STAGE_PREFIX.
+	// StagePrefix, when set, overrides the path prefix that browsers see in
+	// front of the API's own paths. It is normally left empty: the session
+	// API derives the prefix from each request it serves ("/prod" on an
+	// execute-api URL, "/v1" behind a custom domain's base-path mapping "v1",
+	// "" at a custom domain's root; see package sessionhttp). Set it only
+	// when that derivation cannot work, for example behind a proxy that
+	// rewrites paths. STAGE_PREFIX, default none (derived).
 	StagePrefix string
 
 	// AllowedOrigins are the browser origins allowed for CORS and for the
@@ -90,10 +96,25 @@ func DefaultConfig() Config {
 	}
 }
 
-// RefreshCookiePath is the Path of the refresh cookie: only the refresh route
-// ever receives it.
+// RefreshCookiePath is the Path of the refresh cookie when no prefix is
+// known: RefreshCookiePathFor(""). session.Manager gives new refresh
+// cookies this Path; package sessionhttp replaces it with the one derived
+// from the request.
 func (c Config) RefreshCookiePath() string {
-	return c.StagePrefix + c.APIBasePath + "/session/refresh"
+	return c.RefreshCookiePathFor("")
+}
+
+// RefreshCookiePathFor is the Path of the refresh cookie for a request whose
+// browser-visible path has prefix in front of the API's own paths (the
+// stage on an execute-api URL, a custom domain's base-path mapping, or ""):
+// prefix + APIBasePath + "/session/refresh", so that only the refresh route
+// ever receives the cookie. StagePrefix, when set, is an explicit override
+// and replaces prefix.
+func (c Config) RefreshCookiePathFor(prefix string) string {
+	if c.StagePrefix != "" {
+		prefix = c.StagePrefix
+	}
+	return prefix + c.APIBasePath + "/session/refresh"
 }
 
 // OriginAllowed reports whether origin is exactly one of AllowedOrigins.
@@ -146,13 +167,8 @@ func (c Config) Validate() error {
 		p = append(p, fmt.Sprintf("STAGE_PREFIX %q must start with / and not end with /", c.StagePrefix))
 	}
 	for _, o := range c.AllowedOrigins {
-		if o == "*" {
-			p = append(p, "ALLOWED_ORIGINS: * is not allowed with credentials; list exact origins")
-			continue
-		}
-		u, err := url.Parse(o)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" {
-			p = append(p, fmt.Sprintf("ALLOWED_ORIGINS: %q is not an origin like https://app.example.com", o))
+		if msg := originProblem(o); msg != "" {
+			p = append(p, msg)
 		}
 	}
 	if c.AntiCSRF != AntiCSRFCustomHeader && c.AntiCSRF != AntiCSRFNone {
@@ -235,11 +251,7 @@ func ConfigFromEnv(lookup func(string) (string, bool)) (Config, error) {
 		c.StagePrefix = v
 	}
 	if v, ok := get("ALLOWED_ORIGINS"); ok {
-		for _, o := range strings.Split(v, ",") {
-			if o = strings.TrimSpace(o); o != "" {
-				c.AllowedOrigins = append(c.AllowedOrigins, strings.TrimSuffix(o, "/"))
-			}
-		}
+		c.AllowedOrigins = splitOrigins(v)
 	}
 	if v, ok := get("ANTI_CSRF"); ok {
 		c.AntiCSRF = strings.ToLower(v)
@@ -251,4 +263,45 @@ func ConfigFromEnv(lookup func(string) (string, bool)) (Config, error) {
 		return c, errors.Join(errs...)
 	}
 	return c, nil
+}
+
+// ParseAllowedOrigins reads an ALLOWED_ORIGINS value (comma-separated exact
+// origins, a trailing "/" ignored) for a binary that needs only the origins,
+// such as a Lambda proxy backend adding CORS headers. It applies the same
+// checks as Config.Validate and reports every problem together; an empty
+// value is no origin at all.
+func ParseAllowedOrigins(v string) ([]string, error) {
+	origins := splitOrigins(v)
+	var p []string
+	for _, o := range origins {
+		if msg := originProblem(o); msg != "" {
+			p = append(p, msg)
+		}
+	}
+	if len(p) > 0 {
+		return nil, fmt.Errorf("%w: invalid configuration:\n  - %s", ErrInvalidInput, strings.Join(p, "\n  - "))
+	}
+	return origins, nil
+}
+
+func splitOrigins(v string) []string {
+	var out []string
+	for _, o := range strings.Split(v, ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			out = append(out, strings.TrimSuffix(o, "/"))
+		}
+	}
+	return out
+}
+
+// originProblem describes why o is not an allowed origin, or returns "".
+func originProblem(o string) string {
+	if o == "*" {
+		return "ALLOWED_ORIGINS: * is not allowed with credentials; list exact origins"
+	}
+	u, err := url.Parse(o)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" {
+		return fmt.Sprintf("ALLOWED_ORIGINS: %q is not an origin like https://app.example.com", o)
+	}
+	return ""
 }

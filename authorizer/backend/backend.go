@@ -59,9 +59,7 @@ func FromAuthorizerContext(m map[string]any) (Identity, error) {
 		return Identity{}, fmt.Errorf("%w: principalId and %s differ", ErrNoIdentity, authorizer.CtxUserID)
 	}
 	id.SessionID = str(m[authorizer.CtxSessionID])
-	if r := str(m[authorizer.CtxRoles]); r != "" {
-		id.Roles = strings.Split(r, ",")
-	}
+	id.Roles = authorizer.SplitRoles(str(m[authorizer.CtxRoles]))
 	if c := str(m[authorizer.CtxClaims]); c != "" {
 		if !json.Valid([]byte(c)) {
 			return Identity{}, fmt.Errorf("%w: %s is not JSON", ErrNoIdentity, authorizer.CtxClaims)

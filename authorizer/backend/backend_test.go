@@ -66,6 +66,11 @@ func TestFromErrors(t *testing.T) {
 	if err != nil || id.Claims != nil || id.Roles != nil {
 		t.Fatalf("dropped claims: %+v %v", id, err)
 	}
+	// A session without roles has roles "," in the context (never empty).
+	id, err = backend.FromAuthorizerContext(map[string]any{"userId": "u", "roles": ","})
+	if err != nil || id.Roles != nil || id.HasRole("") {
+		t.Fatalf("no roles: %+v %v", id, err)
+	}
 }
 
 func TestWrapV1(t *testing.T) {

@@ -17,6 +17,28 @@
 // WrapV1 and WrapV2 do both around a handler and put the Identity in the
 // handler's context (FromContext).
 //
+// # CORS
+//
+// A proxy integration also gets no CORS headers from API Gateway: a REST
+// API adds Access-Control-Allow-Origin only to the responses it makes
+// itself (gateway responses, mocked preflights, mapped method responses),
+// so a Lambda proxy route answers a browser on another origin without it
+// and the browser hides the answer. CORS adds the same headers the session
+// API sends, for the request's Origin when it is exactly one of the allowed
+// origins (ALLOWED_ORIGINS, read in a main with
+// session.ParseAllowedOrigins): Access-Control-Allow-Origin (that origin,
+// never "*"), Access-Control-Allow-Credentials: true,
+// Access-Control-Expose-Headers (front-token and the other headers the
+// frontend SDK reads), and always Vary: Origin. Wrap it outermost, so the
+// 401 of a request without identity carries them too:
+//
+//	cors := backend.CORS{Origins: origins}
+//	lambda.Start(cors.WrapV1(backend.WrapV1(handler)))
+//
+// Preflights (OPTIONS) are not the backend's: the REST definition answers
+// them with a mock integration, and an HTTP API's CORS configuration
+// answers them (and then replaces these headers with its own).
+//
 // # Threat model
 //
 // The identity is read only from requestContext, which API Gateway fills

@@ -31,3 +31,22 @@ func ExampleWrapV1() {
 	// [sAccessToken=v2; Path=/; HttpOnly; Secure; SameSite=Lax]
 	// [eyJ1aWQiOiJ1c2VyLTEifQ==]
 }
+
+// A Lambda proxy backend that browsers on another origin call: CORS wraps
+// outermost, so even the 401 of a request without identity is readable.
+// In a main, Origins come from ALLOWED_ORIGINS (session.ParseAllowedOrigins).
+func ExampleCORS_WrapV1() {
+	ok := func(context.Context, events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
+		return events.APIGatewayProxyResponse{StatusCode: 200, Body: "{}"}, nil
+	}
+	cors := backend.CORS{Origins: []string{"https://app.example.com"}}
+	h := cors.WrapV1(backend.WrapV1(ok))
+
+	for _, origin := range []string{"https://app.example.com", "https://evil.example"} {
+		resp, _ := h(context.Background(), events.APIGatewayProxyRequest{Headers: map[string]string{"Origin": origin}})
+		fmt.Println(resp.StatusCode, resp.Headers["Access-Control-Allow-Origin"], resp.Headers["Access-Control-Allow-Credentials"], resp.Headers["Vary"])
+	}
+	// Output:
+	// 401 https://app.example.com true Origin
+	// 401   Origin
+}

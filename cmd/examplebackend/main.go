@@ -5,20 +5,53 @@
 // and frontToken through to the browser (package authorizer/backend), which
 // a proxy integration cannot do with mappings. Any other route is 404.
 //
-// It needs no configuration and talks to no store.
+// Every answer, the 401 of a request without identity included, carries the
+// CORS headers for the request's Origin when it is one of ALLOWED_ORIGINS
+// (backend.CORS): API Gateway adds none to a proxy integration's response.
+// ALLOWED_ORIGINS is its only configuration (default none: no cross-origin
+// access); an invalid value exits at start-up with every problem listed. It
+// talks to no store.
+//
+// The route is matched on the API's own path — "resource" (REST) or the
+// route key (HTTP API) with path parameters filled in, as package
+// lambdaproxy splits it — so a stage or a custom domain's base-path mapping
+// in front of it changes nothing.
 package main
 
 import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
+
 	"github.com/sessiongate/sessiongate/authorizer/backend"
+	"github.com/sessiongate/sessiongate/session"
+	"github.com/sessiongate/sessiongate/session/sessionhttp/lambdaproxy"
 )
 
-func main() { lambda.Start(handler{}) }
+func main() {
+	h, err := newHandler(os.LookupEnv)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "examplebackend:", err)
+		os.Exit(1)
+	}
+	lambda.Start(h)
+}
+
+// newHandler reads ALLOWED_ORIGINS through lookup and returns the Lambda
+// handler.
+func newHandler(lookup func(string) (string, bool)) (handler, error) {
+	v, _ := lookup("ALLOWED_ORIGINS")
+	origins, err := session.ParseAllowedOrigins(v)
+	if err != nil {
+		return handler{}, err
+	}
+	cors := backend.CORS{Origins: origins}
+	return handler{v1: cors.WrapV1(backend.WrapV1(v1)), v2: cors.WrapV2(backend.WrapV2(v2))}, nil
+}
 
 // me is what GET /api/lambda-me answers.
 type me struct {
@@ -49,28 +82,16 @@ var jsonHeaders = map[string]string{"Content-Type": "application/json", "Cache-C
 
 func v1(ctx context.Context, req events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
 	id, _ := backend.FromContext(ctx)
-	status, body := answer(req.HTTPMethod, req.Path, id)
+	_, path, _ := lambdaproxy.SplitPathV1(req)
+	status, body := answer(req.HTTPMethod, path, id)
 	return events.APIGatewayProxyResponse{StatusCode: status, Body: body, Headers: clone(jsonHeaders)}, nil
 }
 
 func v2(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
 	id, _ := backend.FromContext(ctx)
-	path := req.RawPath
-	if st := req.RequestContext.Stage; st != "" && st != "$default" {
-		if rest, ok := cutStage(path, st); ok {
-			path = rest
-		}
-	}
+	_, path, _ := lambdaproxy.SplitPathV2(req)
 	status, body := answer(req.RequestContext.HTTP.Method, path, id)
 	return events.APIGatewayV2HTTPResponse{StatusCode: status, Body: body, Headers: clone(jsonHeaders)}, nil
-}
-
-func cutStage(path, stage string) (string, bool) {
-	p := "/" + stage
-	if len(path) >= len(p) && path[:len(p)] == p && (len(path) == len(p) || path[len(p)] == '/') {
-		return path[len(p):], true
-	}
-	return path, false
 }
 
 func clone(m map[string]string) map[string]string {
@@ -82,15 +103,13 @@ func clone(m map[string]string) map[string]string {
 }
 
 // handler detects the payload (HTTP API 2.0 events carry "version":"2.0")
-// and runs the matching middleware.
-type handler struct{}
+// and runs the matching middleware chain: CORS outermost, then identity.
+type handler struct {
+	v1 backend.HandlerV1
+	v2 backend.HandlerV2
+}
 
-var (
-	wrappedV1 = backend.WrapV1(v1)
-	wrappedV2 = backend.WrapV2(v2)
-)
-
-func (handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
+func (h handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	var probe struct {
 		Version string `json:"version"`
 	}
@@ -102,7 +121,7 @@ func (handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 		if err := json.Unmarshal(payload, &req); err != nil {
 			return nil, fmt.Errorf("examplebackend: malformed 2.0 event: %w", err)
 		}
-		resp, err := wrappedV2(ctx, req)
+		resp, err := h.v2(ctx, req)
 		if err != nil {
 			return nil, err
 		}
@@ -112,7 +131,7 @@ func (handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	if err := json.Unmarshal(payload, &req); err != nil {
 		return nil, fmt.Errorf("examplebackend: malformed 1.0 event: %w", err)
 	}
-	resp, err := wrappedV1(ctx, req)
+	resp, err := h.v1(ctx, req)
 	if err != nil {
 		return nil, err
 	}

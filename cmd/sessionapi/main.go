@@ -3,12 +3,19 @@
 // API (payload 1.0) and HTTP API (payload 2.0) events alike — the payload
 // version is read from each event (package lambdaproxy).
 //
-// Configuration is contract §5's environment: REDIS_URL, REDIS_MODE,
-// SESSION_KEYS (required), the SESSION_* lifetimes, COOKIE_*,
+// Configuration is the environment the README lists: REDIS_URL,
+// REDIS_MODE, SESSION_KEYS (required), the SESSION_* lifetimes, COOKIE_*,
 // API_BASE_PATH, STAGE_PREFIX, ALLOWED_ORIGINS and ANTI_CSRF. It is read and
 // validated once at start-up; an invalid configuration exits with one
 // message listing every problem, before the first event. The Redis client
 // is built at start-up too, without network I/O: the first request dials.
+//
+// The refresh cookie's Path is derived from each event: the prefix the
+// browser sees in front of the API's own paths (the stage on an
+// execute-api URL, a custom domain's base-path mapping, or nothing at a
+// custom domain's root) + API_BASE_PATH + "/session/refresh" — see
+// packages lambdaproxy and sessionhttp. STAGE_PREFIX is only an explicit
+// override of that prefix; leave it unset.
 //
 // Logs are JSON on stderr (CloudWatch), one record per request with the
 // allow-listed fields of package sessionhttp. LOG_LEVEL=debug also logs

@@ -59,7 +59,9 @@ func TestLambdaEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	env := map[string]string{"SESSION_KEYS": keys, "REDIS_URL": srv.URL(), "ALLOWED_ORIGINS": "https://app.example.com", "STAGE_PREFIX": "/prod"}
+	// No STAGE_PREFIX, as the template deploys it: the refresh cookie's
+	// Path comes from each event.
+	env := map[string]string{"SESSION_KEYS": keys, "REDIS_URL": srv.URL(), "ALLOWED_ORIGINS": "https://app.example.com"}
 	h, err := build(envOf(env), quiet)
 	if err != nil {
 		t.Fatal(err)
@@ -83,7 +85,7 @@ func TestLambdaEndToEnd(t *testing.T) {
 	}
 
 	// Refresh through an HTTP API payload 2.0 event on stage "prod".
-	v2 := events.APIGatewayV2HTTPRequest{Version: "2.0", RawPath: "/prod/auth/session/refresh",
+	v2 := events.APIGatewayV2HTTPRequest{Version: "2.0", RouteKey: "POST /auth/session/refresh", RawPath: "/prod/auth/session/refresh",
 		Cookies: []string{"sRefreshToken=" + tok.Refresh.Value},
 		Headers: map[string]string{"rid": "session", "origin": "https://app.example.com"},
 		RequestContext: events.APIGatewayV2HTTPRequestContext{Stage: "prod", RequestID: "r-1",
@@ -112,10 +114,11 @@ func TestLambdaEndToEnd(t *testing.T) {
 		t.Fatalf("front-token %+v", ft)
 	}
 
-	// Sign out through a REST API (payload 1.0) event.
-	v1 := events.APIGatewayProxyRequest{HTTPMethod: "POST", Path: "/auth/signout", Resource: "/auth/signout",
+	// Sign out through a REST API (payload 1.0) event behind a custom
+	// domain's base-path mapping "v1".
+	v1 := events.APIGatewayProxyRequest{HTTPMethod: "POST", Path: "/v1/auth/signout", Resource: "/auth/signout",
 		MultiValueHeaders: map[string][]string{"Cookie": {"sAccessToken=" + access.Value}, "rid": {"session"}},
-		RequestContext:    events.APIGatewayProxyRequestContext{Stage: "prod", RequestID: "r-2", Path: "/prod/auth/signout"}}
+		RequestContext:    events.APIGatewayProxyRequestContext{Stage: "prod", RequestID: "r-2", Path: "/v1/auth/signout"}}
 	payload, _ = json.Marshal(v1)
 	if out, err = invoke(context.Background(), payload); err != nil {
 		t.Fatal(err)
@@ -128,7 +131,30 @@ func TestLambdaEndToEnd(t *testing.T) {
 		r1.MultiValueHeaders["Front-Token"][0] != "remove" {
 		t.Fatalf("v1 sign-out: %s", out)
 	}
+	if c, err := http.ParseSetCookie(r1.MultiValueHeaders["Set-Cookie"][1]); err != nil || c.Name != "sRefreshToken" ||
+		c.Path != "/v1/auth/session/refresh" || c.MaxAge >= 0 {
+		t.Fatalf("cleared refresh cookie %q: %v", r1.MultiValueHeaders["Set-Cookie"][1], err)
+	}
 	if _, err := m.Validate(context.Background(), access.Value); err == nil {
 		t.Fatal("session still valid after sign-out")
+	}
+
+	// STAGE_PREFIX, when set, overrides the derived prefix.
+	env["STAGE_PREFIX"] = "/override"
+	ho, err := build(envOf(env), quiet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	payload, _ = json.Marshal(v1)
+	if out, err = lambda.NewHandler(lambdaproxy.Handler(ho)).Invoke(context.Background(), payload); err != nil {
+		t.Fatal(err)
+	}
+	r1 = events.APIGatewayProxyResponse{}
+	if err := json.Unmarshal(out, &r1); err != nil {
+		t.Fatal(err)
+	}
+	if c, err := http.ParseSetCookie(r1.MultiValueHeaders["Set-Cookie"][1]); r1.StatusCode != 401 || err != nil ||
+		c.Name != "sRefreshToken" || c.Path != "/override/auth/session/refresh" {
+		t.Fatalf("STAGE_PREFIX override: %s", out)
 	}
 }

@@ -15,7 +15,7 @@ import (
 // maxDemoBody bounds the demo sign-in request body.
 const maxDemoBody = 4096
 
-// DemoSignIn is the body of POST /auth/demo/signin.
+// DemoSignIn is the body of POST <APIBasePath>/demo/signin.
 type DemoSignIn struct {
 	UserID string   `json:"userId"`
 	Roles  []string `json:"roles"`
@@ -46,20 +46,27 @@ func ParseDemoSignIn(body []byte) (DemoSignIn, error) {
 	return in, nil
 }
 
-// DemoSignInHandler serves POST /auth/demo/signin for the local gateway and
-// browser tests: it signs in whoever it is told to, with the roles it is
-// told, WITHOUT ANY AUTHENTICATION. Never deploy it. It answers like a
-// refresh: 200 {"status":"OK"} with both cookies and a front-token; 400 with
-// a clear message on a bad body; 503 when the store fails. CORS and
+// DemoSignInHandler serves POST <APIBasePath>/demo/signin for the local
+// gateway and browser tests: it signs in whoever it is told to, with the
+// roles it is told, WITHOUT ANY AUTHENTICATION. Never deploy it. It answers
+// like a refresh: 200 {"status":"OK"} with both cookies and a front-token;
+// 400 with a clear message on a bad body; 503 when the store fails. CORS and
 // anti-CSRF apply as on the session API routes.
+//
+// The refresh cookie's Path follows the same rule as the refresh route's:
+// the prefix set with WithPathPrefix, else what stands in front of
+// <APIBasePath>/demo/signin in the URL path, else ""; STAGE_PREFIX, when
+// set, overrides it.
 func DemoSignInHandler(m *session.Manager, opts Options) http.Handler {
 	opts = opts.withDefaults()
 	cfg := m.Config()
 	cors := NewCORS(cfg)
+	route := cfg.APIBasePath + "/demo/signin"
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !preamble(w, r, cfg, cors) {
 			return
 		}
+		r = r.WithContext(WithPathPrefix(r.Context(), requestPrefix(r, route)))
 		body, err := io.ReadAll(io.LimitReader(r.Body, maxDemoBody+1))
 		if err == nil && len(body) > maxDemoBody {
 			err = fmt.Errorf("%w: body larger than %d bytes", ErrBadRequest, maxDemoBody)

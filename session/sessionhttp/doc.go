@@ -1,7 +1,8 @@
-// Package sessionhttp serves the session API of contract §2 over net/http —
-// POST <base>/session/refresh and POST <base>/signout with their CORS
-// preflights — and gives the application's own sign-in handler one call,
-// SignIn, that creates a session and writes its cookies.
+// Package sessionhttp serves the session API over net/http — POST
+// <base>/session/refresh and POST <base>/signout with their CORS
+// preflights, as the README's route table describes them — and gives the
+// application's own sign-in handler one call, SignIn, that creates a
+// session and writes its cookies.
 //
 // The handlers are plain http.Handlers: they run behind the Lambda proxy
 // adapter (package lambdaproxy, used by cmd/sessionapi), in the local
@@ -31,9 +32,50 @@
 // Cookies are always separate Set-Cookie lines (http.Header.Add), never
 // comma-joined: browsers do not split Set-Cookie on commas and a cookie's
 // Expires date contains one. Responses carry Cache-Control: no-store when
-// they set or clear cookies. Paths are matched without the API Gateway
-// stage prefix (lambdaproxy strips it); the stage-prefixed path is accepted
-// too.
+// they set or clear cookies.
+//
+// # The path prefix and the refresh cookie's Path
+//
+// The refresh cookie must reach the refresh route and nothing else, so its
+// Path is the path under which the browser really calls that route:
+//
+//	Path = <prefix> + API_BASE_PATH + "/session/refresh"
+//
+// where the prefix is what the browser sees in front of the API's own
+// paths (the paths the API definition writes):
+//
+//	https://abc123.execute-api.eu-west-1.amazonaws.com/prod/auth/…  prefix "/prod" (the stage)
+//	https://api.example.com/v1/auth/…  (base-path mapping "v1")      prefix "/v1"
+//	https://api.example.com/auth/…     (custom domain's root)        prefix ""
+//
+// The prefix is derived from the request being served, never configured:
+//
+//   - Behind API Gateway, package lambdaproxy derives it from the event —
+//     the browser-visible path (REST: requestContext.path; HTTP API:
+//     rawPath) minus the route's own path (REST: resource; HTTP API: the
+//     path of routeKey; path parameters filled in), cut only on a segment
+//     boundary, else "" — and hands it over with WithPathPrefix, the
+//     request's URL path being the route's own path.
+//   - In plain net/http (no prefix on the context), the refresh and
+//     sign-out routes, and DemoSignInHandler, take what stands in front of
+//     their own route in r.URL.Path. Mount them where the browser calls
+//     them, without http.StripPrefix, or set WithPathPrefix yourself.
+//   - SignIn does not know its route: it uses the context's prefix, else "".
+//
+// The same prefix gives the Path of a new refresh cookie (refresh, SignIn,
+// the demo route) and of the one a 401 or a sign-out clears, so a clearing
+// cookie always names the cookie that was set. STAGE_PREFIX
+// (session.Config.StagePrefix), when set, is an explicit override that
+// replaces the derived prefix for cookie paths; leave it unset unless a
+// proxy in front of API Gateway rewrites paths. A prefix that is not clean
+// ("/seg[/seg…]", no empty or dot segment, only the characters stage names
+// and base-path mappings use) counts as "" (fail safe): a ";" could
+// otherwise end the Path attribute.
+//
+// Routing uses the very same answer: New's handler serves a request when
+// its path is prefix + route for one of its two routes, and 404 otherwise;
+// a path with an unclean prefix is 404 too. The access cookie's Path is
+// always "/".
 //
 // # CORS
 //
@@ -48,10 +90,14 @@
 //
 // The application authenticates the user itself, then calls SignIn, which
 // revokes any session the browser already presented (no fixation), creates
-// the new one, and writes the cookies and front-token. For a Lambda proxy
-// response without net/http, ProxyHeaders (REST, multiValueHeaders) and
-// ProxyCookies with ProxyHeadersV2 (HTTP API, cookies array) return the same
-// values as plain Go maps and slices, so this package needs no Lambda SDK.
+// the new one, and writes the cookies and front-token. Behind API Gateway,
+// serve the sign-in handler through package lambdaproxy so that the refresh
+// cookie gets the prefix. For a Lambda proxy response without net/http,
+// ProxyHeaders (REST, multiValueHeaders) and ProxyCookies with
+// ProxyHeadersV2 (HTTP API, cookies array) return the same values as plain
+// Go maps and slices, so this package needs no Lambda SDK; pass them the
+// tokens through TokensForPrefix with the prefix lambdaproxy.SplitPathV1 or
+// SplitPathV2 derives from the event.
 //
 // DemoSignInHandler signs in any user id it is given, with no
 // authentication at all. It exists for the local gateway and browser tests

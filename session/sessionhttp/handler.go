@@ -12,7 +12,7 @@ import (
 	"github.com/sessiongate/sessiongate/session"
 )
 
-// Response bodies of contract §2, byte for byte.
+// Response bodies of the session API (README), byte for byte.
 const (
 	bodyRefreshOK        = `{}`
 	bodyStatusOK         = `{"status":"OK"}`
@@ -74,48 +74,44 @@ func RequestID(ctx context.Context) string {
 
 // Handler serves the session API. Build it with New.
 type Handler struct {
-	m        *session.Manager
-	cfg      session.Config
-	cors     CORS
-	opts     Options
-	refresh  string
-	signout  string
-	sRefresh string // with stage prefix, when one is configured
-	sSignout string
+	m       *session.Manager
+	cfg     session.Config
+	cors    CORS
+	opts    Options
+	refresh string
+	signout string
 }
 
 var _ http.Handler = (*Handler)(nil)
 
 // New returns the handler for POST <APIBasePath>/session/refresh and
-// POST <APIBasePath>/signout and their CORS preflights; any other path is
-// 404. Paths are matched without the stage prefix (package lambdaproxy
-// strips it); the stage-prefixed form StagePrefix+APIBasePath+… is accepted
-// too, so a server that forwards the browser's full path works as well.
+// POST <APIBasePath>/signout and their CORS preflights, under any path
+// prefix; any other path is 404. With a prefix set by WithPathPrefix (package
+// lambdaproxy does), the URL path must be exactly one of the two routes.
+// Without one (plain net/http), the URL path must end with one of them and
+// what stands in front of it is the prefix: mount the handler where the
+// browser calls it, without stripping a prefix (or set WithPathPrefix).
 func New(m *session.Manager, opts Options) *Handler {
 	cfg := m.Config()
-	h := &Handler{m: m, cfg: cfg, cors: NewCORS(cfg), opts: opts.withDefaults(),
+	return &Handler{m: m, cfg: cfg, cors: NewCORS(cfg), opts: opts.withDefaults(),
 		refresh: cfg.APIBasePath + "/session/refresh", signout: cfg.APIBasePath + "/signout"}
-	if cfg.StagePrefix != "" {
-		h.sRefresh, h.sSignout = cfg.StagePrefix+h.refresh, cfg.StagePrefix+h.signout
-	}
-	return h
 }
 
-// RefreshPath and SignOutPath are the paths New serves (without stage prefix).
+// RefreshPath is the refresh route's path, without any prefix.
 func (h *Handler) RefreshPath() string { return h.refresh }
 
-// SignOutPath is the sign-out route's path (without stage prefix).
+// SignOutPath is the sign-out route's path, without any prefix.
 func (h *Handler) SignOutPath() string { return h.signout }
 
 // ServeHTTP routes a request.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	var serve func(http.ResponseWriter, *http.Request)
-	switch p := r.URL.Path; {
-	case p == h.refresh || (h.sRefresh != "" && p == h.sRefresh):
-		serve = h.serveRefresh
-	case p == h.signout || (h.sSignout != "" && p == h.sSignout):
-		serve = h.serveSignOut
-	default:
+	route := RouteRefresh
+	prefix, ok := h.match(r, h.refresh)
+	if !ok {
+		route = RouteSignOut
+		prefix, ok = h.match(r, h.signout)
+	}
+	if !ok {
 		h.cors.Apply(w.Header(), r.Header.Get("Origin"))
 		writeJSON(w, http.StatusNotFound, bodyNotFound)
 		return
@@ -123,7 +119,20 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !h.preamble(w, r) {
 		return
 	}
-	serve(w, r)
+	if route == RouteRefresh {
+		h.serveRefresh(w, r, prefix)
+	} else {
+		h.serveSignOut(w, r, prefix)
+	}
+}
+
+// match reports whether r is for route and under which prefix. Routing and
+// the cookie Path come from this one answer, so they always agree.
+func (h *Handler) match(r *http.Request, route string) (prefix string, ok bool) {
+	if p, set := PathPrefix(r.Context()); set {
+		return p, r.URL.Path == route
+	}
+	return suffixPrefix(r.URL.Path, route)
 }
 
 // preamble answers preflights, wrong methods and anti-CSRF failures, and
@@ -151,26 +160,26 @@ func preamble(w http.ResponseWriter, r *http.Request, cfg session.Config, cors C
 	return true
 }
 
-func (h *Handler) serveRefresh(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) serveRefresh(w http.ResponseWriter, r *http.Request, prefix string) {
 	drain(r)
 	t, err := h.m.RefreshAny(r.Context(), cookieValues(r, h.cfg.RefreshCookieName))
 	if err != nil {
-		h.fail(w, r, RouteRefresh, err)
+		h.fail(w, r, prefix, RouteRefresh, err)
 		return
 	}
-	WriteTokens(w.Header(), t)
+	WriteTokens(w.Header(), TokensForPrefix(h.cfg, t, prefix))
 	writeJSON(w, http.StatusOK, bodyRefreshOK)
 	h.log(r, slog.LevelInfo, RouteRefresh, "ok", "refreshed")
 }
 
-func (h *Handler) serveSignOut(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) serveSignOut(w http.ResponseWriter, r *http.Request, prefix string) {
 	drain(r)
 	_, err := h.m.SignOut(r.Context(), cookieValues(r, h.cfg.AccessCookieName))
 	if err != nil {
-		h.fail(w, r, RouteSignOut, err)
+		h.fail(w, r, prefix, RouteSignOut, err)
 		return
 	}
-	h.clear(w)
+	h.clear(w, prefix)
 	writeJSON(w, http.StatusOK, bodyStatusOK)
 	h.log(r, slog.LevelInfo, RouteSignOut, "ok", "signed_out")
 }
@@ -182,19 +191,20 @@ func (h *Handler) serveSignOut(w http.ResponseWriter, r *http.Request) {
 //	anything else (no session, expired,
 //	unknown, revoked, bad cookie)     → 401 unauthorised, cookies cleared
 //
-// Every 401 clears both cookies and sends front-token: remove.
-func (h *Handler) fail(w http.ResponseWriter, r *http.Request, route string, err error) {
+// Every 401 clears both cookies (the refresh cookie at the Path it was set
+// with under prefix) and sends front-token: remove.
+func (h *Handler) fail(w http.ResponseWriter, r *http.Request, prefix, route string, err error) {
 	switch {
 	case errors.Is(err, session.ErrStore):
 		w.Header().Set("Retry-After", h.opts.retryAfter())
 		writeJSON(w, http.StatusServiceUnavailable, bodyUnavailable)
 		h.log(r, slog.LevelError, route, "unavailable", "store_failure")
 	case errors.Is(err, session.ErrTheft):
-		h.clear(w)
+		h.clear(w, prefix)
 		writeJSON(w, http.StatusUnauthorized, bodyTheft)
 		h.log(r, slog.LevelWarn, route, "unauthorised", "token_theft")
 	default:
-		h.clear(w)
+		h.clear(w, prefix)
 		writeJSON(w, http.StatusUnauthorized, bodyUnauthorised)
 		// A refresh with no cookie at all is routine (the SDK probes on first
 		// load): debug level, no error.
@@ -206,10 +216,10 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, route string, err
 	}
 }
 
-func (h *Handler) clear(w http.ResponseWriter) { writeClear(w.Header(), h.m) }
+func (h *Handler) clear(w http.ResponseWriter, prefix string) { writeClear(w.Header(), h.m, prefix) }
 
-func writeClear(hd http.Header, m *session.Manager) {
-	for _, c := range m.ClearCookies() {
+func writeClear(hd http.Header, m *session.Manager, prefix string) {
+	for _, c := range clearCookies(m, prefix) {
 		addCookie(hd, c)
 	}
 	hd.Set(HeaderFrontToken, session.FrontTokenRemove)

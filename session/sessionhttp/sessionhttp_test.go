@@ -19,7 +19,7 @@ import (
 	"github.com/sessiongate/sessiongate/session/sessiontest"
 )
 
-// The route scenarios of contract §2 (refresh success, theft, lost answer,
+// The route scenarios of the README (refresh success, theft, lost answer,
 // concurrency, sign-out, preflight, outage) run over real HTTP and through
 // Lambda proxy events in package lambdaproxy's tests. These tests cover the
 // rest of this package against a real redis-server.
@@ -119,27 +119,159 @@ func TestAntiCSRFAndMethods(t *testing.T) {
 	})
 }
 
+// STAGE_PREFIX overrides the derived prefix; routes are still found under
+// any prefix, and only under API_BASE_PATH.
 func TestStagePrefixAndBasePath(t *testing.T) {
 	f := newFixture(t, func(c *session.Config) { c.StagePrefix = "/prod"; c.APIBasePath = "/api/auth" })
 	h := sessionhttp.New(f.m, sessionhttp.Options{Logger: quiet})
 	if h.RefreshPath() != "/api/auth/session/refresh" || h.SignOutPath() != "/api/auth/signout" {
 		t.Fatalf("paths %q %q", h.RefreshPath(), h.SignOutPath())
 	}
-	for _, p := range []string{"/api/auth/session/refresh", "/prod/api/auth/session/refresh"} {
+	for _, p := range []string{"/api/auth/session/refresh", "/prod/api/auth/session/refresh", "/v1/api/auth/session/refresh"} {
 		tok := f.create(t)
 		w := serve(h, post(p, sdk, &http.Cookie{Name: "sRefreshToken", Value: tok.Refresh.Value}))
 		if w.Code != 200 {
 			t.Fatalf("%s: %d %s", p, w.Code, w.Body)
 		}
-		c, err := http.ParseSetCookie(w.Header().Values("Set-Cookie")[1])
-		if err != nil || c.Name != "sRefreshToken" || c.Path != "/prod/api/auth/session/refresh" {
-			t.Fatalf("refresh cookie %+v %v", c, err)
+		if c := refreshSetCookie(t, w); c.Path != "/prod/api/auth/session/refresh" {
+			t.Fatalf("%s: refresh cookie Path %q", p, c.Path)
 		}
 	}
 	if w := serve(h, post("/auth/session/refresh", sdk)); w.Code != 404 {
 		t.Fatalf("default base path must not be served: %d", w.Code)
 	}
 }
+
+// refreshSetCookie returns the one sRefreshToken Set-Cookie of w.
+func refreshSetCookie(t *testing.T, w *httptest.ResponseRecorder) *http.Cookie {
+	t.Helper()
+	var found *http.Cookie
+	for _, line := range w.Header().Values("Set-Cookie") {
+		c, err := http.ParseSetCookie(line)
+		if err != nil {
+			t.Fatalf("Set-Cookie %q: %v", line, err)
+		}
+		if c.Name == "sRefreshToken" {
+			if found != nil {
+				t.Fatalf("two refresh cookies: %q", w.Header().Values("Set-Cookie"))
+			}
+			found = c
+		}
+	}
+	if found == nil {
+		t.Fatalf("%d %s: no refresh cookie in %q", w.Code, w.Body, w.Header().Values("Set-Cookie"))
+	}
+	return found
+}
+
+// In plain net/http the prefix is what stands in front of the route in the
+// request path; routing and the cookie Path come from the same answer.
+func TestPathPrefixPlainHTTP(t *testing.T) {
+	f := newFixture(t, nil)
+	h := sessionhttp.New(f.m, sessionhttp.Options{Logger: quiet})
+	for _, tc := range []struct{ name, prefix string }{
+		{"execute-api stage", "/prod"},
+		{"base-path mapping", "/v1"},
+		{"two-level base path", "/api/v2"},
+		{"root", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			want := tc.prefix + "/auth/session/refresh"
+			tok := f.create(t)
+			w := serve(h, post(tc.prefix+"/auth/session/refresh", sdk, &http.Cookie{Name: "sRefreshToken", Value: tok.Refresh.Value}))
+			if c := refreshSetCookie(t, w); w.Code != 200 || c.Path != want || c.MaxAge <= 0 {
+				t.Fatalf("refresh: %d, Path %q MaxAge %d", w.Code, c.Path, c.MaxAge)
+			}
+			w = serve(h, post(tc.prefix+"/auth/session/refresh", sdk, &http.Cookie{Name: "sRefreshToken", Value: "forged"}))
+			if c := refreshSetCookie(t, w); w.Code != 401 || c.Path != want || c.MaxAge >= 0 {
+				t.Fatalf("failed refresh: %d, Path %q MaxAge %d", w.Code, c.Path, c.MaxAge)
+			}
+			w = serve(h, post(tc.prefix+"/auth/signout", sdk, &http.Cookie{Name: "sAccessToken", Value: tok.Access.Value}))
+			if c := refreshSetCookie(t, w); w.Code != 200 || c.Path != want || c.MaxAge >= 0 {
+				t.Fatalf("sign-out: %d, Path %q MaxAge %d", w.Code, c.Path, c.MaxAge)
+			}
+			if w := serve(h, post(tc.prefix+"/auth/other", sdk)); w.Code != 404 || len(w.Header().Values("Set-Cookie")) != 0 {
+				t.Fatalf("unknown route under the prefix: %d", w.Code)
+			}
+		})
+	}
+	for _, p := range []string{
+		"//auth/session/refresh",             // empty segment
+		"/a;b/auth/session/refresh",          // would end the cookie's Path attribute
+		"/../auth/session/refresh",           // dot segment
+		"/prod/xauth/session/refresh",        // not on a segment boundary
+		"/prod/auth/session/refresh/",        // trailing slash
+		"/prod/auth/session/refresh/signout", // prefix only
+	} {
+		if w := serve(h, post(p, sdk)); w.Code != 404 || len(w.Header().Values("Set-Cookie")) != 0 {
+			t.Errorf("%s: %d, want 404 without cookies", p, w.Code)
+		}
+	}
+	// A prefix set on the context (a server that stripped it, or package
+	// lambdaproxy) is used as given, and the path must be the route itself.
+	tok := f.create(t)
+	r := post("/auth/session/refresh", sdk, &http.Cookie{Name: "sRefreshToken", Value: tok.Refresh.Value})
+	w := serve(h, r.WithContext(sessionhttp.WithPathPrefix(r.Context(), "/stage")))
+	if c := refreshSetCookie(t, w); w.Code != 200 || c.Path != "/stage/auth/session/refresh" {
+		t.Fatalf("context prefix: %d, Path %q", w.Code, c.Path)
+	}
+	r = post("/stage/auth/session/refresh", sdk)
+	if w := serve(h, r.WithContext(sessionhttp.WithPathPrefix(r.Context(), "/stage"))); w.Code != 404 {
+		t.Fatalf("with a context prefix the path must be the route's own: %d", w.Code)
+	}
+}
+
+func TestSignInPrefix(t *testing.T) {
+	plain := newFixture(t, nil)
+	override := newFixture(t, func(c *session.Config) { c.StagePrefix = "/override" })
+	for _, tc := range []struct {
+		name   string
+		f      fixture
+		ctx    *string // prefix set with WithPathPrefix
+		reqURL string
+		want   string
+	}{
+		{"context prefix", plain, ptr("/prod"), "/login", "/prod/auth/session/refresh"},
+		{"no context: URL not guessed", plain, nil, "/prod/login", "/auth/session/refresh"},
+		{"invalid context prefix falls back", plain, ptr("/a;b"), "/login", "/auth/session/refresh"},
+		{"STAGE_PREFIX overrides the context", override, ptr("/prod"), "/login", "/override/auth/session/refresh"},
+		{"STAGE_PREFIX without context", override, nil, "/login", "/override/auth/session/refresh"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := post(tc.reqURL, nil)
+			if tc.ctx != nil {
+				r = r.WithContext(sessionhttp.WithPathPrefix(r.Context(), *tc.ctx))
+			}
+			w := httptest.NewRecorder()
+			tok, err := sessionhttp.SignIn(w, r, tc.f.m, sessionCreate("signin"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c := refreshSetCookie(t, w); c.Path != tc.want || tok.Refresh.Path != tc.want {
+				t.Fatalf("Set-Cookie Path %q, returned Path %q, want %q", c.Path, tok.Refresh.Path, tc.want)
+			}
+		})
+	}
+}
+
+func TestDemoSignInPrefix(t *testing.T) {
+	f := newFixture(t, nil)
+	h := sessionhttp.DemoSignInHandler(f.m, sessionhttp.Options{Logger: quiet})
+	for path, want := range map[string]string{
+		"/auth/demo/signin":      "/auth/session/refresh",
+		"/prod/auth/demo/signin": "/prod/auth/session/refresh",
+		"/elsewhere":             "/auth/session/refresh", // not its route: no prefix guessed
+	} {
+		r := httptest.NewRequest(http.MethodPost, path, strings.NewReader(`{"userId":"`+sessiontest.UniqueUser("d")+`"}`))
+		r.Header.Set("rid", "session")
+		w := serve(h, r)
+		if c := refreshSetCookie(t, w); w.Code != 200 || c.Path != want {
+			t.Errorf("%s: %d, Path %q, want %q", path, w.Code, c.Path, want)
+		}
+	}
+}
+
+func ptr(s string) *string { return &s }
 
 // A forged or stale duplicate cookie never shadows the good one.
 func TestDuplicateRefreshCookies(t *testing.T) {

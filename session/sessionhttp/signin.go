@@ -15,12 +15,21 @@ import (
 // Every access cookie r carries is appended to in.Previous, so the session
 // it names is revoked first: a session planted in the browser before
 // sign-in never survives it (no fixation).
+//
+// The refresh cookie's Path is TokensForPrefix's for the prefix in r's
+// context (WithPathPrefix; package lambdaproxy sets it from the event),
+// else "": STAGE_PREFIX, when set, overrides either. SignIn does not guess
+// a prefix from r's URL, since it does not know the route it is mounted
+// at; behind a server that serves the API under a prefix, set it with
+// WithPathPrefix. The returned Tokens carry the cookies as written.
 func SignIn(w http.ResponseWriter, r *http.Request, m *session.Manager, in session.CreateInput) (session.Tokens, error) {
 	in.Previous = append(append([]string(nil), in.Previous...), cookieValues(r, m.Config().AccessCookieName)...)
 	t, err := m.Create(r.Context(), in)
 	if err != nil {
 		return session.Tokens{}, err
 	}
+	prefix, _ := PathPrefix(r.Context())
+	t = TokensForPrefix(m.Config(), t, prefix)
 	WriteTokens(w.Header(), t)
 	return t, nil
 }
@@ -38,6 +47,8 @@ func WriteTokens(h http.Header, t session.Tokens) {
 // (payload 1.0): put the result in the response's multiValueHeaders, where
 // "Set-Cookie" holds one entry per cookie. Do not also put Set-Cookie in
 // "headers": API Gateway keeps only the multiValueHeaders copy of a key.
+// Give it t after TokensForPrefix, so the refresh cookie gets the Path the
+// browser calls the refresh route under.
 func ProxyHeaders(t session.Tokens) map[string][]string {
 	h := http.Header{}
 	WriteTokens(h, t)

@@ -15,16 +15,39 @@
 //     2.0; anything else ("1.0" or absent) is payload 1.0.
 //   - Payload 1.0: headers from multiValueHeaders (every entry — HTTP/2
 //     clients send each cookie as its own Cookie entry and "headers" keeps
-//     only the last), else from headers. The path is "path", which API
-//     Gateway gives without the stage name.
+//     only the last), else from headers.
 //   - Payload 2.0: cookies from the "cookies" array, joined with "; " into
 //     one Cookie header (a cookie header in "headers" is used only when the
-//     array is empty). The path is rawPath with "/<stage>" removed unless the
-//     stage is $default.
-//   - Behind a custom domain with a base-path mapping, API Gateway includes
-//     the mapping's base path in the path; set API_BASE_PATH to include it.
+//     array is empty).
+//   - The URL path is the route's own path, as the API definition writes
+//     it, and the request's context carries the prefix the browser sees in
+//     front of it (sessionhttp.WithPathPrefix), so that handlers route on
+//     stable paths and sessionhttp gives the refresh cookie the Path the
+//     browser will send it to. See below.
 //   - requestContext.requestId goes into the request's context for the
 //     handlers' logs. Nothing from the event is logged here.
+//
+// # The path prefix
+//
+// The browser-visible path is requestContext.path (REST) or rawPath (HTTP
+// API); the route's own path is "resource" (REST) or the path of routeKey
+// (HTTP API), with pathParameters filled in ("{id}", and greedy "{proxy+}"
+// with its slashes). When the route's path ends the visible path on a
+// segment boundary, what stands in front is the prefix:
+//
+//	                                 REST requestContext.path / HTTP API rawPath   prefix
+//	execute-api URL, stage prod      /prod/auth/session/refresh                    /prod
+//	custom domain, base path "v1"    /v1/auth/session/refresh                      /v1
+//	custom domain, root mapping      /auth/session/refresh                         ""
+//
+// (REST's "path" field is no help on its own: it leaves out the stage but
+// keeps a base-path mapping.) When the split fails — the event has no
+// resource, the HTTP API's catch-all "$default" route has no path, or the
+// route is not the end of the visible path — the prefix is "", never a
+// guess, and the URL path is REST's "path" or rawPath without
+// "/<stage>" (unless the stage is $default); STAGE_PREFIX is then the way to
+// set the refresh cookie's Path. SplitPathV1 and SplitPathV2 expose the
+// split for handlers that do not use net/http.
 //
 // # Responses
 //

@@ -80,10 +80,10 @@ func ServeV2(ctx context.Context, h http.Handler, ev events.APIGatewayV2HTTPRequ
 	return rec.v2(), nil
 }
 
-// RequestV1 converts a payload 1.0 event to an *http.Request. The path is
-// the event's "path", which API Gateway gives without the stage (the
-// browser's URL has /<stage> in front on an execute-api host). Headers come
-// from multiValueHeaders when present (every entry: HTTP/2 clients send one
+// RequestV1 converts a payload 1.0 event to an *http.Request. The URL path
+// is the route's own path and the context carries the prefix in front of it
+// (sessionhttp.WithPathPrefix), both from SplitPathV1. Headers come from
+// multiValueHeaders when present (every entry: HTTP/2 clients send one
 // Cookie entry per cookie), else from headers. The request id is put in the
 // context for sessionhttp's logs.
 func RequestV1(ctx context.Context, ev events.APIGatewayProxyRequest) (*http.Request, error) {
@@ -113,18 +113,15 @@ func RequestV1(ctx context.Context, ev events.APIGatewayProxyRequest) (*http.Req
 			q.Add(k, v)
 		}
 	}
-	path := ev.Path
-	if path == "" {
-		path = ev.RequestContext.Path
-	}
-	return build(ctx, ev.HTTPMethod, path, q.Encode(), h, ev.Body, ev.IsBase64Encoded, ev.RequestContext.DomainName, ev.RequestContext.RequestID)
+	prefix, path, _ := SplitPathV1(ev)
+	return build(ctx, ev.HTTPMethod, path, prefix, q.Encode(), h, ev.Body, ev.IsBase64Encoded, ev.RequestContext.DomainName, ev.RequestContext.RequestID)
 }
 
-// RequestV2 converts a payload 2.0 event to an *http.Request. The path is
-// rawPath with the stage stripped when the stage is not $default (API
-// Gateway then keeps /<stage> in rawPath). Cookies come from the "cookies"
-// array as one Cookie header; when the array is empty, a cookie header in
-// "headers" is used instead.
+// RequestV2 converts a payload 2.0 event to an *http.Request. The URL path
+// is the route's own path and the context carries the prefix in front of it
+// (sessionhttp.WithPathPrefix), both from SplitPathV2. Cookies come from
+// the "cookies" array as one Cookie header; when the array is empty, a
+// cookie header in "headers" is used instead.
 func RequestV2(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (*http.Request, error) {
 	h := http.Header{}
 	for k, v := range ev.Headers {
@@ -136,21 +133,11 @@ func RequestV2(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (*http.Re
 	if len(ev.Cookies) > 0 {
 		h.Set("Cookie", strings.Join(ev.Cookies, "; "))
 	}
-	path := ev.RawPath
-	if path == "" {
-		path = ev.RequestContext.HTTP.Path
-	}
-	if st := ev.RequestContext.Stage; st != "" && st != "$default" {
-		if p := "/" + st; path == p {
-			path = "/"
-		} else if strings.HasPrefix(path, p+"/") {
-			path = path[len(p):]
-		}
-	}
-	return build(ctx, ev.RequestContext.HTTP.Method, path, ev.RawQueryString, h, ev.Body, ev.IsBase64Encoded, ev.RequestContext.DomainName, ev.RequestContext.RequestID)
+	prefix, path, _ := SplitPathV2(ev)
+	return build(ctx, ev.RequestContext.HTTP.Method, path, prefix, ev.RawQueryString, h, ev.Body, ev.IsBase64Encoded, ev.RequestContext.DomainName, ev.RequestContext.RequestID)
 }
 
-func build(ctx context.Context, method, path, rawQuery string, h http.Header, body string, b64 bool, domain, requestID string) (*http.Request, error) {
+func build(ctx context.Context, method, path, prefix, rawQuery string, h http.Header, body string, b64 bool, domain, requestID string) (*http.Request, error) {
 	if method == "" || !validMethod(method) {
 		return nil, fmt.Errorf("%w: missing or malformed HTTP method", ErrBadEvent)
 	}
@@ -176,6 +163,7 @@ func build(ctx context.Context, method, path, rawQuery string, h http.Header, bo
 	if requestID != "" {
 		ctx = sessionhttp.ContextWithRequestID(ctx, requestID)
 	}
+	ctx = sessionhttp.WithPathPrefix(ctx, prefix)
 	r, err := http.NewRequestWithContext(ctx, method, u.String(), bytes.NewReader(b))
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrBadEvent, err)

@@ -23,12 +23,19 @@ import (
 	"github.com/sessiongate/sessiongate/session/sessiontest"
 )
 
-// The session API's behaviour (contract §2), proven three ways against a
-// real redis-server: over a real HTTP connection (httptest.Server), and
-// through Lambda proxy events of payload 1.0 and 2.0 invoked with
-// aws-lambda-go's own handler machinery (JSON in, JSON out).
+// The session API's behaviour (README, package sessionhttp), proven three
+// ways against a real redis-server: over a real HTTP connection
+// (httptest.Server), and through Lambda proxy events of payload 1.0 and 2.0
+// invoked with aws-lambda-go's own handler machinery (JSON in, JSON out).
+// Every transport calls the API as a browser on an execute-api URL with
+// stage "prod" does: under /prod, so the refresh cookie's Path must be
+// /prod/auth/session/refresh.
 
 const appOrigin = "https://app.example.com"
+
+// stage is the prefix every transport's browser sees in front of the
+// API's own paths.
+const stage = "/prod"
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
@@ -63,7 +70,7 @@ func doHTTP(t *testing.T, h http.Handler, c call) result {
 	t.Helper()
 	srv := httptest.NewServer(h)
 	defer srv.Close()
-	req, err := http.NewRequest(c.method, srv.URL+c.path, nil)
+	req, err := http.NewRequest(c.method, srv.URL+stage+c.path, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,7 +120,7 @@ func doV1(t *testing.T, h http.Handler, c call) result {
 		Resource: c.path, Path: c.path, HTTPMethod: c.method,
 		Headers: map[string]string{}, MultiValueHeaders: map[string][]string{},
 		RequestContext: events.APIGatewayProxyRequestContext{
-			RequestID: "req-v1", Stage: "prod", Path: "/prod" + c.path, HTTPMethod: c.method, DomainName: "abc.execute-api.eu-west-1.amazonaws.com",
+			RequestID: "req-v1", Stage: "prod", Path: stage + c.path, ResourcePath: c.path, HTTPMethod: c.method, DomainName: "abc.execute-api.eu-west-1.amazonaws.com",
 		},
 	}
 	for k, vs := range c.header {
@@ -145,11 +152,11 @@ func doV1(t *testing.T, h http.Handler, c call) result {
 func doV2(t *testing.T, h http.Handler, c call) result {
 	t.Helper()
 	ev := events.APIGatewayV2HTTPRequest{
-		Version: "2.0", RouteKey: c.method + " " + c.path, RawPath: "/prod" + c.path,
+		Version: "2.0", RouteKey: c.method + " " + c.path, RawPath: stage + c.path,
 		Headers: map[string]string{},
 		RequestContext: events.APIGatewayV2HTTPRequestContext{
-			RequestID: "req-v2", Stage: "prod", DomainName: "abc.execute-api.eu-west-1.amazonaws.com",
-			HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: c.method, Path: "/prod" + c.path},
+			RequestID: "req-v2", Stage: "prod", DomainName: "abc.execute-api.eu-west-1.amazonaws.com", RouteKey: c.method + " " + c.path,
+			HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: c.method, Path: stage + c.path},
 		},
 	}
 	for k, vs := range c.header {
@@ -183,6 +190,12 @@ type env struct {
 
 func newEnv(t *testing.T, srv *sessiontest.Server) *env {
 	t.Helper()
+	return newEnvWith(t, srv, nil)
+}
+
+// newEnvWith is newEnv with the configuration edited first.
+func newEnvWith(t *testing.T, srv *sessiontest.Server, edit func(*session.Config)) *env {
+	t.Helper()
 	if srv == nil {
 		srv = sessiontest.StartServer(t, sessiontest.Options{})
 	}
@@ -193,6 +206,9 @@ func newEnv(t *testing.T, srv *sessiontest.Server) *env {
 	t.Cleanup(func() { rdb.Close() })
 	cfg := sessiontest.TestConfig(t)
 	cfg.AllowedOrigins = []string{appOrigin}
+	if edit != nil {
+		edit(&cfg)
+	}
 	clock := sessiontest.NewClock()
 	m := sessiontest.NewManager(t, cfg, redisstore.New(rdb, redisstore.Options{}), clock)
 	return &env{srv: srv, clock: clock, m: m, h: sessionhttp.New(m, sessionhttp.Options{Logger: quiet}), cfg: cfg}
@@ -267,7 +283,7 @@ func wantRefreshed(t *testing.T, e *env, r result, user string) (access, refresh
 	if access == nil || refresh == nil || access.Value == "" || refresh.Value == "" {
 		t.Fatalf("missing cookies: %q", r.setCookies)
 	}
-	if refresh.Path != "/auth/session/refresh" || access.Path != "/" || !access.HttpOnly || !refresh.HttpOnly || !access.Secure {
+	if refresh.Path != stage+"/auth/session/refresh" || access.Path != "/" || !access.HttpOnly || !refresh.HttpOnly || !access.Secure {
 		t.Fatalf("cookie attributes: %q", r.setCookies)
 	}
 	ft := sessiontest.DecodeFrontToken(t, r.header.Get("front-token"))
@@ -296,7 +312,7 @@ func wantCleared(t *testing.T, r result, body string) {
 	if len(cs) != 2 || len(r.setCookies) != 2 {
 		t.Fatalf("want both cookies cleared on two lines, got %q", r.setCookies)
 	}
-	for name, path := range map[string]string{"sAccessToken": "/", "sRefreshToken": "/auth/session/refresh"} {
+	for name, path := range map[string]string{"sAccessToken": "/", "sRefreshToken": stage + "/auth/session/refresh"} {
 		c := cs[name]
 		if c == nil || c.MaxAge >= 0 || c.Value != "" || c.Path != path || !c.Expires.Before(time.Unix(1, 0)) {
 			t.Fatalf("%s not cleared properly: %q", name, r.setCookies)
