@@ -267,7 +267,8 @@ const testRules = `[
  {"method":"*","path":"/api/admin/**","roles":["admin"]},
  {"method":"GET","path":"/api/reports/*","claims":{"plan":["pro","team"]}},
  {"method":"DELETE","path":"/api/reports/*","roles":["admin","auditor"]},
- {"method":"*","path":"/api/flags","claims":{"beta":[true]}}
+ {"method":"*","path":"/api/flags","claims":{"beta":[true]}},
+ {"method":"*","path":"/api/notes/*","anyRoles":["editor","admin"]}
 ]`
 
 func TestRouteRules(t *testing.T) {
@@ -314,6 +315,11 @@ func TestRouteRules(t *testing.T) {
 			`[{"id":"beta","reason":{"message":"value does not exist","expectedToBeOneOf":[true]}}]`},
 		{"array claim without an allowed value", admin, "GET", "/api/reports/x", false,
 			`[{"id":"plan","reason":{"message":"wrong value","expectedToBeOneOf":["pro","team"],"actualValue":"free"}}]`},
+		{"anyRoles: one of them held", admin, "PUT", "/api/notes/7", true, ""},
+		{"anyRoles: none held", viewer, "PUT", "/api/notes/7", false,
+			`[{"id":"roles","reason":{"message":"wrong value","expectedToIncludeAtLeastOneOf":["editor","admin"],"actualValue":["viewer"]}}]`},
+		{"anyRoles: no roles at all", none, "GET", "/api/notes/7", false,
+			`[{"id":"roles","reason":{"message":"wrong value","expectedToIncludeAtLeastOneOf":["editor","admin"],"actualValue":[]}}]`},
 	}
 	for _, c := range cases {
 		for _, p := range []string{"rest", "http"} {
@@ -344,6 +350,17 @@ func TestRouteRules(t *testing.T) {
 			})
 		}
 	}
+	// A session with no roles gets roles "," (never empty): API Gateway
+	// maps it into x-user-roles, and a non-empty source always overwrites
+	// a client-sent copy.
+	t.Run("no roles gives a roles value of one comma", func(t *testing.T) {
+		for _, event := range [][]byte{restEvent(t, ev{path: "/api/me", headers: h(none)}), httpEvent(t, ev{path: "/api/me", headers: h(none)})} {
+			res := e.invoke(event)
+			if got := res.context(t)[authorizer.CtxRoles]; got != "," {
+				t.Fatalf("roles %#v: %s", got, res.raw)
+			}
+		}
+	})
 	t.Run("custom domain base path in the path field", func(t *testing.T) {
 		// Behind a custom domain with base path mapping "v1", REST's path
 		// field is "/v1/api/admin" while the method ARN names "api/admin".

@@ -1,6 +1,10 @@
 package authorizer
 
-import "github.com/sessiongate/sessiongate/session"
+import (
+	"strings"
+
+	"github.com/sessiongate/sessiongate/session"
+)
 
 // Context keys the authorizer returns to API Gateway. This is the one list
 // shared by the authorizer, the gateway definitions (package
@@ -11,7 +15,8 @@ const (
 	CtxUserID = "userId"
 	// CtxSessionID is a non-secret id for the session (not the handle).
 	CtxSessionID = "sessionId"
-	// CtxRoles is the user's roles, comma-joined.
+	// CtxRoles is the user's roles, comma-joined, and never empty: a
+	// session with no roles gets NoRoles (see RolesValue).
 	CtxRoles = "roles"
 	// CtxClaims is the JSON text of the custom claims.
 	CtxClaims = "claims"
@@ -23,6 +28,40 @@ const (
 	CtxBody = "body"
 )
 
+// NoRoles is the roles context value of a session that holds no role: a
+// single comma, which SplitRoles reads as no roles at all.
+//
+// The value is never empty because API Gateway maps it into the
+// x-user-roles request header. What a mapping with an empty source does is
+// not documented; on an HTTP_PROXY integration the client's own headers
+// pass through, and an empty source could leave a client-sent
+// "x-user-roles: admin" in place. A non-empty value always overwrites it.
+// Role names cannot contain a comma (session.ValidateRoles), so "," can
+// never be mistaken for a role.
+const NoRoles = ","
+
+// RolesValue is the roles context value (and x-user-roles header value) of
+// a session: its roles comma-joined, or NoRoles when it has none.
+func RolesValue(roles []string) string {
+	if len(roles) == 0 {
+		return NoRoles
+	}
+	return strings.Join(roles, ",")
+}
+
+// SplitRoles reads a roles context value or x-user-roles header: the
+// comma-separated role names, empty names dropped, so NoRoles (and "")
+// give none.
+func SplitRoles(v string) []string {
+	var out []string
+	for _, r := range strings.Split(v, ",") {
+		if r != "" {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
 // Headers that API Gateway maps from the authorizer's result.
 const (
 	// HeaderUserID carries principalId to backends.
@@ -33,4 +72,16 @@ const (
 	HeaderSessionID = "x-session-id"
 	// HeaderFrontToken is the response header the frontend SDK reads.
 	HeaderFrontToken = session.HeaderFrontToken
+)
+
+// Request headers that carry a rotated access cookie to an HTTP_PROXY
+// backend. API Gateway cannot map response headers of a proxy integration,
+// so `sessiongate render` maps the authorizer's setCookie and frontToken
+// into these request headers instead, and the backend must echo them:
+// HeaderProxySetCookie's value as its response's Set-Cookie, and
+// HeaderProxyFrontToken's as its front-token header. Either is absent or
+// empty when nothing was rotated.
+const (
+	HeaderProxySetCookie  = "x-sessiongate-set-cookie"
+	HeaderProxyFrontToken = "x-sessiongate-front-token"
 )

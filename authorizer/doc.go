@@ -59,7 +59,10 @@
 //
 // Keys are the constants of contextkeys.go; values are strings only
 // (API Gateway rejects nested values with a 500): userId, sessionId (the
-// public session id, never the handle), roles (comma-joined), claims (JSON
+// public session id, never the handle), roles (comma-joined; "," — NoRoles —
+// when the session holds none, never empty: API Gateway maps it into
+// x-user-roles, and only a non-empty source is sure to overwrite a copy the
+// client sent; SplitRoles reads it back), claims (JSON
 // text of the custom claims; "{}" when none), setCookie (the one Set-Cookie
 // value of a rotated access token, else ""), frontToken (the new front-token,
 // else ""), and body on Deny.
@@ -90,8 +93,10 @@
 // A JSON array of Rule, validated at start-up with every problem listed
 // (ParseRules). A rule names a method ("*" or one upper-case method), a path
 // pattern (literal segments, "*" for exactly one segment, a trailing "**"
-// for any number, including none) and the roles (all required) and claims
-// (each one of a list of values) it demands. Every matching rule applies.
+// for any number, including none) and the roles (all required), anyRoles
+// (at least one required) and claims (each one of a list of values) it
+// demands. `sessiongate render` writes these rules (rules.json) from the
+// x-sessiongate annotations of an API's OpenAPI document. Every matching rule applies.
 // The pattern is matched against the request path without the stage:
 // REST's path field, or for 2.0 rawPath (else requestContext.http.path) with
 // "/<stage>" removed when the stage is not $default — and also against the

@@ -96,10 +96,13 @@ func appendContext(b []byte, v *session.Validated, body string) []byte {
 	b = appendJSONString(appendKey(b, CtxClaims), claimsValue(v.Claims))
 	b = appendJSONString(appendKey(append(b, ','), CtxFrontToken), v.FrontToken)
 	b = appendKey(append(b, ','), CtxRoles)
-	// strings.Join(v.Roles, ","), escaped piece by piece: escaping works
-	// rune by rune and a ',' ends any incomplete UTF-8 sequence before it,
-	// so this is the escaping of the joined string.
+	// RolesValue(v.Roles), escaped piece by piece: escaping works rune by
+	// rune and a ',' ends any incomplete UTF-8 sequence before it, so this
+	// is the escaping of the joined string.
 	b = append(b, '"')
+	if len(v.Roles) == 0 {
+		b = append(b, NoRoles...)
+	}
 	for i, r := range v.Roles {
 		if i > 0 {
 			b = append(b, ',')

@@ -418,7 +418,7 @@ func contextFor(v *session.Validated, body string) map[string]any {
 	c := map[string]any{
 		CtxUserID:     v.UserID,
 		CtxSessionID:  v.SessionID,
-		CtxRoles:      strings.Join(v.Roles, ","),
+		CtxRoles:      RolesValue(v.Roles),
 		CtxClaims:     contextClaims(v.Claims),
 		CtxSetCookie:  "",
 		CtxFrontToken: v.FrontToken,

@@ -3,6 +3,7 @@ package authorizer_test
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -153,14 +154,21 @@ func TestParseRulesErrors(t *testing.T) {
 	 {"method":"*","path":"/a","roles":["bad role,comma"]},
 	 {"method":"*","path":"/a","claims":{"plan":[]}},
 	 {"method":"*","path":"/a","claims":{"plan":[{"x":1}]}},
-	 {"method":"*","path":"/a/../b","roles":["admin"]}
+	 {"method":"*","path":"/a/../b","roles":["admin"]},
+	 {"method":"*","path":"/a","anyRoles":[]},
+	 {"method":"*","path":"/a","anyRoles":["ok","bad role"]}
 	]`)
 	if !errors.Is(err, authorizer.ErrInvalidRules) {
 		t.Fatalf("err %v", err)
 	}
-	for i := 0; i < 10; i++ {
-		if !strings.Contains(err.Error(), "rule "+string(rune('0'+i))+":") {
+	for i := 0; i < 12; i++ {
+		if !strings.Contains(err.Error(), fmt.Sprintf("rule %d:", i)) {
 			t.Errorf("rule %d not reported:\n%v", i, err)
+		}
+	}
+	for _, want := range []string{"rule 10: anyRoles: empty list", "rule 11: anyRoles:", "rule 5: needs roles, anyRoles or claims"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("missing %q in:\n%v", want, err)
 		}
 	}
 	for _, s := range []string{`{}`, `[{"method":"*","path":"/a","role":["admin"]}]`, `[] []`, `[{"method":1}]`} {
@@ -170,6 +178,30 @@ func TestParseRulesErrors(t *testing.T) {
 	}
 	if r, err := authorizer.ParseRules("  "); err != nil || r.Len() != 0 {
 		t.Fatalf("empty rules: %v", err)
+	}
+}
+
+// RolesValue and SplitRoles: the roles context value is never empty, and
+// reads back as the same roles.
+func TestRolesValue(t *testing.T) {
+	for _, c := range []struct {
+		roles []string
+		value string
+	}{
+		{nil, ","},
+		{[]string{}, ","},
+		{[]string{"admin"}, "admin"},
+		{[]string{"editor", "viewer"}, "editor,viewer"},
+	} {
+		if got := authorizer.RolesValue(c.roles); got != c.value {
+			t.Errorf("RolesValue(%q) = %q, want %q", c.roles, got, c.value)
+		}
+		if back := authorizer.SplitRoles(c.value); len(back) != len(c.roles) || (len(back) > 0 && !reflect.DeepEqual(back, c.roles)) {
+			t.Errorf("SplitRoles(%q) = %q, want %q", c.value, back, c.roles)
+		}
+	}
+	if got := authorizer.SplitRoles(""); got != nil {
+		t.Errorf("SplitRoles(\"\") = %q", got)
 	}
 }
 

@@ -24,8 +24,8 @@ const (
 )
 
 // Rule is one entry of AUTHZ_RULES. A request matches it when its method
-// matches Method and its path matches Path; it then must satisfy both Roles
-// and Claims.
+// matches Method and its path matches Path; it then must satisfy Roles,
+// AnyRoles and Claims.
 //
 // Method is "*" (every method) or one HTTP method in upper case.
 //
@@ -42,14 +42,18 @@ const (
 // or a trailing '/') and "." are dropped and ".." removes the segment before
 // it, so "/api//admin/" and "/api/x/../admin" both match "/api/admin".
 //
-// Roles lists roles the session must all hold. Claims maps a custom claim
-// name to the values it may take: the claim (a string, number or boolean)
-// must equal one of them or, when the claim is an array, contain one of them.
+// Roles lists roles the session must all hold; AnyRoles lists roles of
+// which the session must hold at least one (what `sessiongate render`
+// writes for an operation's x-sessiongate roles). Claims maps a custom
+// claim name to the values it may take: the claim (a string, number or
+// boolean) must equal one of them or, when the claim is an array, contain
+// one of them. A rule needs at least one of Roles, AnyRoles or Claims.
 type Rule struct {
-	Method string           `json:"method"`
-	Path   string           `json:"path"`
-	Roles  []string         `json:"roles,omitempty"`
-	Claims map[string][]any `json:"claims,omitempty"`
+	Method   string           `json:"method"`
+	Path     string           `json:"path"`
+	Roles    []string         `json:"roles,omitempty"`
+	AnyRoles []string         `json:"anyRoles,omitempty"`
+	Claims   map[string][]any `json:"claims,omitempty"`
 }
 
 // Rules is a validated, compiled rule set; the zero value has no rules and
@@ -65,7 +69,11 @@ type compiledRule struct {
 	segs   []string
 	tail   bool // pattern ended in "**"
 	roles  []string
-	claims []claimRule // sorted by name
+	// anyRoles: at least one must be held; anyRaw is their JSON, for the
+	// failure's reason.
+	anyRoles []string
+	anyRaw   []json.RawMessage
+	claims   []claimRule // sorted by name
 }
 
 type claimRule struct {
@@ -136,14 +144,27 @@ func ParseRules(text string) (Rules, error) {
 			}
 			c.segs = segs
 		}
-		if len(r.Roles) == 0 && len(r.Claims) == 0 {
-			bad(i, "needs roles or claims")
+		if len(r.Roles) == 0 && len(r.AnyRoles) == 0 && len(r.Claims) == 0 {
+			bad(i, "needs roles, anyRoles or claims")
 		}
 		if len(r.Roles) > 0 {
 			if err := session.ValidateRoles(r.Roles); err != nil {
 				bad(i, "roles: %v", err)
 			}
 			c.roles = r.Roles
+		}
+		if r.AnyRoles != nil && len(r.AnyRoles) == 0 {
+			bad(i, "anyRoles: empty list (name at least one role, or leave anyRoles out)")
+		}
+		if len(r.AnyRoles) > 0 {
+			if err := session.ValidateRoles(r.AnyRoles); err != nil {
+				bad(i, "anyRoles: %v", err)
+			}
+			c.anyRoles = r.AnyRoles
+			for _, role := range r.AnyRoles {
+				b, _ := json.Marshal(role) // a string always encodes
+				c.anyRaw = append(c.anyRaw, b)
+			}
 		}
 		names := make([]string, 0, len(r.Claims))
 		for n := range r.Claims {
@@ -193,7 +214,8 @@ type ClaimValidationError struct {
 // ClaimReason says why a claim failed, following SuperTokens' validators:
 // Message is "wrong value" or "value does not exist"; exactly one of
 // ExpectedToInclude (a required role), ExpectedToBeOneOf (a scalar claim) or
-// ExpectedToIncludeAtLeastOneOf (an array claim) is set; ActualValue is the
+// ExpectedToIncludeAtLeastOneOf (an array claim, or the roles of AnyRoles)
+// is set; ActualValue is the
 // session's value (omitted when absent or when it would not fit the size
 // budget).
 type ClaimReason struct {
@@ -244,15 +266,19 @@ func (r Rules) check(method string, paths [2]string, roles []string, claims json
 		if !matched {
 			continue
 		}
+		actual := roles
+		if actual == nil {
+			actual = []string{}
+		}
 		for _, want := range c.roles {
 			if !contains(roles, want) {
-				actual := roles
-				if actual == nil {
-					actual = []string{}
-				}
 				errs = append(errs, ClaimValidationError{ID: "roles", Reason: ClaimReason{
 					Message: "wrong value", ExpectedToInclude: want, ActualValue: actual}})
 			}
+		}
+		if len(c.anyRoles) > 0 && !containsAny(roles, c.anyRoles) {
+			errs = append(errs, ClaimValidationError{ID: "roles", Reason: ClaimReason{
+				Message: "wrong value", ExpectedToIncludeAtLeastOneOf: c.anyRaw, ActualValue: actual}})
 		}
 		if len(c.claims) > 0 && !decoded {
 			decoded = true
@@ -438,6 +464,16 @@ func appendCleanPath(segs []string, p string) []string {
 		}
 	}
 	return segs
+}
+
+// containsAny reports whether list holds at least one of want.
+func containsAny(list, want []string) bool {
+	for _, w := range want {
+		if contains(list, w) {
+			return true
+		}
+	}
+	return false
 }
 
 func contains(list []string, s string) bool {
