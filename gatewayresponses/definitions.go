@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -104,11 +105,15 @@ const PrincipalIDKey = "principalId"
 const ExposedHeaders = session.CORSExposeHeaders
 
 // AllowedRequestHeaders is the Access-Control-Allow-Headers value of the
-// /api/* preflights: what the frontend SDK and a JSON client send.
+// preflights: what the frontend SDK and a JSON client send.
 const AllowedRequestHeaders = session.CORSAllowHeaders
 
-// Template parameters the deployed definition refers to with Fn::Sub.
-// deploy/template.yaml declares them; Load needs a value for each.
+// Names the rendered definitions refer to with Fn::Sub. Render writes
+// VarAllowedOrigin (the default Options.AllowedOrigin), FunctionAuthorizer
+// and FunctionSessionAPI into every API; deploy/template.yaml declares them.
+// VarEchoBackendURL and FunctionBackend are what the example API
+// (deploy/api.yaml) refers to. Load needs a value for each name a document
+// uses (LocalVars).
 const (
 	VarRegion          = "AWS::Region"
 	VarAllowedOrigin   = "AllowedOrigin"
@@ -118,38 +123,34 @@ const (
 	FunctionBackend    = "ExampleBackendFunction"
 )
 
-// Options are the inputs of the renderers. The zero value renders the
-// deployable definition (deploy/openapi.json): every deployment-specific
-// value is a ${...} reference resolved by CloudFormation through Fn::Sub.
+// Options are the inputs of Render. The zero value renders the deployable
+// definitions: every deployment-specific value is a ${...} reference
+// resolved by CloudFormation through Fn::Sub.
 type Options struct {
-	// AllowedOrigin is the one browser origin that gateway responses, the
-	// /api/* preflights and non-proxy method responses allow, with
-	// credentials. API Gateway can only put a static literal (or the
-	// request's own Origin, which would allow every origin) into a gateway
-	// response header, so exactly one origin is supported; see the package
+	// AllowedOrigin is the one browser origin that gateway responses,
+	// preflights and non-proxy method responses allow, with credentials.
+	// API Gateway can only put a static literal (or the request's own
+	// Origin, which would allow every origin) into a gateway response
+	// header, so exactly one origin is supported; see the package
 	// documentation. Default: "${AllowedOrigin}" (a template parameter).
 	AllowedOrigin string
-	// BackendURL is the base URL (scheme://host[:port][/path], no trailing
-	// slash) of the HTTP backend of /api/me and /api/admin.
-	// Default: "${EchoBackendUrl}" (a template parameter).
-	BackendURL string
-	// APIBasePath is the session API's base path. Default "/auth".
+	// APIBasePath is the session API's base path (the API_BASE_PATH of the
+	// functions). Default "/auth".
 	APIBasePath string
-	// IncludeDemoSignin adds POST <APIBasePath>/demo/signin, routed to the
-	// session API Lambda. It creates sessions for any user id: never enable
-	// it in a deployment. Default false.
-	IncludeDemoSignin bool
+	// RestAPI is the logical id of the AWS::ApiGateway::RestApi that
+	// gateway-responses.cfn.json refers to. Default "ExampleApi".
+	RestAPI string
 }
 
 func (o Options) withDefaults() Options {
 	if o.AllowedOrigin == "" {
 		o.AllowedOrigin = "${" + VarAllowedOrigin + "}"
 	}
-	if o.BackendURL == "" {
-		o.BackendURL = "${" + VarEchoBackendURL + "}"
-	}
 	if o.APIBasePath == "" {
 		o.APIBasePath = "/auth"
+	}
+	if o.RestAPI == "" {
+		o.RestAPI = "ExampleApi"
 	}
 	return o
 }
@@ -163,26 +164,20 @@ func (o Options) Validate() error {
 			probs = append(probs, "AllowedOrigin: "+err.Error())
 		}
 	}
-	if !strings.HasPrefix(o.BackendURL, "${") {
-		u, err := url.Parse(o.BackendURL)
-		switch {
-		case err != nil:
-			probs = append(probs, "BackendURL: not a URL")
-		case u.Scheme != "http" && u.Scheme != "https", u.Host == "":
-			probs = append(probs, "BackendURL: want http(s)://host[:port]")
-		case strings.HasSuffix(o.BackendURL, "/"), u.RawQuery != "", u.Fragment != "":
-			probs = append(probs, "BackendURL: no trailing slash, query or fragment")
-		}
-	}
 	if !strings.HasPrefix(o.APIBasePath, "/") || strings.HasSuffix(o.APIBasePath, "/") ||
 		strings.ContainsAny(o.APIBasePath, "{}?#' ") {
 		probs = append(probs, "APIBasePath: want /segment[/segment...] with no trailing slash")
+	}
+	if !logicalID.MatchString(o.RestAPI) {
+		probs = append(probs, "RestAPI: want a CloudFormation logical id (letters and digits)")
 	}
 	if len(probs) > 0 {
 		return fmt.Errorf("%w: %s", ErrInvalidOptions, strings.Join(probs, "; "))
 	}
 	return nil
 }
+
+var logicalID = regexp.MustCompile(`^[A-Za-z0-9]{1,255}$`)
 
 func isRef(s string) bool {
 	return strings.HasPrefix(s, "${") && strings.HasSuffix(s, "}") && strings.Count(s, "${") == 1

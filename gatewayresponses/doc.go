@@ -1,45 +1,129 @@
-// Package gatewayresponses holds sessiongate's API Gateway definitions as
-// Go data — the one source of truth — renders them, and evaluates them.
+// Package gatewayresponses turns a team's own OpenAPI document into the API
+// Gateway definitions sessiongate needs (ParseSource, Source.Render), and
+// evaluates a rendered REST definition the way API Gateway would (Load), so
+// that the local gateway runs exactly what is deployed.
 //
-// # What is defined
+// # One source: the annotated API document
 //
-//   - Gateway responses (REST): UNAUTHORIZED (401), ACCESS_DENIED (403),
+// A team writes its API as it already does for SAM: an OpenAPI 3.0
+// document for a REST API (YAML or JSON) with an
+// x-amazon-apigateway-integration on every operation. It adds, on an
+// operation or once at the document's root as the default:
+//
+//	x-sessiongate:
+//	  session: required      # required | none
+//	  roles: [editor, admin] # the session must hold at least one
+//	  claims: {plan: [pro]}  # each named claim must hold one of the values
+//
+// Secure by default: an operation without any annotation requires a
+// session, and session: none is the only way to make it public. The merge
+// rule: every key an operation writes replaces the root's value of that key
+// (roles replace roles, claims replace claims as a whole); keys it does not
+// write come from the root. An operation with session: none runs no
+// authorizer, so the root's roles and claims do not apply to it, and roles
+// or claims written beside session: none are an error; an operation that
+// is public by the root's default must write session: required to add
+// roles or claims. deploy/api.yaml is the example API written this way.
+//
+// ParseSource checks the annotations (unknown keys, wrong types, an empty
+// role or claim list, a session other than required or none), the document
+// (OpenAPI 3.0, paths, an integration of a supported type on every
+// operation, paths API Gateway can serve, declared path parameters, unique
+// operationIds) and reports every problem at once in a *SourceError, each
+// naming the operation and its line:
+//
+//	GET /api/admin: x-sessiongate: unknown key "role" (want session, roles or claims) (line 12)
+//
+// It reads YAML with gopkg.in/yaml.v3 (JSON is YAML): duplicate keys are an
+// error, merge keys and anchors work, and an alias bomb stops at a node
+// budget. A string holding ${Name} is a CloudFormation reference; !Sub and
+// {"Fn::Sub": "..."} mean the same, other intrinsic functions are refused.
+// Render keeps the team's own fields: info, tags, servers, components,
+// root x-amazon-apigateway-* keys (REST only), path item parameters, and
+// each operation's operationId, summary, description, parameters,
+// requestBody, responses, tags and other x- keys.
+//
+// # What Render derives
+//
+// Source.Render writes four files (FileOpenAPI, FileHTTPAPI, FileRules,
+// FileGatewayResponsesCFN):
+//
+//   - openapi.json, the REST API: the REQUEST authorizer "sessiongate"
+//     (${AuthorizerFunction.Arn}, no identity sources, caching off) as
+//     security on every protected operation; the operations' integrations
+//     with sessiongate's mappings (below); a CORS preflight (OPTIONS, MOCK,
+//     no authorizer) on every path; the session API's routes POST
+//     <APIBasePath>/session/refresh and /signout with their preflights
+//     (AWS_PROXY to ${SessionApiFunction.Arn}); and the gateway responses
+//     UNAUTHORIZED (401), ACCESS_DENIED (403, body $context.authorizer.body),
 //     AUTHORIZER_FAILURE, AUTHORIZER_CONFIGURATION_ERROR (500), DEFAULT_4XX
-//     and DEFAULT_5XX, each with CORS for one configured origin
-//     (credentials allowed, front-token exposed) and a JSON body.
-//     ACCESS_DENIED and UNAUTHORIZED map Set-Cookie ← context.authorizer.setCookie
-//     and front-token ← context.authorizer.frontToken; ACCESS_DENIED's body
-//     is $context.authorizer.body. After the authorizer throws
-//     "Unauthorized", API Gateway has no authorizer context: the 401 carries
-//     no cookie, and clearing cookies is the refresh route's job. The 5xx
+//     and DEFAULT_5XX, each with CORS for the one allowed origin. ACCESS_DENIED
+//     and UNAUTHORIZED map the rotated cookie too; after the authorizer
+//     throws "Unauthorized" there is no context and the 401 carries no
+//     cookie (clearing cookies is the refresh route's job). The 5xx
 //     responses never touch cookies, so a store outage logs nobody out.
-//   - Integration request mappings x-user-id ← principalId, x-user-roles ←
-//     roles, x-session-id ← sessionId on HTTP, HTTP_PROXY and AWS (e.g.
-//     AppSync) integrations. They replace any copy the client sent.
-//     AWS_PROXY ignores request mappings: a Lambda proxy backend reads
-//     requestContext.authorizer (package authorizer/backend).
-//   - Method/integration response mappings Set-Cookie and front-token for
-//     non-proxy integrations, so a rotated access cookie reaches the browser
-//     on every authorized route. One cookie per mapped header: API Gateway
-//     has no multi-value form for context sources.
-//   - The routes of the example API (contract §6) and two documented
-//     examples that are not deployed (AppSync, HTTP_PROXY).
+//   - httpapi-openapi.json, the HTTP API variant (payload 2.0 authorizer,
+//     simple responses, caching off; CORS from x-amazon-apigateway-cors).
+//   - rules.json, the route rules the authorizer enforces (package
+//     authorizer): one rule per protected operation with roles or claims,
+//     {"method":"GET","path":"/api/admin","anyRoles":["admin"]}; ANY becomes
+//     "*", {id} becomes "*" and a greedy {proxy+} "**". Always written,
+//     "[]" when no operation needs a role or claim.
+//   - gateway-responses.cfn.json, the gateway responses as
+//     AWS::ApiGateway::GatewayResponse resources of Options.RestAPI.
 //
-// # Rendering
+// Never rendered: POST <APIBasePath>/demo/signin. The local gateway adds it
+// itself; a document path equal to a session API path or to it is an
+// error.
 //
-// RenderOpenAPI (REST, with x-amazon-apigateway-gateway-responses,
-// -integration and a request authorizer with no identity sources and
-// authorizerResultTtlInSeconds 0), RenderHTTPAPIOpenAPI (payload 2.0,
-// simple responses, overwrite:header mappings), RenderExamplesOpenAPI and
-// RenderCloudFormation (AWS::ApiGateway::GatewayResponse resources). With
-// the zero Options, deployment-specific values are ${...} references
-// written as {"Fn::Sub": ...}: deploy/template.yaml includes the file with
-// AWS::Include, which resolves them. Generated lists the files under
-// deploy/; `go generate ./gatewayresponses` rewrites them and a test fails
-// when they drift.
+// # Mappings by integration type (protected operations)
 //
-// The HTTP API variant overwrites x-user-id rather than appending to it:
-// append would keep a client-sent x-user-id in front of the real one.
+//	type        identity headers    rotated cookie (Set-Cookie, front-token)
+//	MOCK        -                   mapped on every integration response
+//	HTTP        mapped              mapped on every integration response
+//	AWS         mapped              mapped on every integration response
+//	HTTP_PROXY  mapped              request headers x-sessiongate-set-cookie and
+//	                                x-sessiongate-front-token: the backend must echo
+//	                                them (render warns)
+//	AWS_PROXY   -                   the Lambda passes it on with package
+//	                                authorizer/backend (render warns)
+//
+// The identity headers are x-user-id ← principalId, x-user-roles ← roles,
+// x-session-id ← sessionId. They always overwrite: render drops any mapping
+// of these names the document had, and the authorizer's roles value is
+// never empty ("," without roles), so no client-sent copy can pass through.
+// A non-proxy integration without integration responses gets two: any
+// 2xx-4xx becomes 200 with the backend's body and Content-Type, a 5xx
+// becomes 502 {"message":"bad gateway"}; every integration response of a
+// non-proxy integration gets CORS, and on a protected operation the rotated
+// cookie, and every status it maps is declared as a method response with
+// its headers (merged into the document's own responses). One cookie per
+// mapped header: API Gateway has no multi-value form for context sources.
+// A public operation gets no identity mapping; a public HTTP_PROXY one
+// passes the client's headers through, and render warns that its backend
+// must not trust them.
+//
+// In the HTTP API variant HTTP and HTTP_PROXY become http_proxy with the
+// identity headers overwritten (removed on public operations) and the
+// rotated cookie overwritten on every status of CookieStatuses (HTTP API
+// response mappings are per status code); AWS_PROXY stays a Lambda proxy
+// with payload 2.0. MOCK and AWS (non-proxy) have no HTTP API equivalent:
+// render leaves them out and lists them (Rendered.NoHTTPAPI). HTTP APIs
+// have no gateway responses: a 401 or 403 from the authorizer carries no
+// cookie and no body.
+//
+// Render also warns when a route rule, which the authorizer matches
+// against request paths, covers another operation API Gateway routes
+// separately (a rule on /items/{id} and an operation /items/special): that
+// operation must satisfy the rule too. And it loads its own openapi.json
+// the way the local gateway will, warning when the evaluator cannot serve
+// it.
+//
+// With the zero Options every deployment-specific value is a ${...}
+// reference written as {"Fn::Sub": ...}: deploy/template.yaml includes
+// openapi.json with AWS::Include, which resolves them. `sessiongate render
+// --api FILE` (cmd/sessiongate) writes the files; TestGenerated fails when
+// deploy/ or an examples/*/ folder drifts from its api.yaml.
 //
 // # Allowed origin
 //
@@ -52,27 +136,29 @@
 //
 // # Evaluation
 //
-// Load parses the deployed OpenAPI JSON, resolves its ${...} from vars
+// Load parses a rendered REST definition, resolves its ${...} from vars
 // (LocalVars gives local values) and refuses any expression it cannot
-// evaluate exactly (ErrUnsupported). Then API.Match finds a route,
-// API.EvaluateGatewayResponse, Integration.BackendRequestHeader,
-// Integration.ClientResponse and Integration.EvaluateMock produce what API
-// Gateway would send. The local gateway uses these, so it applies exactly
-// what is deployed. Rules: 'literal', context.authorizer.X,
-// method.request.header.X, method.request.querystring.X,
-// integration.response.header.X; templates substitute $context.authorizer.X,
-// $context.error.message, $context.error.messageString and
-// $context.error.responseType (no VTL). A mapping whose source is empty or
-// absent produces no header line. An ACCESS_DENIED without
-// $context.authorizer.body (implicit deny, or no context) renders the
-// default {"message":$context.error.messageString} body: AWS does not
-// document the output, and clients should always get JSON. Values with a
-// line break are never emitted as headers.
+// evaluate exactly (ErrUnsupported). Then API.Match finds a route (the most
+// specific path, then the method or ANY), API.EvaluateGatewayResponse,
+// Integration.BackendRequestHeader, Route.BackendURI (path parameter
+// mappings), Integration.ClientResponse and Integration.EvaluateMock
+// produce what API Gateway would send. Rules: 'literal',
+// context.authorizer.X, method.request.header.X,
+// method.request.querystring.X, method.request.path.X (into
+// integration.request.path.X only), integration.response.header.X;
+// templates substitute $context.authorizer.X, $context.error.message,
+// $context.error.messageString and $context.error.responseType (no VTL). A
+// mapping whose source is empty or absent produces no header line. An
+// ACCESS_DENIED without $context.authorizer.body (implicit deny, or no
+// context) renders the default {"message":$context.error.messageString}
+// body: AWS does not document the output, and clients should always get
+// JSON. Values with a line break are never emitted as headers. LoadHTTPAPI
+// does the same for the HTTP API variant.
 //
 // # What it does not do
 //
-// It does not call AWS, does not implement VTL mapping templates, stage
-// variables, or HTTP API evaluation (the local gateway runs the REST
-// definition). Messages of gateway response types other than UNAUTHORIZED
-// and ACCESS_DENIED are the evaluator's wording, not verified against AWS.
+// It does not call AWS, does not implement VTL mapping templates or stage
+// variables, and reads OpenAPI 3.0 only (no 2.0, no 3.1, no $ref path
+// items). Messages of gateway response types other than UNAUTHORIZED and
+// ACCESS_DENIED are the evaluator's wording, not verified against AWS.
 package gatewayresponses

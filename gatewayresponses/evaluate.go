@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/textproto"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -54,7 +55,10 @@ func (v values) source(expr string) (string, bool) {
 // header line never contains a line break: a value that has one is dropped.
 func (v values) headers(h http.Header, prefix string, params map[string]string) {
 	for _, k := range sortedKeys(params) {
-		name := strings.TrimPrefix(k, prefix)
+		name, ok := strings.CutPrefix(k, prefix)
+		if !ok {
+			continue // a path parameter mapping (Route.BackendURI)
+		}
 		s, ok := v.source(params[k])
 		if !ok || strings.ContainsAny(s, "\r\n") {
 			continue
@@ -189,7 +193,10 @@ func (in *Integration) BackendRequestHeader(req *http.Request, authCtx map[strin
 			h.Del(k)
 		}
 		for k := range in.RequestParameters {
-			name := strings.TrimPrefix(k, "integration.request.header.")
+			name, ok := strings.CutPrefix(k, "integration.request.header.")
+			if !ok {
+				continue
+			}
 			for have := range h {
 				if strings.EqualFold(have, name) {
 					delete(h, have)
@@ -259,15 +266,26 @@ func (in *Integration) EvaluateMock(authCtx map[string]string) (*Response, error
 	return in.ClientResponse(status, http.Header{}, nil, authCtx)
 }
 
-// Match finds the route for a method and a path. Path templates match one
-// segment per {param}; an ANY route matches every method. A path or method
-// with no route is ErrNoRoute: API Gateway answers that with the
-// MISSING_AUTHENTICATION_TOKEN gateway response (403).
+// Match finds the route for a method and a path, as API Gateway does:
+// the most specific path template that matches (a literal segment before
+// a {param}, a {param} before a greedy {param+}), then the method on it,
+// or its ANY route. A {param} matches one non-empty segment, a final
+// {param+} one or more. A path or method with no route is ErrNoRoute: API
+// Gateway answers that with the MISSING_AUTHENTICATION_TOKEN gateway
+// response (403).
 func (a *API) Match(method, path string) (*Route, error) {
+	var best string
+	found := false
+	for i := range a.Routes {
+		r := &a.Routes[i]
+		if pathMatches(r.Path, path) && (!found || moreSpecific(r.Path, best)) {
+			best, found = r.Path, true
+		}
+	}
 	var anyRoute *Route
 	for i := range a.Routes {
 		r := &a.Routes[i]
-		if !pathMatches(r.Path, path) {
+		if !found || r.Path != best {
 			continue
 		}
 		if r.Method == method {
@@ -283,21 +301,96 @@ func (a *API) Match(method, path string) (*Route, error) {
 	return nil, fmt.Errorf("%w: %s %s", ErrNoRoute, method, path)
 }
 
-func pathMatches(tpl, path string) bool {
-	ts, ps := strings.Split(tpl, "/"), strings.Split(path, "/")
-	if len(ts) != len(ps) {
-		return false
+// segmentRank orders template segments: literal, {param}, {param+}.
+func segmentRank(s string) int {
+	switch {
+	case strings.HasPrefix(s, "{") && strings.HasSuffix(s, "+}"):
+		return 2
+	case strings.HasPrefix(s, "{") && strings.HasSuffix(s, "}"):
+		return 1
 	}
+	return 0
+}
+
+// moreSpecific reports whether template a is preferred over b for a path
+// both match: at the first segment where they differ in kind, a's is the
+// more literal one.
+func moreSpecific(a, b string) bool {
+	as, bs := strings.Split(a, "/"), strings.Split(b, "/")
+	for i := 0; i < len(as) && i < len(bs); i++ {
+		if ra, rb := segmentRank(as[i]), segmentRank(bs[i]); ra != rb {
+			return ra < rb
+		}
+	}
+	return len(as) > len(bs)
+}
+
+func pathMatches(tpl, path string) bool {
+	_, ok := pathParams(tpl, path)
+	return ok
+}
+
+// pathParams matches a path against a template and returns the values of
+// its variables (a greedy one joined with '/').
+func pathParams(tpl, path string) (map[string]string, bool) {
+	ts, ps := strings.Split(tpl, "/"), strings.Split(path, "/")
+	params := map[string]string{}
 	for i := range ts {
-		if strings.HasPrefix(ts[i], "{") && strings.HasSuffix(ts[i], "}") {
-			if ps[i] == "" {
-				return false
+		if segmentRank(ts[i]) == 2 && i == len(ts)-1 {
+			rest := ps[min(i, len(ps)):]
+			if len(rest) == 0 || strings.Join(rest, "") == "" {
+				return nil, false
 			}
+			params[ts[i][1:len(ts[i])-2]] = strings.Join(rest, "/")
+			return params, true
+		}
+		if i >= len(ps) {
+			return nil, false
+		}
+		if segmentRank(ts[i]) == 1 {
+			if ps[i] == "" {
+				return nil, false
+			}
+			params[ts[i][1:len(ts[i])-1]] = ps[i]
 			continue
 		}
 		if ts[i] != ps[i] {
-			return false
+			return nil, false
 		}
 	}
-	return true
+	return params, len(ts) == len(ps)
+}
+
+// BackendURI returns the URI an HTTP or HTTP_PROXY integration calls for a
+// request path (as decoded, without the stage): each {name} of the URI is
+// filled with the request's path parameter that
+// integration.request.path.<name> maps, escaped as a path (a greedy
+// parameter keeps its slashes). Other integrations return the URI as is.
+func (r *Route) BackendURI(path string) (string, error) {
+	if r.Type != HTTP && r.Type != HTTPProxy || !strings.Contains(r.URI, "{") {
+		return r.URI, nil
+	}
+	params, ok := pathParams(r.Path, path)
+	if !ok {
+		return "", fmt.Errorf("%w: %s does not match %s", ErrNoRoute, path, r.Path)
+	}
+	var err error
+	uri := uriVarRE.ReplaceAllStringFunc(r.URI, func(m string) string {
+		name := strings.TrimSuffix(m[1:len(m)-1], "+")
+		from, ok := strings.CutPrefix(r.RequestParameters["integration.request.path."+name], "method.request.path.")
+		v, has := params[from]
+		if !ok || !has {
+			err = fmt.Errorf("%w: uri variable {%s} is not mapped from the path", ErrInvalidDefinition, name)
+			return m
+		}
+		segs := strings.Split(v, "/")
+		for i := range segs {
+			segs[i] = url.PathEscape(segs[i])
+		}
+		return strings.Join(segs, "/")
+	})
+	if err != nil {
+		return "", err
+	}
+	return uri, nil
 }

@@ -34,6 +34,52 @@ func load(t testing.TB, name string) *gr.API {
 	return api
 }
 
+// integrationExamples is an annotated API with the integration types the
+// example API does not use: an AppSync GraphQL endpoint behind an AWS
+// integration, and an HTTP_PROXY backend.
+const integrationExamples = `
+openapi: 3.0.1
+info: {title: integration examples, version: "1"}
+paths:
+  /graphql:
+    post:
+      summary: AppSync behind the authorizer; resolvers read x-user-id
+      x-amazon-apigateway-integration:
+        type: aws
+        httpMethod: POST
+        uri: arn:${AWS::Partition}:apigateway:${AWS::Region}:${AppSyncApiSubdomain}.appsync-api:path/graphql
+        credentials: ${AppSyncInvokeRole.Arn}
+        requestParameters:
+          integration.request.header.Content-Type: "'application/json'"
+          integration.request.header.X-User-Id: method.request.header.X-User-Id # replaced by the mapping
+  /api/proxy-me:
+    get:
+      summary: HTTP_PROXY backend; echoes the rotated cookie's request headers
+      x-amazon-apigateway-integration:
+        type: http_proxy
+        httpMethod: ANY
+        uri: ${EchoBackendUrl}/api/proxy-me
+`
+
+// loadSource renders an annotated API with the zero Options and loads the
+// REST definition, as the local gateway does with a rendered directory.
+func loadSource(t testing.TB, doc string) *gr.API {
+	t.Helper()
+	src, err := gr.ParseSource([]byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := src.Render(gr.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	api, err := gr.Load(r.Files[gr.FileOpenAPI], gr.LocalVars(testOrigin, testBackend))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return api
+}
+
 // allowCtx is what the authorizer returns with Allow after a rotation.
 func allowCtx() map[string]string {
 	return map[string]string{
@@ -155,7 +201,7 @@ func TestGatewayResponseRules(t *testing.T) {
 }
 
 func TestIntegrationsGolden(t *testing.T) {
-	main, examples := load(t, "openapi.json"), load(t, "examples-openapi.json")
+	main, examples := load(t, "openapi.json"), loadSource(t, integrationExamples)
 	var b strings.Builder
 	client := func(method, path string) *http.Request {
 		req := httptest.NewRequest(method, path, strings.NewReader(`{"q":1}`))
@@ -227,17 +273,19 @@ func TestIntegrationsGolden(t *testing.T) {
 	golden(t, "integrations.golden", b.String())
 }
 
+// noRotation is the context of a session with no roles whose access token
+// was not rotated.
 func noRotation() map[string]string {
 	c := allowCtx()
 	c[authorizer.CtxSetCookie] = ""
 	c[authorizer.CtxFrontToken] = ""
-	c[authorizer.CtxRoles] = ""
+	c[authorizer.CtxRoles] = authorizer.NoRoles
 	return c
 }
 
 // A client-sent identity header never reaches a backend as if mapped.
 func TestForgedIdentityHeaders(t *testing.T) {
-	main, examples := load(t, "openapi.json"), load(t, "examples-openapi.json")
+	main, examples := load(t, "openapi.json"), loadSource(t, integrationExamples)
 	for _, c := range []struct {
 		api          *gr.API
 		method, path string
@@ -256,8 +304,8 @@ func TestForgedIdentityHeaders(t *testing.T) {
 		if got := headerValues(h, authorizer.HeaderUserID); len(got) != 1 || got[0] != "user-1" {
 			t.Errorf("%s %s: x-user-id %q", c.method, c.path, got)
 		}
-		if got := headerValues(h, authorizer.HeaderUserRoles); len(got) != 0 {
-			t.Errorf("%s %s: empty roles must give no header, got %q", c.method, c.path, got)
+		if got := headerValues(h, authorizer.HeaderUserRoles); len(got) != 1 || got[0] != "," {
+			t.Errorf("%s %s: a session without roles must give x-user-roles \",\", got %q", c.method, c.path, got)
 		}
 	}
 }
@@ -292,5 +340,60 @@ func TestMatch(t *testing.T) {
 	}
 	if api.Authorizer != gr.FunctionAuthorizer || api.AuthorizerTTL != 0 {
 		t.Errorf("authorizer %q ttl %d", api.Authorizer, api.AuthorizerTTL)
+	}
+}
+
+// Match picks the most specific path first (a literal before a {param},
+// a {param} before a greedy {param+}), then the method on it or its ANY
+// route, as API Gateway does; BackendURI fills mapped path parameters in.
+func TestMatchPrefersTheMostSpecificPath(t *testing.T) {
+	api := loadSource(t, doc("", `  /items/{id}:
+    get:
+      parameters: [{name: id, in: path, required: true}]
+      x-amazon-apigateway-integration:
+        type: http
+        httpMethod: GET
+        uri: "https://b.example.com/items/{item}"
+        requestParameters: {integration.request.path.item: method.request.path.id}
+  /items/special:
+    x-amazon-apigateway-any-method: {`+httpInt+`}
+  /files/{p+}:
+    get:
+      parameters: [{name: p, in: path, required: true}]
+      x-amazon-apigateway-integration:
+        type: http_proxy
+        httpMethod: GET
+        uri: "https://b.example.com/f/{p}"
+        requestParameters: {integration.request.path.p: method.request.path.p}
+`))
+	for _, c := range []struct {
+		method, path string
+		want         string // "METHOD template", "" = ErrNoRoute
+		uri          string
+	}{
+		{"GET", "/items/special", "ANY /items/special", "https://b.example.com/x"},
+		{"GET", "/items/7", "GET /items/{id}", "https://b.example.com/items/7"},
+		{"GET", "/items/a%2Fb", "GET /items/{id}", "https://b.example.com/items/a%252Fb"},
+		{"POST", "/items/7", "", ""},
+		{"GET", "/items", "", ""},
+		{"GET", "/files/a/b c/d", "GET /files/{p+}", "https://b.example.com/f/a/b%20c/d"},
+		{"GET", "/files/x", "GET /files/{p+}", "https://b.example.com/f/x"},
+		{"GET", "/files", "", ""},
+		{"GET", "/files/", "", ""},
+	} {
+		route, err := api.Match(c.method, c.path)
+		if c.want == "" {
+			if !errors.Is(err, gr.ErrNoRoute) {
+				t.Errorf("%s %s: %v, want ErrNoRoute", c.method, c.path, err)
+			}
+			continue
+		}
+		if err != nil || route.Method+" "+route.Path != c.want {
+			t.Errorf("%s %s: %v %v, want %s", c.method, c.path, route, err, c.want)
+			continue
+		}
+		if uri, err := route.BackendURI(c.path); err != nil || uri != c.uri {
+			t.Errorf("%s %s: BackendURI %q %v, want %q", c.method, c.path, uri, err, c.uri)
+		}
 	}
 }

@@ -4,20 +4,80 @@ import (
 	"fmt"
 	"net/http/httptest"
 
+	"github.com/sessiongate/sessiongate/deploy"
 	"github.com/sessiongate/sessiongate/gatewayresponses"
 )
+
+// A team's own API, annotated: one public route, one route for any
+// session, one for editors and admins with a pro plan, and one behind an
+// HTTP_PROXY backend. Render derives the definitions and says what it did.
+func ExampleParseSource() {
+	doc := []byte(`
+openapi: 3.0.1
+info: {title: notes, version: "1.0"}
+x-sessiongate: {session: required}   # the default (also without this line)
+paths:
+  /health:
+    get:
+      x-sessiongate: {session: none}
+      x-amazon-apigateway-integration:
+        type: mock
+        requestTemplates: {application/json: '{"statusCode": 200}'}
+        responses: {default: {statusCode: "200"}}
+  /notes:
+    get:
+      x-amazon-apigateway-integration: {type: http, httpMethod: GET, uri: "${NotesUrl}/notes"}
+  /notes/{id}:
+    put:
+      parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+      x-sessiongate:
+        roles: [editor, admin]
+        claims: {plan: [pro]}
+      x-amazon-apigateway-integration:
+        type: http_proxy
+        httpMethod: PUT
+        uri: "${NotesUrl}/notes/{id}"
+        requestParameters: {integration.request.path.id: method.request.path.id}
+`)
+	src, err := gatewayresponses.ParseSource(doc)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	r, err := src.Render(gatewayresponses.Options{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, route := range r.Routes {
+		fmt.Printf("%-5s %-22s %-10s %s\n", route.Method, route.Path, route.Integration, route.Protection)
+	}
+	for _, w := range r.Warnings {
+		fmt.Println("warning:", w)
+	}
+	fmt.Println("not in the HTTP API variant:", r.NoHTTPAPI)
+	fmt.Print(string(r.Files[gatewayresponses.FileRules]))
+	// Output:
+	// GET   /health                MOCK       public
+	// GET   /notes                 HTTP       session
+	// PUT   /notes/{id}            HTTP_PROXY session, any role of editor, admin, claim plan one of pro
+	// POST  /auth/session/refresh  AWS_PROXY  session API
+	// POST  /auth/signout          AWS_PROXY  session API
+	// warning: PUT /notes/{id} (HTTP_PROXY): API Gateway cannot map a rotated cookie onto a proxied response; the backend must echo request header x-sessiongate-set-cookie as Set-Cookie and x-sessiongate-front-token as front-token
+	// not in the HTTP API variant: [GET /health (MOCK)]
+	// [
+	//   {"method":"PUT","path":"/notes/*","anyRoles":["editor","admin"],"claims":{"plan":["pro"]}}
+	// ]
+}
 
 // Load the deployed definition and evaluate what API Gateway sends after
 // the authorizer threw "Unauthorized" (no context), and which headers an
 // HTTP backend receives when a client forges x-user-id.
 func ExampleLoad() {
-	doc, err := gatewayresponses.RenderOpenAPI(gatewayresponses.Options{}) // = deploy/openapi.json
+	api, err := gatewayresponses.Load(deploy.OpenAPI, gatewayresponses.LocalVars("https://app.example.com", "http://127.0.0.1:9000"))
 	if err != nil {
-		panic(err)
-	}
-	api, err := gatewayresponses.Load(doc, gatewayresponses.LocalVars("https://app.example.com", "http://127.0.0.1:9000"))
-	if err != nil {
-		panic(err)
+		fmt.Println(err)
+		return
 	}
 	r, _ := api.EvaluateGatewayResponse(gatewayresponses.Unauthorized, nil, nil)
 	fmt.Println(r.Status, string(r.Body), r.Header.Get("Access-Control-Allow-Origin"), len(r.Header.Values("Set-Cookie")))

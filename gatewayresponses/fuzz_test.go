@@ -14,13 +14,20 @@ import (
 // FuzzLoad: Load never panics, and whatever it accepts evaluates without
 // panicking.
 func FuzzLoad(f *testing.F) {
-	for _, name := range []string{"openapi.json", "examples-openapi.json"} {
-		data, err := os.ReadFile(filepath.Join("..", "deploy", name))
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(data)
+	data, err := os.ReadFile(filepath.Join("..", "deploy", "openapi.json"))
+	if err != nil {
+		f.Fatal(err)
 	}
+	f.Add(data)
+	src, err := gr.ParseSource([]byte(integrationExamples))
+	if err != nil {
+		f.Fatal(err)
+	}
+	r, err := src.Render(gr.Options{})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(r.Files[gr.FileOpenAPI])
 	f.Add([]byte(`{"x-amazon-apigateway-gateway-responses":{"UNAUTHORIZED":{"statusCode":401}}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		api, err := gr.Load(data, gr.LocalVars("https://a.example", "http://127.0.0.1:1"))
@@ -42,6 +49,8 @@ func FuzzLoad(f *testing.F) {
 				t.Fatal(err)
 			}
 			_, _ = r.ClientResponse(200, http.Header{}, nil, nil)
+			_, _ = r.BackendURI("/a/b/c")
+			_, _ = api.Match("GET", r.Path)
 		}
 	})
 }

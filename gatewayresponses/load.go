@@ -239,6 +239,7 @@ func Load(data []byte, vars map[string]string) (*API, error) {
 				continue
 			}
 			r.Integration = l.integration(where, in)
+			l.pathMappings(where, p, r.Integration)
 			api.Routes = append(api.Routes, r)
 		}
 	}
@@ -268,7 +269,12 @@ func (l *loader) integration(where string, in map[string]any) Integration {
 	}
 	out.Credentials = l.str(where+".credentials", in["credentials"])
 	out.PassthroughBehavior, _ = in["passthroughBehavior"].(string)
-	out.RequestParameters = l.strMap(where+".requestParameters", in["requestParameters"], checkParam("integration.request.header.", requestSources))
+	out.RequestParameters = l.strMap(where+".requestParameters", in["requestParameters"], func(k, v string) error {
+		if strings.HasPrefix(k, "integration.request.path.") {
+			return nil // checked by pathMappings, which knows the route's path
+		}
+		return checkParam("integration.request.header.", requestSources)(k, v)
+	})
 	out.RequestTemplates = l.strMap(where+".requestTemplates", in["requestTemplates"], nil)
 	if out.Type == Mock {
 		if _, err := mockStatus(out.RequestTemplates); err != nil {
@@ -317,6 +323,47 @@ func (l *loader) integration(where string, in map[string]any) Integration {
 		return out.Responses[i].SelectionPattern != "" && out.Responses[j].SelectionPattern == ""
 	})
 	return out
+}
+
+// uriVar finds the {name} variables of an integration URI.
+var uriVarRE = regexp.MustCompile(`\{([A-Za-z0-9._-]+)\+?\}`)
+
+// pathMappings checks the path parameter mappings of an HTTP or
+// HTTP_PROXY integration: integration.request.path.<var> from
+// method.request.path.<param> where <param> is a variable of the route's
+// path and {<var>} appears in the URI, and every {<var>} of the URI mapped
+// (Route.BackendURI fills them in).
+func (l *loader) pathMappings(where, path string, in Integration) {
+	params := map[string]bool{}
+	for _, seg := range strings.Split(path, "/") {
+		if name, ok := strings.CutPrefix(seg, "{"); ok {
+			params[strings.TrimSuffix(strings.TrimSuffix(name, "}"), "+")] = true
+		}
+	}
+	mapped := map[string]bool{}
+	for _, k := range sortedKeys(in.RequestParameters) {
+		name, ok := strings.CutPrefix(k, "integration.request.path.")
+		if !ok {
+			continue
+		}
+		mapped[name] = true
+		from, ok := strings.CutPrefix(in.RequestParameters[k], "method.request.path.")
+		switch {
+		case in.Type != HTTP && in.Type != HTTPProxy:
+			l.fail(where, fmt.Errorf("%w: path parameter mapping on a %s integration", ErrUnsupported, in.Type))
+		case !ok || !params[from]:
+			l.fail(where+"."+k, fmt.Errorf("%w: mapping source %q (want method.request.path.<a variable of %s>)", ErrUnsupported, in.RequestParameters[k], path))
+		case !strings.Contains(in.URI, "{"+name+"}") && !strings.Contains(in.URI, "{"+name+"+}"):
+			l.fail(where+"."+k, fmt.Errorf("%w: the uri has no {%s}", ErrInvalidDefinition, name))
+		}
+	}
+	if in.Type == HTTP || in.Type == HTTPProxy {
+		for _, m := range uriVarRE.FindAllStringSubmatch(in.URI, -1) {
+			if !mapped[m[1]] {
+				l.fail(where, fmt.Errorf("%w: uri variable {%s} has no integration.request.path.%s mapping", ErrInvalidDefinition, m[1], m[1]))
+			}
+		}
+	}
 }
 
 // Sources each kind of mapping may read.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -12,53 +13,79 @@ import (
 )
 
 func TestOptionsValidate(t *testing.T) {
+	src := exampleSource(t)
 	for _, c := range []struct {
 		name string
 		opts gr.Options
 		want string // substring of the error; "" = valid
 	}{
 		{"zero value", gr.Options{}, ""},
-		{"literal origin", gr.Options{AllowedOrigin: "https://app.example.com:8443", BackendURL: "http://127.0.0.1:9000"}, ""},
+		{"literal origin", gr.Options{AllowedOrigin: "https://app.example.com:8443", APIBasePath: "/session-api", RestAPI: "NotesApi"}, ""},
 		{"wildcard origin", gr.Options{AllowedOrigin: "*"}, "AllowedOrigin"},
 		{"origin with path", gr.Options{AllowedOrigin: "https://app.example.com/x"}, "AllowedOrigin"},
 		{"origin with quote", gr.Options{AllowedOrigin: "https://a'b.example"}, "AllowedOrigin"},
-		{"backend trailing slash", gr.Options{BackendURL: "http://127.0.0.1:9000/"}, "BackendURL"},
-		{"backend scheme", gr.Options{BackendURL: "ftp://x"}, "BackendURL"},
 		{"base path", gr.Options{APIBasePath: "auth/"}, "APIBasePath"},
+		{"rest api id", gr.Options{RestAPI: "My.Api"}, "RestAPI"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			err := c.opts.Validate()
+			_, rerr := src.Render(c.opts)
 			if c.want == "" {
-				if err != nil {
-					t.Fatal(err)
+				if err != nil || rerr != nil {
+					t.Fatal(err, rerr)
 				}
 				return
 			}
 			if !errors.Is(err, gr.ErrInvalidOptions) || !strings.Contains(err.Error(), c.want) {
 				t.Fatalf("got %v, want ErrInvalidOptions about %s", err, c.want)
 			}
-			if _, err := gr.RenderOpenAPI(c.opts); !errors.Is(err, gr.ErrInvalidOptions) {
-				t.Fatalf("RenderOpenAPI accepted invalid options: %v", err)
+			if !errors.Is(rerr, gr.ErrInvalidOptions) {
+				t.Fatalf("Render accepted invalid options: %v", rerr)
 			}
 		})
 	}
 }
 
-func TestDemoSigninOnlyWhenAsked(t *testing.T) {
-	doc, err := gr.RenderOpenAPI(gr.Options{IncludeDemoSignin: true})
+// exampleSource is deploy/api.yaml, parsed.
+func exampleSource(t testing.TB) *gr.Source {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("..", "deploy", "api.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	api, err := gr.Load(doc, gr.LocalVars("http://localhost:8080", "http://127.0.0.1:9000"))
+	src, err := gr.ParseSource(data)
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := api.Match("POST", "/auth/demo/signin")
+	return src
+}
+
+// The demo sign-in is never rendered: the local gateway adds it itself.
+// The session API follows APIBasePath.
+func TestSessionAPIRoutes(t *testing.T) {
+	r, err := exampleSource(t).Render(gr.Options{APIBasePath: "/session"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if fn, _ := r.LambdaFunction(); fn != gr.FunctionSessionAPI || r.Authorized {
-		t.Fatalf("demo sign-in route: %s authorized=%v", fn, r.Authorized)
+	api, err := gr.Load(r.Files[gr.FileOpenAPI], gr.LocalVars("http://localhost:8080", "http://127.0.0.1:9000"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range []string{"POST", "OPTIONS"} {
+		for _, p := range []string{"/session/session/refresh", "/session/signout"} {
+			route, err := api.Match(m, p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if fn, _ := route.LambdaFunction(); fn != gr.FunctionSessionAPI || route.Authorized {
+				t.Errorf("%s %s: %s authorized=%v", m, p, fn, route.Authorized)
+			}
+		}
+	}
+	for _, p := range []string{"/session/demo/signin", "/auth/demo/signin", "/auth/session/refresh"} {
+		if _, err := api.Match("POST", p); !errors.Is(err, gr.ErrNoRoute) {
+			t.Errorf("POST %s: %v", p, err)
+		}
 	}
 }
 
@@ -119,6 +146,13 @@ func TestLoadRefuses(t *testing.T) {
 		{"unknown variable", func(d map[string]any) {
 			meInt(d)["uri"] = map[string]any{"Fn::Sub": "${Nope}/api/me"}
 		}, gr.ErrInvalidDefinition, "${Nope}"},
+		{"uri variable without a path mapping", func(d map[string]any) {
+			meInt(d)["uri"] = map[string]any{"Fn::Sub": "${EchoBackendUrl}/api/{x}"}
+		}, gr.ErrInvalidDefinition, "uri variable {x} has no integration.request.path.x mapping"},
+		{"path mapping from a header", func(d map[string]any) {
+			meInt(d)["uri"] = map[string]any{"Fn::Sub": "${EchoBackendUrl}/api/{x}"}
+			meInt(d)["requestParameters"].(map[string]any)["integration.request.path.x"] = "method.request.header.x"
+		}, gr.ErrUnsupported, "want method.request.path.<a variable of /api/me>"},
 		{"unknown scheme", func(d map[string]any) {
 			path(d, "paths", "/api/me", "get")["security"] = []any{map[string]any{"cognito": []any{}}}
 		}, gr.ErrUnsupported, "cognito"},
@@ -151,12 +185,22 @@ func TestHTTPAPIVariant(t *testing.T) {
 	if rp["overwrite:header.x-user-id"] != "$context.authorizer.userId" || rp["append:header.x-user-id"] != nil {
 		t.Errorf("/api/me request parameters %v", rp)
 	}
-	resp := path(me, "responseParameters", "200")
-	if resp["overwrite:header.Set-Cookie"] != "$context.authorizer.setCookie" {
-		t.Errorf("/api/me response parameters %v", resp)
+	// The rotated cookie on every common status, keyed by status code.
+	resps := path(me, "responseParameters")
+	for _, code := range gr.CookieStatuses {
+		resp, _ := resps[strconv.Itoa(code)].(map[string]any)
+		if resp["overwrite:header.Set-Cookie"] != "$context.authorizer.setCookie" || resp["overwrite:header.front-token"] != "$context.authorizer.frontToken" {
+			t.Errorf("/api/me response parameters for %d: %v", code, resp)
+		}
+	}
+	if len(resps) != len(gr.CookieStatuses) {
+		t.Errorf("%d response parameter keys, want %d", len(resps), len(gr.CookieStatuses))
 	}
 	if _, ok := path(doc, "paths", "/api/me")["options"]; ok {
 		t.Error("HTTP API preflights come from the CORS configuration, not routes")
+	}
+	if _, ok := path(doc, "paths")["/public/status"]; ok {
+		t.Error("a MOCK route has no HTTP API equivalent and must be left out")
 	}
 	cors := doc["x-amazon-apigateway-cors"].(map[string]any)
 	if cors["allowCredentials"] != true {
@@ -164,5 +208,8 @@ func TestHTTPAPIVariant(t *testing.T) {
 	}
 	if _, err := gr.Load(data, gr.LocalVars(testOrigin, testBackend)); !errors.Is(err, gr.ErrUnsupported) {
 		t.Errorf("Load of the HTTP API variant: %v", err)
+	}
+	if _, err := gr.LoadHTTPAPI(data, gr.LocalVars(testOrigin, testBackend)); err != nil {
+		t.Errorf("LoadHTTPAPI of the HTTP API variant: %v", err)
 	}
 }

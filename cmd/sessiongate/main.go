@@ -16,14 +16,26 @@
 //	    session sees them on its next request; no token is re-issued.
 //	    Roles and claims are replaced together: without --claims the
 //	    sessions keep no custom claims. --roles "" removes every role.
+//	sessiongate render --api FILE [--out DIR] [--check]
+//	    Read a team's OpenAPI 3.0 document for an API Gateway REST API, its
+//	    operations annotated with x-sessiongate (package gatewayresponses
+//	    documents the annotations), and write into DIR (default: FILE's
+//	    folder) what API Gateway and the authorizer need: openapi.json,
+//	    httpapi-openapi.json, rules.json and gateway-responses.cfn.json.
+//	    It prints each route with its protection, a warning for every route
+//	    where a rotated cookie cannot reach the browser (and what the backend
+//	    must do), and the operations the HTTP API variant leaves out. A bad
+//	    document exits 1 with every problem, each naming its operation and
+//	    line. --check writes nothing: it exits 1 naming every file of DIR
+//	    that differs, else prints "render: DIR is up to date (N files)".
 //
-// Environment (contract §5): REDIS_URL and REDIS_MODE for every command
-// except keygen, which needs nothing. SESSION_KEYS is not needed: these
+// Environment (README): REDIS_URL and REDIS_MODE for the sessions and
+// claims commands; keygen and render need nothing. SESSION_KEYS is not needed: these
 // commands address sessions by user id and session id, which the store
 // keys on, and never read or mint a cookie.
 //
 // Exit status: 0 success, 1 failure (store unreachable, session not
-// found), 2 usage error. Nothing printed ever includes a key, a cookie or
+// found, a bad API document, stale rendered files), 2 usage error. Nothing printed ever includes a key, a cookie or
 // the Redis password.
 package main
 
@@ -77,7 +89,7 @@ var commands = []command{
 	{[]string{"sessions", "list"}, "sessions list --user ID [--json]", (*cli).sessionsList},
 	{[]string{"sessions", "revoke"}, "sessions revoke --user ID | --session ID", (*cli).sessionsRevoke},
 	{[]string{"claims", "set"}, "claims set --user ID --roles a,b [--claims JSON]", (*cli).claimsSet},
-	{[]string{"render"}, "render [--dir deploy] [--check]", (*cli).render},
+	{[]string{"render"}, "render --api FILE [--out DIR] [--check]", (*cli).render},
 }
 
 // run is main without the process: arguments, environment and output are

@@ -2,48 +2,127 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
+	"text/tabwriter"
 
 	"github.com/sessiongate/sessiongate/gatewayresponses"
 )
 
-// render writes the generated API Gateway definitions (the files
-// gatewayresponses.Generated lists: the REST and HTTP API OpenAPI, the
-// integration examples, the gateway responses as CloudFormation) into a
-// directory, deploy/ by default. With --check it writes nothing and fails
-// when a file there differs, for a CI step of a project that vendors them.
+// render reads a team's annotated OpenAPI document (--api), prints each
+// route with its protection, the warnings and the operations the HTTP API
+// variant leaves out, and writes the rendered definitions into --out (the
+// document's folder by default). With --check it writes nothing and exits
+// 1 naming every file that differs from what the document renders to.
 func (c *cli) render(args []string) int {
 	fs := flag.NewFlagSet("render", flag.ContinueOnError)
-	dir := fs.String("dir", "deploy", "directory to write the definitions into")
-	check := fs.Bool("check", false, "write nothing; fail when a file differs from what the definitions render")
+	api := fs.String("api", "", "the annotated OpenAPI document (YAML or JSON), e.g. deploy/api.yaml")
+	out := fs.String("out", "", "folder to write the definitions into (default: the document's folder)")
+	check := fs.Bool("check", false, "write nothing; exit 1 when a file in the folder differs from what the document renders to")
 	if !c.flags(fs, args) {
 		return exitUsage
 	}
-	stale := 0
-	for _, f := range gatewayresponses.Generated() {
-		want, err := f.Render()
-		if err != nil {
-			return c.fail("render %s: %v", f.Name, err)
-		}
-		path := filepath.Join(*dir, f.Name)
-		if *check {
+	if *api == "" {
+		return c.usageErr(fs.Name(), "--api FILE is required (the annotated OpenAPI document)")
+	}
+	dir := *out
+	if dir == "" {
+		dir = filepath.Dir(*api)
+	}
+	data, err := os.ReadFile(*api)
+	if err != nil {
+		return c.fail("render: %v", err)
+	}
+	src, err := gatewayresponses.ParseSource(data)
+	if err != nil {
+		return c.sourceErr(*api, err)
+	}
+	// What the folder already says (the API its template deploys) is
+	// derived, never typed again on the command line.
+	opts, err := gatewayresponses.OptionsForDir(dir)
+	if err != nil {
+		return c.fail("render: %v", err)
+	}
+	r, err := src.Render(opts)
+	if err != nil {
+		return c.sourceErr(*api, err)
+	}
+
+	tw := tabwriter.NewWriter(c.stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "routes of %s:\n", *api)
+	for _, route := range r.Routes {
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", route.Method, route.Path, route.Integration, route.Protection)
+	}
+	_ = tw.Flush()
+	for _, w := range r.Warnings {
+		fmt.Fprintf(c.stdout, "warning: %s\n", w)
+	}
+	for _, n := range r.NoHTTPAPI {
+		fmt.Fprintf(c.stdout, "no HTTP API equivalent (left out of %s): %s\n", gatewayresponses.FileHTTPAPI, n)
+	}
+
+	names := make([]string, 0, len(r.Files))
+	for name := range r.Files {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	if *check {
+		stale := 0
+		for _, name := range names {
+			path := filepath.Join(dir, name)
 			have, err := os.ReadFile(path)
-			if err != nil || !bytes.Equal(have, want) {
-				fmt.Fprintf(c.stdout, "stale: %s\n", path)
+			switch {
+			case errors.Is(err, os.ErrNotExist):
+				fmt.Fprintf(c.stdout, "missing: %s\n", path)
+				stale++
+			case err != nil:
+				return c.fail("render: %v", err)
+			case !bytes.Equal(have, r.Files[name]):
+				fmt.Fprintf(c.stdout, "differs: %s\n", path)
 				stale++
 			}
-			continue
 		}
-		if err := os.WriteFile(path, want, 0o644); err != nil {
-			return c.fail("write %s: %v", path, err)
+		if stale > 0 {
+			return c.fail("render: %d file(s) in %s differ from what %s renders to; run: sessiongate render --api %s --out %s",
+				stale, dir, *api, *api, dir)
 		}
-		fmt.Fprintf(c.stdout, "wrote %s (%d bytes)\n", path, len(want))
+		fmt.Fprintf(c.stdout, "render: %s is up to date (%d files)\n", dir, len(names))
+		return exitOK
 	}
-	if stale > 0 {
-		return c.fail("%d definition file(s) differ from the Go definitions: run sessiongate render", stale)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return c.fail("render: %v", err)
+	}
+	for _, name := range names {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, r.Files[name], 0o644); err != nil {
+			return c.fail("render: %v", err)
+		}
+		fmt.Fprintf(c.stdout, "wrote %s (%d bytes)\n", path, len(r.Files[name]))
 	}
 	return exitOK
+}
+
+// sourceErr prints every problem of a bad document, one per line, each
+// naming the operation.
+func (c *cli) sourceErr(file string, err error) int {
+	var se *gatewayresponses.SourceError
+	if !errors.As(err, &se) {
+		return c.fail("render: %s: %v", file, err)
+	}
+	fmt.Fprintf(c.stderr, "sessiongate: render: %s: %d problem(s):\n", file, len(se.Problems))
+	for _, p := range se.Problems {
+		at := file
+		if p.Line > 0 {
+			at = fmt.Sprintf("%s:%d", file, p.Line)
+		}
+		if p.Where != "" {
+			at += ": " + p.Where
+		}
+		fmt.Fprintf(c.stderr, "  %s: %s\n", at, p.Msg)
+	}
+	return exitFail
 }

@@ -8,17 +8,30 @@ import (
 	"testing"
 )
 
-// render writes exactly the committed deploy/ files, and --check notices
-// a file that drifted.
+// render writes exactly the committed deploy/ files from deploy/api.yaml,
+// prints every route with its protection, and --check notices a file that
+// drifted or is missing.
 func TestRender(t *testing.T) {
 	dir := t.TempDir()
-	var out, errOut bytes.Buffer
-	env := func(string) (string, bool) { return "", false }
-	if code := run([]string{"render", "--dir", dir}, env, &out, &errOut); code != exitOK {
-		t.Fatalf("render: %d %s", code, errOut.String())
+	api := filepath.Join("..", "..", "deploy", "api.yaml")
+	r := runCLI(nil, "render", "--api", api, "--out", dir)
+	if r.code != exitOK {
+		t.Fatalf("render: %+v", r)
+	}
+	for _, want := range []string{
+		"GET   /public/status         MOCK       public",
+		"POST  /api/admin             HTTP       session, any role of admin",
+		"GET   /api/me                HTTP       session",
+		"POST  /auth/session/refresh  AWS_PROXY  session API",
+		"warning: GET /api/lambda-me (AWS_PROXY): API Gateway cannot map a rotated cookie",
+		"no HTTP API equivalent (left out of httpapi-openapi.json): GET /public/status (MOCK)",
+	} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("output lacks %q:\n%s", want, r.stdout)
+		}
 	}
 	entries, _ := os.ReadDir(dir)
-	if len(entries) < 4 {
+	if len(entries) != 4 {
 		t.Fatalf("render wrote %d files", len(entries))
 	}
 	for _, e := range entries {
@@ -28,15 +41,93 @@ func TestRender(t *testing.T) {
 			t.Errorf("%s differs from the committed deploy/%s", e.Name(), e.Name())
 		}
 	}
-	if code := run([]string{"render", "--dir", dir, "--check"}, env, &out, &errOut); code != exitOK {
-		t.Fatalf("check of fresh files: %d %s", code, errOut.String())
+	r = runCLI(nil, "render", "--api", api, "--out", dir, "--check")
+	if r.code != exitOK || !strings.Contains(r.stdout, "render: "+dir+" is up to date (4 files)") {
+		t.Fatalf("check of fresh files: %+v", r)
 	}
 	if err := os.WriteFile(filepath.Join(dir, "openapi.json"), []byte("{}"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	out.Reset()
-	errOut.Reset()
-	if code := run([]string{"render", "--dir", dir, "--check"}, env, &out, &errOut); code != exitFail || !strings.Contains(out.String(), "stale: "+filepath.Join(dir, "openapi.json")) {
-		t.Fatalf("check of a drifted file: %d %q %q", code, out.String(), errOut.String())
+	if err := os.Remove(filepath.Join(dir, "rules.json")); err != nil {
+		t.Fatal(err)
+	}
+	r = runCLI(nil, "render", "--api", api, "--out", dir, "--check")
+	if r.code != exitFail || !strings.Contains(r.stdout, "differs: "+filepath.Join(dir, "openapi.json")) ||
+		!strings.Contains(r.stdout, "missing: "+filepath.Join(dir, "rules.json")) || !strings.Contains(r.stderr, "2 file(s)") {
+		t.Fatalf("check of a drifted and a missing file: %+v", r)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "openapi.json")); string(b) != "{}" {
+		t.Fatal("--check wrote a file")
+	}
+}
+
+// Without --out, render writes beside the document.
+func TestRenderDefaultOut(t *testing.T) {
+	dir := t.TempDir()
+	doc := filepath.Join(dir, "api.yaml")
+	if err := os.WriteFile(doc, []byte(minimalAPI), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if r := runCLI(nil, "render", "--api", doc); r.code != exitOK {
+		t.Fatalf("%+v", r)
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, "rules.json")); err != nil || string(b) != "[]\n" {
+		t.Fatalf("rules.json %q %v", b, err)
+	}
+}
+
+const minimalAPI = `openapi: 3.0.1
+info: {title: t, version: "1"}
+paths:
+  /me:
+    get:
+      x-amazon-apigateway-integration: {type: http, httpMethod: GET, uri: "https://backend.example.com/me"}
+`
+
+func TestRenderErrors(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.yaml")
+	if err := os.WriteFile(bad, []byte(`openapi: 3.0.1
+info: {title: t, version: "1"}
+paths:
+  /api/admin:
+    get:
+      x-sessiongate: {role: [admin]}
+      x-amazon-apigateway-integration: {type: http, httpMethod: GET, uri: "https://b.example.com/x"}
+    post:
+      x-sessiongate: {roles: []}
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name   string
+		args   []string
+		code   int
+		stderr []string
+	}{
+		{"no --api", []string{"render"}, exitUsage, []string{"--api FILE is required"}},
+		{"old --dir form", []string{"render", "--dir", "deploy"}, exitUsage, []string{"-dir"}},
+		{"stray argument", []string{"render", "--api", bad, "extra"}, exitUsage, []string{"unexpected argument"}},
+		{"missing file", []string{"render", "--api", filepath.Join(dir, "nope.yaml")}, exitFail, []string{"nope.yaml"}},
+		{"bad document", []string{"render", "--api", bad}, exitFail, []string{
+			bad + ":6: GET /api/admin: x-sessiongate: unknown key \"role\"",
+			bad + ":9: POST /api/admin: x-sessiongate: roles: empty list",
+			bad + ":8: POST /api/admin: no x-amazon-apigateway-integration",
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r := runCLI(nil, c.args...)
+			if r.code != c.code {
+				t.Fatalf("exit %d, want %d: %+v", r.code, c.code, r)
+			}
+			for _, want := range c.stderr {
+				if !strings.Contains(r.stderr, want) {
+					t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
+				}
+			}
+		})
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("a failed render wrote files: %v", entries)
 	}
 }

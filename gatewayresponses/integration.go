@@ -59,6 +59,9 @@ type IntegrationResponse struct {
 	StatusCode         string
 	ResponseParameters map[string]string // method.response.header.<name> -> source
 	ResponseTemplates  map[string]string
+	// ContentHandling is the response's contentHandling (CONVERT_TO_TEXT,
+	// CONVERT_TO_BINARY), "" when unset.
+	ContentHandling string
 }
 
 // Route is one method of one path.
@@ -101,43 +104,12 @@ func LambdaURI(function string) string {
 		function + ".Arn}/invocations"
 }
 
-func cookieAndCORS(origin string) map[string]string {
-	p := map[string]string{}
-	for h, v := range corsHeaders(origin) {
-		p["method.response.header."+h] = v
-	}
-	for h, v := range CookieHeaders() {
-		p["method.response.header."+h] = v
-	}
-	return p
-}
-
 func identityParams() map[string]string {
 	p := map[string]string{}
 	for h, v := range IdentityHeaders() {
 		p["integration.request.header."+h] = v
 	}
 	return p
-}
-
-// nonProxyResponses: any 2xx-4xx backend answer keeps a 200 with the
-// backend's body and Content-Type, the authorizer's cookie and CORS; a 5xx
-// becomes 502 and still carries the cookie so a rotation is never lost.
-func nonProxyResponses(origin string) []IntegrationResponse {
-	ok := cookieAndCORS(origin)
-	ok["method.response.header.Content-Type"] = "integration.response.header.Content-Type"
-	bad := cookieAndCORS(origin)
-	return []IntegrationResponse{
-		{SelectionPattern: "", StatusCode: "200", ResponseParameters: ok},
-		{SelectionPattern: `5\d{2}`, StatusCode: "502", ResponseParameters: bad,
-			ResponseTemplates: map[string]string{"application/json": `{"message":"bad gateway"}`}},
-	}
-}
-
-func httpBackend(method, url, origin string) Integration {
-	return Integration{Type: HTTP, HTTPMethod: method, URI: url,
-		RequestParameters: identityParams(), PassthroughBehavior: "when_no_match",
-		Responses: nonProxyResponses(origin)}
 }
 
 func lambdaProxy(function string) Integration {
@@ -168,69 +140,4 @@ func preflight(origin, methods string) Integration {
 	in.Responses[0].ResponseTemplates = nil
 	in.RequestTemplates = map[string]string{"application/json": `{"statusCode": 204}`}
 	return in
-}
-
-// Routes returns the example API of the contract (§6) as data: the routes
-// deploy/openapi.json holds, in path then method order.
-func Routes(opts Options) ([]Route, error) {
-	if err := opts.Validate(); err != nil {
-		return nil, err
-	}
-	o := opts.withDefaults()
-	origin := o.AllowedOrigin
-	rs := []Route{
-		{Method: "GET", Path: "/public/status", Summary: "Liveness, no authorizer",
-			Integration: mockJSON(origin, `{"status":"ok"}`)},
-		{Method: "OPTIONS", Path: "/public/status", Summary: "CORS preflight", Integration: preflight(origin, "GET,OPTIONS")},
-		{Method: "GET", Path: "/api/me", Summary: "The mapped identity, echoed by the HTTP backend", Authorized: true,
-			Integration: httpBackend("GET", o.BackendURL+"/api/me", origin)},
-		{Method: "OPTIONS", Path: "/api/me", Summary: "CORS preflight", Integration: preflight(origin, "GET,OPTIONS")},
-		{Method: "GET", Path: "/api/admin", Summary: "Admin only (route rule: role admin)", Authorized: true,
-			Integration: httpBackend("GET", o.BackendURL+"/api/admin", origin)},
-		{Method: "POST", Path: "/api/admin", Summary: "Admin only (route rule: role admin)", Authorized: true,
-			Integration: httpBackend("POST", o.BackendURL+"/api/admin", origin)},
-		{Method: "OPTIONS", Path: "/api/admin", Summary: "CORS preflight", Integration: preflight(origin, "GET,POST,OPTIONS")},
-		{Method: "GET", Path: "/api/lambda-me", Summary: "Lambda proxy backend using authorizer/backend", Authorized: true,
-			Integration: lambdaProxy(FunctionBackend)},
-		{Method: "OPTIONS", Path: "/api/lambda-me", Summary: "CORS preflight", Integration: preflight(origin, "GET,OPTIONS")},
-	}
-	auth := []struct{ path, summary string }{
-		{"/session/refresh", "Rotate the refresh token (session API)"},
-		{"/signout", "Revoke the session (session API)"},
-	}
-	if o.IncludeDemoSignin {
-		auth = append(auth, struct{ path, summary string }{"/demo/signin", "Demo sign-in: local gateway only, never deploy"})
-	}
-	for _, a := range auth {
-		p := o.APIBasePath + a.path
-		rs = append(rs,
-			Route{Method: "POST", Path: p, Summary: a.summary, Integration: lambdaProxy(FunctionSessionAPI)},
-			Route{Method: "OPTIONS", Path: p, Summary: "CORS preflight, answered by the session API", Integration: lambdaProxy(FunctionSessionAPI)})
-	}
-	return rs, nil
-}
-
-// ExampleRoutes returns the documented integration examples that the
-// example API does not deploy: an AppSync GraphQL endpoint behind an AWS
-// integration, and an HTTP_PROXY backend, both with the identity headers
-// mapped. HTTP_PROXY cannot map response headers, so a rotated cookie is
-// lost on such a route: prefer HTTP (non-proxy) or a Lambda proxy backend.
-func ExampleRoutes(opts Options) ([]Route, error) {
-	if err := opts.Validate(); err != nil {
-		return nil, err
-	}
-	o := opts.withDefaults()
-	appsync := Integration{Type: AWS, HTTPMethod: "POST",
-		URI:                 "arn:${AWS::Partition}:apigateway:${AWS::Region}:${AppSyncApiSubdomain}.appsync-api:path/graphql",
-		Credentials:         "${AppSyncInvokeRole.Arn}",
-		RequestParameters:   identityParams(),
-		PassthroughBehavior: "when_no_match",
-		Responses:           nonProxyResponses(o.AllowedOrigin)}
-	appsync.RequestParameters["integration.request.header.Content-Type"] = quote("application/json")
-	proxy := Integration{Type: HTTPProxy, HTTPMethod: "ANY", URI: o.BackendURL + "/api/proxy-me",
-		RequestParameters: identityParams(), PassthroughBehavior: "when_no_match"}
-	return []Route{
-		{Method: "POST", Path: "/graphql", Summary: "AppSync behind the authorizer; resolvers read x-user-id", Authorized: true, Integration: appsync},
-		{Method: "GET", Path: "/api/proxy-me", Summary: "HTTP_PROXY backend; cannot forward a rotated cookie", Authorized: true, Integration: proxy},
-	}, nil
 }
