@@ -4,7 +4,8 @@
 #   make fuzz           every Go fuzz target for FUZZTIME each (default 60s; make test runs 3s each)
 #   make bench          benchmarks, COUNT runs each (default 6), into bench.txt
 #   make lint           gofmt, go vet, staticcheck
-#   make build-lambdas  deploy/build.sh, when present
+#   make render         render deploy/api.yaml and examples/*/api.yaml into their folders
+#   make build-lambdas  deploy/build.sh (authorizer.zip carries deploy/rules.json)
 
 SHELL := bash
 .SHELLFLAGS := -euo pipefail -c
@@ -20,7 +21,7 @@ STATICCHECK_VERSION ?= v0.8.2
 
 section = @printf '\n==== %s ====\n' $(1)
 
-.PHONY: test deps go-test fuzz-short browser-test deploy-validate fuzz bench lint build-lambdas
+.PHONY: test deps go-test fuzz-short browser-test deploy-validate fuzz bench lint render build-lambdas
 
 test: deps lint go-test fuzz-short browser-test deploy-validate
 	$(call section,"make test: all steps passed")
@@ -41,13 +42,25 @@ browser-test: deps
 		echo "no frontend-example/tests/*.test.mjs yet; skipped"; \
 	fi
 
+# The repository's own API definitions, rendered by the same command a team
+# runs on its own: each api.yaml is rendered into its folder.
+API_SOURCES = $(wildcard deploy/api.yaml examples/*/api.yaml)
+
+# render --check fails when a folder differs from what its api.yaml renders
+# to; then every rendered document must pass the OpenAPI validator.
 deploy-validate: deps
-	$(call section,"deploy validation")
-	@if [ -f deploy/tools/validate-openapi.mjs ]; then \
-		node deploy/tools/validate-openapi.mjs; \
-	else \
-		echo "no deploy/tools/validate-openapi.mjs yet; skipped"; \
-	fi
+	$(call section,"deploy validation: render --check")
+	@for api in $(API_SOURCES); do \
+		$(GO) run ./cmd/sessiongate render --api "$$api" --out "$$(dirname "$$api")" --check; \
+	done
+	$(call section,"deploy validation: OpenAPI documents")
+	node deploy/tools/validate-openapi.mjs
+
+render:
+	$(call section,"rendering $(API_SOURCES)")
+	@for api in $(API_SOURCES); do \
+		$(GO) run ./cmd/sessiongate render --api "$$api" --out "$$(dirname "$$api")"; \
+	done
 
 # Every fuzz target briefly, so a regression on untrusted input fails make
 # test; `make fuzz` runs them for longer.

@@ -1,27 +1,39 @@
 package deploy_test
 
+// The tests of package deploy, by concern:
+//
+//   - deploy_test.go: reading templates (YAML with short-form intrinsics)
+//     and evaluating their conditions for one set of parameter values.
+//   - schema_test.go: deploy/template.yaml and examples/*/template.yaml
+//     against AWS's published SAM schema.
+//   - cfn_test.go: the plain CloudFormation resources, which that schema
+//     does not check, and gateway-responses.cfn.json.
+//   - template_test.go: the functions' configuration (one copy, in Globals)
+//     and the two API types (ApiType REST | HTTP) with their outputs.
+//   - openapi_test.go: every ${Name} a rendered document references exists
+//     in its template, and API Gateway may invoke every function it names.
+//   - build_test.go: build.sh's packages, and the rules they carry.
+
 import (
 	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
 	"testing"
 
-	"github.com/dlclark/regexp2"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"gopkg.in/yaml.v3"
-
-	gr "github.com/sessiongate/sessiongate/gatewayresponses"
 )
 
-// schemaPath is ../shared/schemas/sam.schema.json relative to the
-// repository root (CI has ../shared beside the clone).
-var schemaPath = filepath.Join("..", "..", "shared", "schemas", "sam.schema.json")
+// The logical ids that the rendered openapi.json references; fixed names.
+const (
+	fnAuthorizer = "AuthorizerFunction"
+	fnSessionAPI = "SessionApiFunction"
+	fnBackend    = "ExampleBackendFunction"
+)
 
 // --- YAML with short-form intrinsics -> JSON ---------------------------
 
@@ -148,89 +160,41 @@ func templateJSON(t testing.TB, src []byte) map[string]any {
 	return out.(map[string]any)
 }
 
-func readTemplate(t testing.TB) map[string]any {
+func readTemplateFile(t testing.TB, path string) map[string]any {
 	t.Helper()
-	src, err := os.ReadFile("template.yaml")
+	src, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return templateJSON(t, src)
 }
 
-// --- the SAM schema ----------------------------------------------------
-
-type re2 struct{ *regexp2.Regexp }
-
-func (r re2) MatchString(s string) bool { ok, err := r.Regexp.MatchString(s); return err == nil && ok }
-
-func samSchema(t testing.TB) *jsonschema.Schema {
+func readTemplate(t testing.TB) map[string]any {
 	t.Helper()
-	f, err := os.Open(schemaPath)
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("the SAM schema is required under CI: %v", err)
-		}
-		t.Skipf("SAM schema not found (%v); CI has it at ../shared/schemas", err)
-	}
-	defer f.Close()
-	doc, err := jsonschema.UnmarshalJSON(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := jsonschema.NewCompiler()
-	c.UseRegexpEngine(func(s string) (jsonschema.Regexp, error) {
-		r, err := regexp2.Compile(s, regexp2.ECMAScript)
-		if err != nil {
-			return nil, err
-		}
-		return re2{r}, nil
-	})
-	if err := c.AddResource("sam.schema.json", doc); err != nil {
-		t.Fatal(err)
-	}
-	sch, err := c.Compile("sam.schema.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return sch
+	return readTemplateFile(t, "template.yaml")
 }
 
-func TestTemplateMatchesSAMSchema(t *testing.T) {
-	sch := samSchema(t)
-	if err := sch.Validate(readTemplate(t)); err != nil {
-		t.Fatalf("deploy/template.yaml does not match the SAM schema:\n%v", err)
-	}
-}
-
-func TestMisspelledSAMPropertyFails(t *testing.T) {
-	sch := samSchema(t)
-	src, err := os.ReadFile("template.yaml")
+// exampleDirs are the examples/*/ folders that come with their own SAM
+// template, relative to this package's directory.
+func exampleDirs(t testing.TB) []string {
+	t.Helper()
+	tpls, err := filepath.Glob(filepath.Join("..", "examples", "*", "template.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, c := range []struct{ name, old, new string }{
-		{"function property", "      CodeUri: dist/examplebackend.zip", "      CodeUrl: dist/examplebackend.zip"},
-		{"api property", "      StageName: !Ref StageName", "      StageNam: !Ref StageName"},
-		{"globals property", "    Handler: bootstrap", "    Handlr: bootstrap"},
-		{"resource type", "Type: AWS::Serverless::Function", "Type: AWS::Serverless::Functon"},
-	} {
-		t.Run(c.name, func(t *testing.T) {
-			if !bytes.Contains(src, []byte(c.old)) {
-				t.Fatalf("template has no %q", c.old)
-			}
-			bad := bytes.Replace(src, []byte(c.old), []byte(c.new), 1)
-			if err := sch.Validate(templateJSON(t, bad)); err == nil {
-				t.Fatalf("the SAM schema accepted %q", c.new)
-			}
-		})
+	var dirs []string
+	for _, tpl := range tpls {
+		dirs = append(dirs, filepath.Dir(tpl))
 	}
+	sort.Strings(dirs)
+	return dirs
 }
 
 // A plain YAML decode turns `!Ref X` into "X"; the conversion must not.
 func TestShortFormIntrinsicsBecomeLongForm(t *testing.T) {
-	tpl := templateJSON(t, []byte("A: !Ref B\nC: !GetAtt D.Arn\nE: !Sub 'x${F}'\nG: !Select [0, !GetAZs '']\n"))
+	tpl := templateJSON(t, []byte("A: !Ref B\nC: !GetAtt D.Arn\nE: !Sub 'x${F}'\nG: !Select [0, !GetAZs '']\nH: !If [C, !Ref I, !Ref 'AWS::NoValue']\n"))
 	got, _ := json.Marshal(tpl)
-	want := `{"A":{"Ref":"B"},"C":{"Fn::GetAtt":["D","Arn"]},"E":{"Fn::Sub":"x${F}"},"G":{"Fn::Select":[0,{"Fn::GetAZs":""}]}}`
+	want := `{"A":{"Ref":"B"},"C":{"Fn::GetAtt":["D","Arn"]},"E":{"Fn::Sub":"x${F}"},"G":{"Fn::Select":[0,{"Fn::GetAZs":""}]},"H":{"Fn::If":["C",{"Ref":"I"},{"Ref":"AWS::NoValue"}]}}`
 	if string(got) != want {
 		t.Fatalf("got %s\nwant %s", got, want)
 	}
@@ -241,13 +205,230 @@ func TestShortFormIntrinsicsBecomeLongForm(t *testing.T) {
 	}
 }
 
-// --- plain CloudFormation resources: the schema does not check them ------
+// --- one evaluation of a template: conditions and Fn::If ----------------
 
-type propRule struct {
-	allowed  []string
-	required []string
-	check    func(t *testing.T, name string, p map[string]any)
+// pseudoParams are CloudFormation's pseudo parameters.
+var pseudoParams = map[string]bool{"AWS::AccountId": true, "AWS::NotificationARNs": true, "AWS::NoValue": true,
+	"AWS::Partition": true, "AWS::Region": true, "AWS::StackId": true, "AWS::StackName": true, "AWS::URLSuffix": true}
+
+// stack is a template evaluated for one set of parameter values: which
+// conditions hold, and so which resources and outputs exist.
+type stack struct {
+	tpl       map[string]any
+	params    map[string]string // every parameter's value: the given one, else its default
+	conds     map[string]bool
+	resources map[string]map[string]any // the resources that exist
 }
+
+// evaluate evaluates tpl's conditions with the given parameter values (the
+// others take their defaults, or "x" when they have none).
+func evaluate(t testing.TB, tpl map[string]any, given map[string]string) stack {
+	t.Helper()
+	s := stack{tpl: tpl, params: map[string]string{}, conds: map[string]bool{}, resources: map[string]map[string]any{}}
+	params, _ := tpl["Parameters"].(map[string]any)
+	for name, p := range params {
+		if v, ok := given[name]; ok {
+			s.params[name] = v
+		} else if d, ok := p.(map[string]any)["Default"]; ok {
+			s.params[name] = fmt.Sprint(d)
+		} else {
+			s.params[name] = "x"
+		}
+	}
+	for name := range given {
+		if _, ok := params[name]; !ok {
+			t.Fatalf("the template has no parameter %s", name)
+		}
+	}
+	conds, _ := tpl["Conditions"].(map[string]any)
+	var cond func(name string, depth int) bool
+	var eval func(v any, depth int) any
+	eval = func(v any, depth int) any {
+		if depth > 20 {
+			t.Fatalf("condition nesting too deep")
+		}
+		m, ok := v.(map[string]any)
+		if !ok || len(m) != 1 {
+			return v
+		}
+		for k, arg := range m {
+			args, _ := arg.([]any)
+			switch k {
+			case "Ref":
+				name, _ := arg.(string)
+				val, ok := s.params[name]
+				if !ok {
+					t.Fatalf("condition refers to %v, not a parameter", arg)
+				}
+				return val
+			case "Condition":
+				return cond(arg.(string), depth+1)
+			case "Fn::Equals":
+				return fmt.Sprint(eval(args[0], depth+1)) == fmt.Sprint(eval(args[1], depth+1))
+			case "Fn::Not":
+				return !eval(args[0], depth+1).(bool)
+			case "Fn::And", "Fn::Or":
+				every, some := true, false
+				for _, a := range args {
+					b := eval(a, depth+1).(bool)
+					every, some = every && b, some || b
+				}
+				return (k == "Fn::And" && every) || (k == "Fn::Or" && some)
+			}
+		}
+		t.Fatalf("condition uses %v, which this test does not evaluate", v)
+		return nil
+	}
+	cond = func(name string, depth int) bool {
+		c, ok := conds[name]
+		if !ok {
+			t.Fatalf("no condition %s", name)
+		}
+		b, ok := eval(c, depth).(bool)
+		if !ok {
+			t.Fatalf("condition %s is not a boolean", name)
+		}
+		return b
+	}
+	for name := range conds {
+		s.conds[name] = cond(name, 0)
+	}
+	res, _ := tpl["Resources"].(map[string]any)
+	for name, r := range res {
+		rm := r.(map[string]any)
+		if c, ok := rm["Condition"].(string); ok && !s.conds[c] {
+			continue
+		}
+		s.resources[name] = s.resolve(rm).(map[string]any)
+	}
+	return s
+}
+
+// resolve replaces every Fn::If in v by the branch its condition selects.
+func (s stack) resolve(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		if args, ok := x["Fn::If"].([]any); ok && len(x) == 1 && len(args) == 3 {
+			if s.conds[args[0].(string)] {
+				return s.resolve(args[1])
+			}
+			return s.resolve(args[2])
+		}
+		out := map[string]any{}
+		for k, c := range x {
+			out[k] = s.resolve(c)
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, c := range x {
+			out[i] = s.resolve(c)
+		}
+		return out
+	}
+	return v
+}
+
+// outputs are the outputs that exist, resolved.
+func (s stack) outputs() map[string]map[string]any {
+	out := map[string]map[string]any{}
+	outs, _ := s.tpl["Outputs"].(map[string]any)
+	for name, o := range outs {
+		om := o.(map[string]any)
+		if c, ok := om["Condition"].(string); ok && !s.conds[c] {
+			continue
+		}
+		out[name] = s.resolve(om).(map[string]any)
+	}
+	return out
+}
+
+// references lists what v refers to: Ref targets, Fn::GetAtt resources and
+// the names in Fn::Sub strings (a dotted ${A.B} as its resource A), minus
+// the variables an Fn::Sub defines itself.
+func references(v any) []string {
+	var out []string
+	var walk func(v any, local map[string]bool)
+	walk = func(v any, local map[string]bool) {
+		switch x := v.(type) {
+		case map[string]any:
+			if r, ok := x["Ref"].(string); ok && len(x) == 1 {
+				out = append(out, r)
+				return
+			}
+			if ga, ok := x["Fn::GetAtt"].([]any); ok && len(x) == 1 && len(ga) > 0 {
+				out = append(out, fmt.Sprint(ga[0]))
+				return
+			}
+			if sub, ok := x["Fn::Sub"]; ok && len(x) == 1 {
+				str, vars := subParts(sub)
+				inner := map[string]bool{}
+				for k := range local {
+					inner[k] = true
+				}
+				for k, val := range vars {
+					inner[k] = true
+					walk(val, local)
+				}
+				for _, name := range subNames(str) {
+					if !inner[name] {
+						res, _, _ := strings.Cut(name, ".")
+						if strings.HasPrefix(name, "AWS::") {
+							res = name
+						}
+						out = append(out, res)
+					}
+				}
+				return
+			}
+			for _, c := range x {
+				walk(c, local)
+			}
+		case []any:
+			for _, c := range x {
+				walk(c, local)
+			}
+		}
+	}
+	walk(v, nil)
+	return out
+}
+
+// subParts splits an Fn::Sub argument into its string and variable map.
+func subParts(sub any) (string, map[string]any) {
+	switch x := sub.(type) {
+	case string:
+		return x, nil
+	case []any:
+		if len(x) == 2 {
+			s, _ := x[0].(string)
+			vars, _ := x[1].(map[string]any)
+			return s, vars
+		}
+	}
+	return "", nil
+}
+
+// subNames are the ${Name} of an Fn::Sub string, without ${!Literal}s.
+func subNames(s string) []string {
+	var out []string
+	for {
+		i := strings.Index(s, "${")
+		if i < 0 {
+			return out
+		}
+		j := strings.IndexByte(s[i:], '}')
+		if j < 0 {
+			return out
+		}
+		if name := s[i+2 : i+j]; !strings.HasPrefix(name, "!") {
+			out = append(out, strings.TrimSpace(name))
+		}
+		s = s[i+j+1:]
+	}
+}
+
+// --- small helpers --------------------------------------------------------
 
 func ref(v any) string {
 	m, _ := v.(map[string]any)
@@ -255,356 +436,9 @@ func ref(v any) string {
 	return s
 }
 
-var cfnRules = map[string]propRule{
-	"AWS::Lambda::Permission": {
-		allowed:  []string{"Action", "FunctionName", "Principal", "SourceArn", "SourceAccount", "EventSourceToken", "FunctionUrlAuthType", "PrincipalOrgID"},
-		required: []string{"Action", "FunctionName", "Principal", "SourceArn"},
-		check: func(t *testing.T, name string, p map[string]any) {
-			if p["Action"] != "lambda:InvokeFunction" || p["Principal"] != "apigateway.amazonaws.com" {
-				t.Errorf("%s: Action %v Principal %v", name, p["Action"], p["Principal"])
-			}
-			sub, _ := p["SourceArn"].(map[string]any)["Fn::Sub"].(string)
-			if !strings.Contains(sub, ":execute-api:") || !strings.Contains(sub, "${ExampleApi}/") {
-				t.Errorf("%s: SourceArn %q must be scoped to the API", name, sub)
-			}
-		},
-	},
-	"AWS::EC2::VPC": {
-		allowed:  []string{"CidrBlock", "EnableDnsHostnames", "EnableDnsSupport", "InstanceTenancy", "Ipv4IpamPoolId", "Ipv4NetmaskLength", "Tags"},
-		required: []string{"CidrBlock"},
-	},
-	"AWS::EC2::Subnet": {
-		allowed:  []string{"AssignIpv6AddressOnCreation", "AvailabilityZone", "AvailabilityZoneId", "CidrBlock", "EnableDns64", "Ipv6CidrBlock", "Ipv6Native", "MapPublicIpOnLaunch", "OutpostArn", "PrivateDnsNameOptionsOnLaunch", "Tags", "VpcId"},
-		required: []string{"VpcId", "CidrBlock", "AvailabilityZone"},
-		check: func(t *testing.T, name string, p map[string]any) {
-			if p["MapPublicIpOnLaunch"] == true {
-				t.Errorf("%s: the session subnets are private", name)
-			}
-		},
-	},
-	"AWS::EC2::SecurityGroup": {
-		allowed:  []string{"GroupDescription", "GroupName", "SecurityGroupEgress", "SecurityGroupIngress", "Tags", "VpcId"},
-		required: []string{"GroupDescription", "VpcId", "SecurityGroupEgress"},
-		check: func(t *testing.T, name string, p map[string]any) {
-			if _, ok := p["SecurityGroupIngress"]; ok {
-				t.Errorf("%s: ingress is a separate AWS::EC2::SecurityGroupIngress", name)
-			}
-			for _, e := range p["SecurityGroupEgress"].([]any) {
-				checkKeys(t, name+" egress", e.(map[string]any), []string{"CidrIp", "CidrIpv6", "Description", "DestinationPrefixListId", "DestinationSecurityGroupId", "FromPort", "IpProtocol", "ToPort"}, []string{"IpProtocol"})
-			}
-		},
-	},
-	"AWS::EC2::SecurityGroupIngress": {
-		allowed:  []string{"CidrIp", "CidrIpv6", "Description", "FromPort", "GroupId", "GroupName", "IpProtocol", "SourcePrefixListId", "SourceSecurityGroupId", "SourceSecurityGroupName", "SourceSecurityGroupOwnerId", "ToPort"},
-		required: []string{"GroupId", "IpProtocol", "FromPort", "ToPort", "SourceSecurityGroupId"},
-		check: func(t *testing.T, name string, p map[string]any) {
-			if _, open := p["CidrIp"]; open {
-				t.Errorf("%s: the cache is reachable from the Lambdas' security group only", name)
-			}
-			if p["FromPort"] != json.Number("6379") || p["ToPort"] != json.Number("6380") {
-				t.Errorf("%s: ports %v-%v, want 6379-6380", name, p["FromPort"], p["ToPort"])
-			}
-		},
-	},
-	"AWS::ElastiCache::ServerlessCache": {
-		allowed:  []string{"CacheUsageLimits", "DailySnapshotTime", "Description", "Endpoint", "Engine", "FinalSnapshotName", "KmsKeyId", "MajorEngineVersion", "ReaderEndpoint", "SecurityGroupIds", "ServerlessCacheName", "SnapshotArnsToRestore", "SnapshotRetentionLimit", "SubnetIds", "Tags", "UserGroupId"},
-		required: []string{"ServerlessCacheName", "Engine", "SecurityGroupIds", "SubnetIds"},
-		check: func(t *testing.T, name string, p map[string]any) {
-			if e, ok := p["Engine"].(string); ok && e != "redis" && e != "valkey" {
-				t.Errorf("%s: Engine %q", name, e)
-			}
-			if subnets, _ := p["SubnetIds"].([]any); len(subnets) < 2 {
-				t.Errorf("%s: want subnets in two zones", name)
-			}
-		},
-	},
-}
-
-func checkKeys(t *testing.T, where string, p map[string]any, allowed, required []string) {
-	t.Helper()
-	for _, problem := range keyProblems(p, allowed, required) {
-		t.Errorf("%s: %s", where, problem)
-	}
-}
-
-func keyProblems(p map[string]any, allowed, required []string) []string {
-	var out []string
-	for _, k := range sortedKeys(p) {
-		if !contains(allowed, k) {
-			out = append(out, fmt.Sprintf("unknown property %q", k))
-		}
-	}
-	for _, k := range required {
-		if _, ok := p[k]; !ok {
-			out = append(out, fmt.Sprintf("missing property %q", k))
-		}
-	}
-	return out
-}
-
 func contains(list []string, s string) bool {
 	for _, x := range list {
 		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
-func TestCloudFormationResourceProperties(t *testing.T) {
-	res := readTemplate(t)["Resources"].(map[string]any)
-	for _, name := range sortedKeys(res) {
-		r := res[name].(map[string]any)
-		typ, _ := r["Type"].(string)
-		if strings.HasPrefix(typ, "AWS::Serverless::") {
-			continue // checked by the SAM schema
-		}
-		rule, ok := cfnRules[typ]
-		if !ok {
-			t.Errorf("%s: resource type %s has no property rules in this test; add them", name, typ)
-			continue
-		}
-		p, _ := r["Properties"].(map[string]any)
-		checkKeys(t, name, p, rule.allowed, rule.required)
-		if rule.check != nil {
-			rule.check(t, name, p)
-		}
-		for k := range r {
-			if !contains([]string{"Type", "Properties", "DependsOn", "Condition", "DeletionPolicy", "UpdateReplacePolicy", "Metadata"}, k) {
-				t.Errorf("%s: unknown resource attribute %q", name, k)
-			}
-		}
-	}
-}
-
-func TestRulesCatchMisspelledCloudFormationProperty(t *testing.T) {
-	rule := cfnRules["AWS::ElastiCache::ServerlessCache"]
-	p := map[string]any{"ServerlessCacheName": "x", "Engin": "valkey", "SecurityGroupIds": []any{}, "SubnetIds": []any{}}
-	got := keyProblems(p, rule.allowed, rule.required)
-	if fmt.Sprint(got) != `[unknown property "Engin" missing property "Engine"]` {
-		t.Fatalf("problems %q", got)
-	}
-}
-
-// --- the template and the generated OpenAPI agree ------------------------
-
-var subRef = regexp.MustCompile(`\$\{([^}!][^}]*)\}`)
-
-func collectSubs(v any, out map[string]bool) {
-	switch x := v.(type) {
-	case map[string]any:
-		if s, ok := x["Fn::Sub"].(string); ok {
-			for _, m := range subRef.FindAllStringSubmatch(s, -1) {
-				out[m[1]] = true
-			}
-		}
-		for _, c := range x {
-			collectSubs(c, out)
-		}
-	case []any:
-		for _, c := range x {
-			collectSubs(c, out)
-		}
-	}
-}
-
-func TestOpenAPIReferencesExistInTemplate(t *testing.T) {
-	tpl := readTemplate(t)
-	params := tpl["Parameters"].(map[string]any)
-	res := tpl["Resources"].(map[string]any)
-	data, err := os.ReadFile("openapi.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var doc any
-	if err := json.Unmarshal(data, &doc); err != nil {
-		t.Fatal(err)
-	}
-	refs := map[string]bool{}
-	collectSubs(doc, refs)
-	vars := map[string]string{}
-	for _, name := range sortedKeys(refs) {
-		switch {
-		case strings.HasPrefix(name, "AWS::"):
-		case params[name] != nil:
-		case strings.HasSuffix(name, ".Arn"):
-			r, _ := res[strings.TrimSuffix(name, ".Arn")].(map[string]any)
-			if r == nil || r["Type"] != "AWS::Serverless::Function" {
-				t.Errorf("openapi.json refers to ${%s}, which is not a function of the template", name)
-			}
-		default:
-			t.Errorf("openapi.json refers to ${%s}, which the template does not define", name)
-		}
-		vars[name] = "x"
-	}
-	vars[gr.VarAllowedOrigin] = "https://app.example.com"
-	vars[gr.VarEchoBackendURL] = "https://backend.example.com"
-	api, err := gr.Load(data, vars)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if api.Authorizer != gr.FunctionAuthorizer || res[api.Authorizer] == nil {
-		t.Errorf("authorizer %q", api.Authorizer)
-	}
-	// Every function the API invokes may be invoked by API Gateway.
-	invoked := map[string]bool{api.Authorizer: true}
-	for _, r := range api.Routes {
-		if fn, ok := r.LambdaFunction(); ok {
-			invoked[fn] = true
-		}
-	}
-	for fn := range invoked {
-		found := false
-		for _, r := range res {
-			rm := r.(map[string]any)
-			if rm["Type"] != "AWS::Lambda::Permission" {
-				continue
-			}
-			ga, _ := rm["Properties"].(map[string]any)["FunctionName"].(map[string]any)["Fn::GetAtt"].([]any)
-			if len(ga) == 2 && ga[0] == fn {
-				found = true
-			}
-		}
-		if !found {
-			t.Errorf("no AWS::Lambda::Permission for %s", fn)
-		}
-	}
-}
-
-var contractEnv = []string{"REDIS_URL", "REDIS_MODE", "SESSION_KEYS", "SESSION_ACCESS_TTL", "SESSION_ROTATE_AFTER",
-	"SESSION_GRACE", "SESSION_IDLE_TIMEOUT", "SESSION_ABSOLUTE_TIMEOUT", "COOKIE_SECURE", "COOKIE_SAMESITE",
-	"COOKIE_DOMAIN", "API_BASE_PATH", "ALLOWED_ORIGINS", "ANTI_CSRF"}
-
-func TestFunctions(t *testing.T) {
-	tpl := readTemplate(t)
-	g := tpl["Globals"].(map[string]any)["Function"].(map[string]any)
-	if g["Runtime"] != "provided.al2023" || g["Handler"] != "bootstrap" || fmt.Sprint(g["Architectures"]) != "[arm64]" {
-		t.Errorf("Globals.Function: %v", g)
-	}
-	res := tpl["Resources"].(map[string]any)
-	wantCode := map[string]string{gr.FunctionAuthorizer: "dist/authorizer.zip", gr.FunctionSessionAPI: "dist/sessionapi.zip", gr.FunctionBackend: "dist/examplebackend.zip"}
-	build, err := os.ReadFile("build.sh")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for fn, code := range wantCode {
-		r, _ := res[fn].(map[string]any)
-		if r == nil {
-			t.Errorf("no function %s", fn)
-			continue
-		}
-		p := r["Properties"].(map[string]any)
-		if p["CodeUri"] != code {
-			t.Errorf("%s: CodeUri %v, want %s", fn, p["CodeUri"], code)
-		}
-		cmd := strings.TrimSuffix(strings.TrimPrefix(code, "dist/"), ".zip")
-		if !bytes.Contains(build, []byte(cmd)) {
-			t.Errorf("build.sh does not build %s", cmd)
-		}
-		env, _ := p["Environment"].(map[string]any)
-		vars, _ := env["Variables"].(map[string]any)
-		for k := range vars {
-			if !contains(contractEnv, k) {
-				t.Errorf("%s: environment variable %s is not in contract §5", fn, k)
-			}
-		}
-		if fn == gr.FunctionBackend {
-			if _, ok := vars["SESSION_KEYS"]; ok {
-				t.Errorf("%s must not receive SESSION_KEYS", fn)
-			}
-			continue
-		}
-		for _, k := range contractEnv {
-			if _, ok := vars[k]; !ok {
-				t.Errorf("%s: missing environment variable %s", fn, k)
-			}
-		}
-		if u, _ := vars["REDIS_URL"].(map[string]any)["Fn::Sub"].(string); !strings.HasPrefix(u, "rediss://") {
-			t.Errorf("%s: REDIS_URL %q must use TLS (rediss://)", fn, u)
-		}
-		if vars["COOKIE_SECURE"] != "true" {
-			t.Errorf("%s: COOKIE_SECURE %v", fn, vars["COOKIE_SECURE"])
-		}
-		if _, ok := p["VpcConfig"]; !ok {
-			t.Errorf("%s: must run in the VPC to reach the cache", fn)
-		}
-	}
-	api := res["ExampleApi"].(map[string]any)["Properties"].(map[string]any)
-	tr := api["DefinitionBody"].(map[string]any)["Fn::Transform"].(map[string]any)
-	if tr["Name"] != "AWS::Include" || tr["Parameters"].(map[string]any)["Location"] != "openapi.json" {
-		t.Errorf("ExampleApi.DefinitionBody: %v", tr)
-	}
-}
-
-func TestGatewayResponsesCloudFormationFile(t *testing.T) {
-	data, err := os.ReadFile("gateway-responses.cfn.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var doc struct {
-		Resources map[string]struct {
-			Type       string
-			Properties map[string]any
-		}
-	}
-	if err := json.Unmarshal(data, &doc); err != nil {
-		t.Fatal(err)
-	}
-	if len(doc.Resources) == 0 {
-		t.Fatal("no resources")
-	}
-	for name, r := range doc.Resources {
-		if r.Type != "AWS::ApiGateway::GatewayResponse" {
-			t.Errorf("%s: type %s", name, r.Type)
-		}
-		checkKeys(t, name, r.Properties, []string{"ResponseParameters", "ResponseTemplates", "ResponseType", "RestApiId", "StatusCode"}, []string{"ResponseType", "RestApiId"})
-		rt, _ := r.Properties["ResponseType"].(string)
-		if !gr.ResponseType(rt).Valid() {
-			t.Errorf("%s: ResponseType %q is not an API Gateway response type", name, rt)
-		}
-		if ref(r.Properties["RestApiId"]) == "" {
-			t.Errorf("%s: RestApiId must be a Ref", name)
-		}
-	}
-}
-
-// The build script runs when the three commands exist (the lead adds
-// them); it is skipped before that, and in -short mode.
-func TestBuildScript(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds three arm64 binaries")
-	}
-	for _, c := range []string{"authorizer", "sessionapi", "examplebackend"} {
-		if !hasMainPackage(filepath.Join("..", "cmd", c)) {
-			t.Skipf("cmd/%s has no main package yet", c)
-		}
-	}
-	if _, err := exec.LookPath("zip"); err != nil {
-		t.Skip("zip is not installed")
-	}
-	out, err := exec.Command("bash", "build.sh").CombinedOutput()
-	if err != nil {
-		t.Fatalf("build.sh: %v\n%s", err, out)
-	}
-	for _, c := range []string{"authorizer", "sessionapi", "examplebackend"} {
-		list, err := exec.Command("unzip", "-Z1", filepath.Join("dist", c+".zip")).Output()
-		if err != nil {
-			t.Fatalf("%s.zip: %v", c, err)
-		}
-		if strings.TrimSpace(string(list)) != "bootstrap" {
-			t.Errorf("%s.zip holds %q, want bootstrap only", c, list)
-		}
-	}
-}
-
-func hasMainPackage(dir string) bool {
-	files, _ := filepath.Glob(filepath.Join(dir, "*.go"))
-	for _, f := range files {
-		if strings.HasSuffix(f, "_test.go") {
-			continue
-		}
-		src, err := os.ReadFile(f)
-		if err == nil && regexp.MustCompile(`(?m)^package main\b`).Match(src) {
 			return true
 		}
 	}

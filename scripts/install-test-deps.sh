@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the tests need and is missing, idempotently and quietly:
 #   redis-server + redis-cli (Debian redis-server, redis-tools), Chromium
-#   (/usr/bin/chromium) with fonts, Node.js + npm, zip/unzip, and the npm packages of
+#   (/usr/bin/chromium) with fonts, Node.js + npm, zip, and the npm packages of
 #   frontend-example/ and deploy/tools/.
 # Runs apt-get update only when a package must be installed. Never starts the
 # system redis service. Run from anywhere; needs root (or sudo) to install.
@@ -23,8 +23,7 @@ command -v redis-cli >/dev/null 2>&1 || missing+=(redis-tools)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 command -v node >/dev/null 2>&1 || missing+=(nodejs)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
-command -v zip >/dev/null 2>&1 || missing+=(zip)       # deploy/build.sh packages the Lambda zips
-command -v unzip >/dev/null 2>&1 || missing+=(unzip)   # the deploy test lists them
+command -v zip >/dev/null 2>&1 || missing+=(zip)       # deploy/build.sh packages the Lambda zips (the deploy test runs it)
 dpkg -s fonts-liberation >/dev/null 2>&1 || missing+=(fonts-liberation) # readable browser screenshots
 
 if [ "${#missing[@]}" -gt 0 ]; then
@@ -52,7 +51,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
 	trap - EXIT
 fi
 
-for bin in redis-server redis-cli node npm zip unzip; do
+for bin in redis-server redis-cli node npm zip; do
 	command -v "$bin" >/dev/null 2>&1 || { echo "install-test-deps: $bin still missing" >&2; exit 1; }
 done
 [ -x /usr/bin/chromium ] || { echo "install-test-deps: /usr/bin/chromium still missing" >&2; exit 1; }

@@ -1,23 +1,3 @@
-// Command authorizer is the sessiongate REQUEST authorizer as an AWS Lambda
-// function (runtime provided.al2023, arm64 or amd64), for REST APIs (payload
-// 1.0) and HTTP APIs (payload 2.0, simple responses) alike.
-//
-// Build:
-//
-//	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 go build -tags lambda.norpc -trimpath -o bootstrap ./cmd/authorizer
-//
-// Configuration comes from the environment (contract §5): REDIS_URL,
-// REDIS_MODE, SESSION_KEYS, SESSION_* lifetimes, COOKIE_*, API_BASE_PATH,
-// STAGE_PREFIX, ALLOWED_ORIGINS, ANTI_CSRF, and for this function
-// AUTHZ_RULES (route rules, JSON, see package authorizer), LOG_LEVEL (debug,
-// info, warn, error; default info) and LOG_SALT (keys the hash of session
-// ids in logs; default random per process). Invalid configuration stops the
-// function at start with one message listing every problem, and never
-// prints a key.
-//
-// The Redis client is built once, during the init phase, without network
-// I/O: the first invocation dials. Configure the authorizer in API Gateway
-// with caching off (TTL 0) and no identity sources.
 package main
 
 import (
@@ -26,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/aws/aws-lambda-go/lambda"
@@ -35,7 +16,7 @@ import (
 )
 
 func main() {
-	h, err := build(os.LookupEnv, os.Stderr, os.Stdout)
+	h, err := build(os.LookupEnv, executableDir(), os.Stderr, os.Stdout)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
@@ -43,9 +24,20 @@ func main() {
 	lambda.Start(h)
 }
 
-// build reads the configuration through lookup and wires the handler. It
-// performs no network I/O.
-func build(lookup func(string) (string, bool), logs, metrics io.Writer) (*authorizer.Handler, error) {
+// executableDir is the directory of the running binary, where build.sh puts
+// rules.json (in Lambda, /var/task), or "" when it cannot be found.
+func executableDir() string {
+	exe, err := os.Executable()
+	if err != nil {
+		return ""
+	}
+	return filepath.Dir(exe)
+}
+
+// build reads the configuration through lookup, and the route rules as
+// loadRules says (exeDir is where the default rules.json lives), and wires
+// the handler. It performs no network I/O.
+func build(lookup func(string) (string, bool), exeDir string, logs, metrics io.Writer) (*authorizer.Handler, error) {
 	var problems []error
 	cfg, err := session.ConfigFromEnv(lookup)
 	if err != nil {
@@ -55,8 +47,7 @@ func build(lookup func(string) (string, bool), logs, metrics io.Writer) (*author
 	if err != nil {
 		problems = append(problems, err)
 	}
-	rulesText, _ := lookup("AUTHZ_RULES")
-	rules, err := authorizer.ParseRules(rulesText)
+	rules, rulesFrom, err := loadRules(lookup, exeDir)
 	if err != nil {
 		problems = append(problems, err)
 	}
@@ -70,6 +61,7 @@ func build(lookup func(string) (string, bool), logs, metrics io.Writer) (*author
 	if len(problems) > 0 {
 		return nil, fmt.Errorf("authorizer: invalid configuration:\n%w", errors.Join(problems...))
 	}
+	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: level}))
 	redisstore.SilenceClientLogs()
 	rdb, err := redisstore.NewClient(rc)
 	if err != nil {
@@ -79,8 +71,12 @@ func build(lookup func(string) (string, bool), logs, metrics io.Writer) (*author
 	if err != nil {
 		return nil, err
 	}
-	return authorizer.New(authorizer.Config{
-		Manager: m, Rules: rules, Metrics: metrics, LogSalt: []byte(salt),
-		Logger: slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: level})),
+	h, err := authorizer.New(authorizer.Config{
+		Manager: m, Rules: rules, Metrics: metrics, LogSalt: []byte(salt), Logger: logger,
 	})
+	if err != nil {
+		return nil, err
+	}
+	logger.Info("route rules loaded", "source", rulesFrom, "rules", rules.Len())
+	return h, nil
 }

@@ -40,7 +40,7 @@ func TestBuildDoesNoNetworkIO(t *testing.T) {
 	}
 	defer ln.Close()
 	_, err = build(envOf(map[string]string{"REDIS_URL": "redis://" + ln.Addr().String(), "SESSION_KEYS": keys(t),
-		"AUTHZ_RULES": `[{"method":"*","path":"/api/admin","roles":["admin"]}]`}), &bytes.Buffer{}, &bytes.Buffer{})
+		"AUTHZ_RULES": `[{"method":"*","path":"/api/admin","roles":["admin"]}]`}), t.TempDir(), &bytes.Buffer{}, &bytes.Buffer{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,7 +77,8 @@ func TestBuildDoesNoNetworkIO(t *testing.T) {
 	addr := dead.Addr().String()
 	dead.Close()
 	var logs bytes.Buffer
-	h, err := build(envOf(map[string]string{"REDIS_URL": "redis://" + addr, "SESSION_KEYS": sk}), &logs, &bytes.Buffer{})
+	h, err := build(envOf(map[string]string{"REDIS_URL": "redis://" + addr, "SESSION_KEYS": sk, "AUTHZ_RULES": "[]"}),
+		t.TempDir(), &logs, &bytes.Buffer{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,7 +97,7 @@ func TestBuildListsEveryProblem(t *testing.T) {
 	secret := "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3JldA=="
 	_, err := build(envOf(map[string]string{"SESSION_KEYS": secret + ":xx", "REDIS_MODE": "sharded",
 		"AUTHZ_RULES": `[{"method":"*","path":"nope"}]`, "LOG_LEVEL": "loud", "ANTI_CSRF": "maybe"}),
-		&bytes.Buffer{}, &bytes.Buffer{})
+		"", &bytes.Buffer{}, &bytes.Buffer{})
 	if err == nil {
 		t.Fatal("want an error")
 	}

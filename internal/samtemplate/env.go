@@ -93,7 +93,7 @@ func (e *evaluator) variables(r *resource) ([]string, map[string]*node, []error)
 		where string
 	}
 	var sides []side
-	if r.typ == TypeFunction {
+	if r.typ == TypeFunction && !r.ignoresGlobal("Environment") {
 		if g := e.t.globals.get("Function").get("Environment"); g != nil {
 			sides = append(sides, side{g, "Globals.Function.Environment"})
 		}

@@ -32,6 +32,14 @@ type resource struct {
 	condition string // "" when unconditional
 	props     *node  // Properties, nil when absent
 	line      int
+	// ignoreGlobals is SAM's IgnoreGlobals attribute: the Globals
+	// properties the resource does not inherit ("*" for all of them).
+	ignoreGlobals map[string]bool
+}
+
+// ignoresGlobal reports whether r opts out of the Globals property prop.
+func (r *resource) ignoresGlobal(prop string) bool {
+	return r.ignoreGlobals["*"] || r.ignoreGlobals[prop]
 }
 
 // Parameter is one entry of the template's Parameters section, as
@@ -68,7 +76,7 @@ var (
 		"MaxValue": true, "ConstraintDescription": true}
 	resourceKeys = map[string]bool{"Type": true, "Properties": true, "Condition": true, "DependsOn": true,
 		"DeletionPolicy": true, "UpdateReplacePolicy": true, "UpdatePolicy": true, "CreationPolicy": true,
-		"Metadata": true}
+		"Metadata": true, "IgnoreGlobals": true}
 )
 
 // Parse reads a template in YAML (short-form tags such as !Ref, !Sub,
@@ -218,6 +226,24 @@ func (t *Template) parseResource(id string, r *node) (*resource, []error) {
 			bad(p.line, "Properties must be a mapping")
 		} else {
 			res.props = p
+		}
+	}
+	if ig := r.get("IgnoreGlobals"); ig != nil {
+		// SAM: "*" (every Globals property) or a list of property names.
+		res.ignoreGlobals = map[string]bool{}
+		switch {
+		case ig.kind == scalarNode && ig.text == "*":
+			res.ignoreGlobals["*"] = true
+		case ig.kind == seqNode:
+			for _, item := range ig.items {
+				if item.kind != scalarNode || item.text == "" || item.text == "*" {
+					bad(item.line, "IgnoreGlobals items must be property names")
+					continue
+				}
+				res.ignoreGlobals[item.text] = true
+			}
+		default:
+			bad(ig.line, "IgnoreGlobals must be \"*\" or a list of property names")
 		}
 	}
 	return res, problems
