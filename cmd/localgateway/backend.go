@@ -41,6 +41,6 @@ func lambdaMe(ctx context.Context, _ events.APIGatewayProxyRequest) (events.APIG
 
 // exampleBackend is lambdaMe as an in-process Lambda function, through
 // aws-lambda-go's JSON round trip.
-func exampleBackend() (invoker, error) {
-	return lambdaFunc(backend.WrapV1(lambdaMe)), nil
+func exampleBackend() invoker {
+	return lambdaFunc(backend.WrapV1(lambdaMe))
 }

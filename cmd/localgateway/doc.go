@@ -1,56 +1,186 @@
-// Command localgateway runs sessiongate's deployed API definition on one
-// machine: `go run ./cmd/localgateway`, then open http://127.0.0.1:8080.
+// Command localgateway runs an API that `sessiongate render` wrote on one
+// machine, the way API Gateway and Lambda run it once deployed:
 //
-// It loads deploy/openapi.json — the very file deployed, embedded as
-// deploy.OpenAPI — through gatewayresponses.Load, and for every request does
-// what API Gateway (REST) does with it:
+//	go run ./cmd/localgateway                          # the example API of deploy/, at the root
+//	go run ./cmd/localgateway -stage prod              # the same under /prod, as on an execute-api URL
+//	go run ./cmd/localgateway -api DIR -stage dev      # your own API: what render wrote to DIR
+//	go run ./cmd/localgateway -http-api                # the HTTP API variant
 //
-//   - matches a route (gatewayresponses.API.Match); a GET or HEAD that no
-//     route matches, outside the API's top-level paths (/api, /auth,
-//     /public), is served from the browser example; anything else unmatched
-//     is the MISSING_AUTHENTICATION_TOKEN gateway response (403);
-//   - runs the REQUEST authorizer in-process on routes that have it, through
-//     aws-lambda-go's JSON round trip (lambda.NewHandler(...).Invoke), with a
-//     REST payload v1 event: type, methodArn
-//     arn:aws:execute-api:local:000000000000:localapi/local/<METHOD>/<path>,
+// then open http://127.0.0.1:8080 for the browser example.
+//
+// # What it serves
+//
+// Without -api, the files embedded from deploy/ — the very files that are
+// deployed: openapi.json (deploy.OpenAPI), rules.json (deploy.Rules) and
+// template.yaml (deploy.Template). With -api DIR, what render wrote to
+// DIR: DIR/openapi.json, DIR/rules.json (the authorizer's package), and
+// DIR/template.yaml when it exists (or the template -template names).
+// Nothing about routes, rules or configuration exists only here: the
+// local run uses what the deployment uses.
+//
+// The definition is loaded through gatewayresponses.Load, and every
+// request gets what API Gateway (REST) does with it:
+//
+//   - matches a route within the stage (gatewayresponses.API.Match); a path
+//     the definition does not have is the MISSING_AUTHENTICATION_TOKEN
+//     gateway response (403), as API Gateway answers an unknown path;
+//   - runs the REQUEST authorizer in-process on routes that have it,
+//     through aws-lambda-go's JSON round trip (lambda.NewHandler(...).Invoke),
+//     with a REST payload 1.0 event as API Gateway sends it: type,
+//     methodArn arn:aws:execute-api:local:000000000000:localapi/<stage>/<METHOD>/<path>,
 //     resource, path, httpMethod, headers (last value of each name),
 //     multiValueHeaders (every value: several Cookie lines stay several
-//     entries), query parameters and requestContext with the request id;
-//   - maps the outcome as API Gateway does (research facts §4): the error
-//     "Unauthorized" → UNAUTHORIZED (401) with no authorizer context; any
-//     other error, or output API Gateway cannot use (no principalId or
-//     policy, an object or array as a context value) →
-//     AUTHORIZER_CONFIGURATION_ERROR (500), because that is what
-//     x-amzn-ErrorType: AuthorizerConfigurationException reports; an
-//     explicit or implicit Deny → ACCESS_DENIED (403) with the context; an
-//     Allow covering the methodArn → the integration, with the context;
+//     entries), query parameters, path parameters and requestContext with
+//     the stage, the path the browser called and the request id;
+//   - maps the outcome as API Gateway does: the error "Unauthorized" →
+//     UNAUTHORIZED (401) with no authorizer context; any other error, or
+//     output API Gateway cannot use (no principalId or policy, an object or
+//     array as a context value) → AUTHORIZER_CONFIGURATION_ERROR (500),
+//     because that is what x-amzn-ErrorType: AuthorizerConfigurationException
+//     reports; an explicit or implicit Deny → ACCESS_DENIED (403) with the
+//     context; an Allow covering the methodArn → the integration, with the
+//     context;
 //   - renders gateway responses and integration mappings with
 //     gatewayresponses' evaluator (x-user-id ← principalId, Set-Cookie ←
 //     context.authorizer.setCookie, CORS, ...);
-//   - forwards HTTP integrations to a built-in echo backend on its own
-//     loopback listener, which answers {"method","path","headers"} with every
-//     header it received (names in lower case);
-//   - invokes AWS_PROXY integrations in-process with a REST v1 proxy event
-//     whose requestContext.authorizer holds the authorizer's context: the
-//     session API (sessionhttp through lambdaproxy) and the example backend
-//     of /api/lambda-me (authorizer/backend). A Lambda error or malformed
-//     response is a 502 {"message": "Internal server error"}.
+//   - HTTP and HTTP_PROXY integrations go to their URI; the example API's
+//     ${EchoBackendUrl} is a built-in echo backend on its own loopback
+//     listener, which answers {"method","path","headers"} with every header
+//     it received (names in lower case);
+//   - AWS_PROXY integrations are invoked in-process with a REST payload 1.0
+//     proxy event whose requestContext.authorizer holds the authorizer's
+//     context: the session API (sessionhttp through lambdaproxy) and the
+//     example backend ExampleBackendFunction (authorizer/backend). A Lambda
+//     error or malformed response is a 502 {"message": "Internal server
+//     error"}. Other functions run with -lambda-endpoint (see "Remote
+//     functions"); without it the gateway refuses to start;
+//   - AWS (non-proxy) integrations, such as AppSync, go to the URL that
+//     -service gives for the service their URI names (see "Services");
+//   - MOCK integrations answer from their integration response.
 //
-// With -lambda-endpoint, the three Lambda functions run elsewhere instead
-// (see "Remote functions" below); everything else stays the same.
+// Besides the definition it serves, outside the stage, the browser example
+// (frontend-example, embedded) for GET and HEAD requests outside the API's
+// top-level paths, and GET /example-config.json, {"apiPrefix":"/prod"}
+// under -stage prod ({"apiPrefix":""} at the root): the example puts the
+// prefix in front of every API path. Within the stage it adds POST
+// <API_BASE_PATH>/demo/signin (sessionhttp.DemoSignInHandler), which is
+// never part of a deployed definition: it signs in any user id with any
+// roles, without authentication.
 //
-// POST /auth/demo/signin (sessionhttp.DemoSignInHandler) is added by the
-// local gateway itself and is never part of the deployed definition: it
-// signs in any user id with any roles, without authentication.
+// # Stage
 //
-// # Configuration
+// -stage NAME serves every route under /NAME, as on an execute-api URL
+// (https://<api>.execute-api.<region>.amazonaws.com/NAME/...), the session
+// API and the demo sign-in included. The events are those API Gateway
+// sends there: path and resource without the stage, requestContext.path
+// with it, requestContext.stage NAME, methodArn .../NAME/GET/api/me. The
+// session API derives the refresh cookie's Path from that difference, so
+// it is /NAME/auth/session/refresh, as deployed. A request outside /NAME
+// gets the MISSING_AUTHENTICATION_TOKEN answer, unless it is the browser
+// example or /example-config.json. Without -stage the API is served at
+// the root, as behind a custom domain's root mapping; the events then
+// carry the stage "local".
 //
-// Every variable of contract §5 is read from the environment through
-// session.ConfigFromEnv and redisstore.ClientConfigFromEnv, plus AUTHZ_RULES
-// (default: /api/admin needs the role admin). Flags override their
-// variable and default to its value:
+// # Configuration from the template
+//
+// With a SAM template (the embedded deploy/template.yaml without -api;
+// DIR/template.yaml or -template FILE with -api), each in-process
+// function's environment is the one the template gives it when deployed:
+// Globals and the function's own Environment, every value evaluated
+// (package internal/samtemplate) with the template's parameters — their
+// defaults, or the -param Name=Value values (repeatable). The authorizer
+// is the function the definition's authorizer URI names, the session API
+// the function of its POST <API_BASE_PATH>/session/refresh route; each gets
+// its own session.Manager from its own environment (they share the store),
+// so a variable missing from one function, or different between them,
+// shows locally as it would deployed.
+//
+// Some values exist only in a deployment; the local run sets these
+// instead ("local overrides"):
+//
+//   - REDIS_URL and REDIS_MODE: the gateway's store — REDIS_URL (and
+//     REDIS_MODE) from its own environment, else an embedded
+//     Redis-compatible server (miniredis) on a loopback port, reached
+//     through session/redisstore like real Redis, so the same Lua scripts
+//     run; its key TTLs advance once a second, and sessions end with the
+//     process;
+//   - SESSION_KEYS: from the gateway's environment, else ephemeral keys
+//     (session.GenerateKeys);
+//   - ALLOWED_ORIGINS: from the gateway's environment, else — unless
+//     -param AllowedOrigin names the browser's origin — the gateway's own
+//     origin: http://<addr>, and for a loopback or wildcard address both
+//     http://127.0.0.1:<port> and http://localhost:<port>;
+//   - every other variable the functions read (README.md,
+//     "Configuration": SESSION_*, COOKIE_*, API_BASE_PATH, STAGE_PREFIX,
+//     ANTI_CSRF, AUTHZ_RULES, AUTHZ_RULES_FILE) and every variable the
+//     template's environment names, when the gateway's environment sets it;
+//   - the lifetimes the flags set (-access-ttl, ...).
+//
+// At start-up it prints one line naming the variables set locally instead
+// of from the template — names only, never a value. A variable the
+// template cannot give locally (it refers to a resource or secret only a
+// deployment has) and that no override replaces is a start-up error naming
+// it: set it in the gateway's environment.
+//
+// Template parameters without a default get a local value when the
+// gateway has one — AllowedOrigin: the gateway's own origin (the first of
+// ALLOWED_ORIGINS); EchoBackendUrl: the built-in echo backend — and must
+// otherwise be given with -param. Every parameter value is checked against
+// its constraints (AllowedValues, AllowedPattern, ...) as CloudFormation
+// checks it. The parameters also give the definition's ${Name} values; a
+// function's ${Name.Arn} is a local Lambda ARN, and any other
+// ${Resource.Attribute} the stand-in "local".
+//
+// Without a template (-api DIR without template.yaml, and no -template),
+// both functions read the gateway's own environment, with the same
+// overrides for SESSION_KEYS, ALLOWED_ORIGINS and the flags.
+//
+// STAGE_PREFIX is an explicit override of the derived prefix, for setups
+// where the derivation cannot work; leave it unset.
+//
+// # Route rules
+//
+// The in-process authorizer enforces the rules its package carries,
+// chosen as cmd/authorizer chooses them: AUTHZ_RULES in its environment
+// when it is not blank (an explicit override), else the file
+// AUTHZ_RULES_FILE, else rules.json beside the definition (DIR/rules.json,
+// or the embedded deploy/rules.json) — what render wrote and build.sh puts
+// beside bootstrap. None of them is a start-up error: the local gateway has
+// no rules of its own. It prints how many rules it enforces and from where.
+//
+// # Services
+//
+// -service NAME=URL (repeatable) sends every AWS (non-proxy) integration
+// whose URI names the service NAME — arn:aws:apigateway:<region>:<host
+// prefix>.appsync-api:path/graphql names appsync-api — to URL + the URI's
+// path (URL/graphql), as a non-proxy HTTP integration with the route's
+// request and response mappings: the backend gets only the mapped headers
+// (x-user-id, ...) and the body, the client only the mapped response
+// headers. Without -service such a route answers 502 {"message": "Internal
+// server error"}; the start-up warning and the request's log line name the
+// flag. A -service that no route uses, or whose routes call an action
+// (action/...) rather than a path, is a start-up error.
+//
+// # HTTP API
+//
+// -http-api serves httpapi-openapi.json (DIR's, or the embedded one)
+// instead, with HTTP API semantics (httpapi.go): a payload 2.0 authorizer
+// event with simple responses, no gateway responses (401
+// {"message":"Unauthorized"}, 403 {"message":"Forbidden"}, 404 {"message":
+// "Not Found"}), parameter mapping, CORS from x-amazon-apigateway-cors,
+// payload 2.0 events for Lambda routes. The stage, the configuration, the
+// rules and the demo sign-in are the same as for the REST API; -service has
+// nothing to route (the HTTP API variant has no AWS service integrations).
+//
+// # Flags
 //
 //	-addr             listen address, default 127.0.0.1:8080
+//	-api DIR          serve what render wrote to DIR (default: the embedded deploy/ files)
+//	-stage NAME       serve under /NAME, as on an execute-api URL (default: at the root)
+//	-template FILE    the SAM template of the functions (default: DIR/template.yaml, or the embedded one)
+//	-param Name=Value a template parameter (repeatable)
+//	-service NAME=URL where AWS integrations of service NAME go (repeatable)
+//	-http-api         serve the HTTP API variant
 //	-access-ttl       SESSION_ACCESS_TTL
 //	-rotate-after     SESSION_ROTATE_AFTER
 //	-grace            SESSION_GRACE
@@ -58,41 +188,33 @@
 //	-lambda-endpoint  LAMBDA_ENDPOINT, unset by default (see "Remote functions")
 //
 // so `go run ./cmd/localgateway -access-ttl 40s -rotate-after 10s` shows
-// rotation and expiry live. Differences from a Lambda deployment, each
-// announced by one warning line on stderr:
+// rotation and expiry live. Every problem with the flags, the files, the
+// template's parameters, each function's configuration, the rules and the
+// definition is found before anything starts and reported together in one
+// message, which never contains a key.
 //
-//   - without REDIS_URL the store is an embedded Redis-compatible server
-//     (miniredis) on a loopback port, reached through session/redisstore like
-//     real Redis, so the same Lua scripts run; its key TTLs are advanced
-//     once a second. Sessions end with the process;
-//   - without SESSION_KEYS the keys are ephemeral (session.GenerateKeys).
+// The gateway responses allow exactly one origin (see gatewayresponses,
+// "Allowed origin"): AllowedOrigin. COOKIE_SECURE keeps the template's
+// value, true: Chromium treats http://127.0.0.1 and http://localhost as
+// secure contexts and stores and sends Secure cookies there (checked with
+// headless Chromium).
 //
-// ALLOWED_ORIGINS defaults to the gateway's own origin: http://<addr>, and
-// for a loopback or wildcard address both http://127.0.0.1:<port> and
-// http://localhost:<port>. The gateway responses allow exactly one origin
-// (see gatewayresponses, "Allowed origin"): the first one. COOKIE_SECURE
-// keeps its default, true: Chromium treats http://127.0.0.1 and
-// http://localhost as secure contexts and stores and sends Secure cookies
-// there (checked with headless Chromium). STAGE_PREFIX must be empty and
-// API_BASE_PATH must be the one deploy/openapi.json was rendered with: the
-// API is served at the root.
-//
-// It prints "localgateway: listening on http://<addr>" on stdout when ready,
-// logs one line per request on stderr (method, route, status, duration,
-// request id — never headers, cookies or bodies), and shuts down gracefully
-// on SIGINT or SIGTERM.
+// It prints "localgateway: listening on http://<addr>" on stdout when
+// ready, what it serves and from where on stderr, logs one line per
+// request on stderr (method, route, status, duration, request id — never
+// headers, cookies or bodies), and shuts down gracefully on SIGINT or
+// SIGTERM.
 //
 // # Remote functions
 //
 // -lambda-endpoint URL (or LAMBDA_ENDPOINT) invokes every Lambda function
-// through the AWS Lambda Invoke API at URL instead of in-process: POST
-// URL/2015-03-31/functions/<logical id>/invocations with the event as the
-// body, the logical ids being those of deploy/ (AuthorizerFunction,
-// SessionApiFunction, ExampleBackendFunction). That is the API `sam local
-// start-lambda` serves (one endpoint, functions by logical id), and the
-// AWS runtime interface emulator (which runs one function and ignores the
-// name). URL must be http or https, with no user, query or fragment; a path
-// prefix is kept. The gateway prints one line saying so at start-up.
+// of the definition through the AWS Lambda Invoke API at URL instead of
+// in-process: POST URL/2015-03-31/functions/<logical id>/invocations with
+// the event as the body. That is the API `sam local start-lambda` serves
+// (one endpoint, functions by logical id), and the AWS runtime interface
+// emulator (which runs one function and ignores the name). URL must be
+// http or https, with no user, query or fragment; a path prefix is kept.
+// The gateway prints one line saying so at start-up.
 //
 // The answers map as Lambda's do in API Gateway:
 //
@@ -113,11 +235,10 @@
 // document look like output: the authorizer's "Unauthorized" then becomes
 // a 500, not a 401. `sam local start-lambda` sets the header.
 //
-// Remote functions bring their own configuration (REDIS_URL,
-// SESSION_KEYS, AUTHZ_RULES, the SESSION_* lifetimes, ...: the template's
-// or the emulator's environment). The gateway's own configuration then
-// serves only what stays in-process: the gateway responses (ALLOWED_ORIGINS,
-// API_BASE_PATH) and POST /auth/demo/signin, which creates sessions with
+// Remote functions bring their own configuration (the emulator's
+// environment; the authorizer's rules from its package or
+// AUTHZ_RULES_FILE). The demo sign-in still runs here, with the session
+// API's configuration as the template (or the environment) gives it and
 // this process's store and keys — so give the gateway the functions'
 // REDIS_URL and SESSION_KEYS (with the embedded store or ephemeral keys,
 // the remote authorizer cannot see its sessions).
@@ -125,7 +246,7 @@
 // # What it does not do
 //
 // It does not call AWS (with -lambda-endpoint it sends no credentials, so
-// the endpoint is a local emulator) and runs only the REST definition: HTTP API
-// (payload 2.0) behaviour, stage variables, VTL, throttling and authorizer
-// caching (deploy/openapi.json sets TTL 0 anyway) are not emulated.
+// the endpoint is a local emulator; -service URLs get no signature), and
+// does not emulate stage variables, VTL, throttling, usage plans or
+// authorizer caching (render sets TTL 0 anyway).
 package main

@@ -18,20 +18,23 @@ import (
 	"github.com/sessiongate/sessiongate/gatewayresponses"
 )
 
-// Identifiers of the local "deployment" in ARNs and request contexts.
-const (
-	localRegion  = "local"
-	localAccount = "000000000000"
-	localAPIID   = "localapi"
-	localStage   = "local"
-)
+// stagePath is a request's path as API Gateway sees it on an execute-api
+// URL: the browser calls /prod/api/me; the stage is prod; the path within
+// the stage, which route matching, the event's path and the methodArn
+// use, is /api/me. Served at the root, full and route are the same and
+// the events carry the stage rootStage.
+type stagePath struct {
+	stage string // the stage name in the events
+	full  string // what the browser called: requestContext.path
+	route string // within the stage: the event's path
+}
 
 // methodARN is the methodArn API Gateway gives a REQUEST authorizer:
 // arn:aws:execute-api:<region>:<account>:<api id>/<stage>/<METHOD>/<path
-// without its leading slash>.
-func methodARN(method, urlPath string) string {
-	return fmt.Sprintf("arn:aws:execute-api:%s:%s:%s/%s/%s/%s", localRegion, localAccount, localAPIID, localStage,
-		method, strings.TrimPrefix(urlPath, "/"))
+// within the stage, without its leading slash>.
+func methodARN(stage, method, routePath string) string {
+	return fmt.Sprintf("arn:%s:execute-api:%s:%s:%s/%s/%s/%s", localPartition, localRegion, localAccount, localAPIID, stage,
+		method, strings.TrimPrefix(routePath, "/"))
 }
 
 // requestHeaders splits the client's headers the way a REST API event
@@ -71,20 +74,30 @@ func splitValues(in map[string][]string) (map[string]string, map[string][]string
 	return single, multi
 }
 
-// pathParams extracts {name} segments of a route template; nil when none.
+// pathParams extracts the {name} segments of a route template, and a
+// trailing greedy {name+} (the rest of the path, joined with '/'); nil
+// when there are none or the path does not fit the template.
 func pathParams(tpl, urlPath string) map[string]string {
 	ts, ps := strings.Split(tpl, "/"), strings.Split(urlPath, "/")
-	if len(ts) != len(ps) {
-		return nil
-	}
 	var out map[string]string
 	for i, t := range ts {
-		if strings.HasPrefix(t, "{") && strings.HasSuffix(t, "}") {
-			if out == nil {
-				out = map[string]string{}
-			}
-			out[strings.Trim(t, "{}+")] = ps[i]
+		if !strings.HasPrefix(t, "{") || !strings.HasSuffix(t, "}") {
+			continue
 		}
+		if out == nil {
+			out = map[string]string{}
+		}
+		if strings.HasSuffix(t, "+}") && i == len(ts)-1 && i < len(ps) {
+			out[strings.Trim(t, "{}+")] = strings.Join(ps[i:], "/")
+			return out
+		}
+		if len(ts) != len(ps) {
+			return nil
+		}
+		out[strings.Trim(t, "{}")] = ps[i]
+	}
+	if len(ts) != len(ps) {
+		return nil
 	}
 	return out
 }
@@ -98,26 +111,27 @@ func sourceIP(r *http.Request) string {
 }
 
 // authorizerEvent builds the REST (payload v1) REQUEST authorizer event for
-// a request to route tpl.
-func authorizerEvent(r *http.Request, tpl, requestID string) events.APIGatewayCustomAuthorizerRequestTypeRequest {
+// a request to route tpl: path and methodArn within the stage,
+// requestContext.path as the browser called it.
+func authorizerEvent(r *http.Request, sp stagePath, tpl, requestID string) events.APIGatewayCustomAuthorizerRequestTypeRequest {
 	h, mh := requestHeaders(r)
 	q, mq := queryParams(r)
 	return events.APIGatewayCustomAuthorizerRequestTypeRequest{
 		Type:                            "REQUEST",
-		MethodArn:                       methodARN(r.Method, r.URL.Path),
+		MethodArn:                       methodARN(sp.stage, r.Method, sp.route),
 		Resource:                        tpl,
-		Path:                            r.URL.Path,
+		Path:                            sp.route,
 		HTTPMethod:                      r.Method,
 		Headers:                         h,
 		MultiValueHeaders:               mh,
 		QueryStringParameters:           q,
 		MultiValueQueryStringParameters: mq,
-		PathParameters:                  pathParams(tpl, r.URL.Path),
+		PathParameters:                  pathParams(tpl, sp.route),
 		RequestContext: events.APIGatewayCustomAuthorizerRequestTypeRequestContext{
-			Path:         r.URL.Path,
+			Path:         sp.full,
 			AccountID:    localAccount,
 			ResourceID:   resourceID(tpl),
-			Stage:        localStage,
+			Stage:        sp.stage,
 			RequestID:    requestID,
 			Identity:     events.APIGatewayCustomAuthorizerRequestTypeRequestIdentity{SourceIP: sourceIP(r)},
 			ResourcePath: tpl,
@@ -136,32 +150,35 @@ func resourceID(tpl string) string {
 	return strconv.FormatUint(uint64(h), 36)
 }
 
-// proxyEvent builds the REST (payload v1) Lambda proxy integration event.
-// authCtx is the authorizer's stringified context with principalId, or
-// nil on a route without the authorizer; it becomes
-// requestContext.authorizer, as in API Gateway.
-func proxyEvent(r *http.Request, body []byte, tpl, requestID string, authCtx map[string]string, now time.Time) events.APIGatewayProxyRequest {
+// proxyEvent builds the REST (payload v1) Lambda proxy integration event:
+// resource is the route template tpl, path the path within the stage,
+// requestContext.path the path the browser called (the session API
+// derives the refresh cookie's Path from the difference). authCtx is the
+// authorizer's stringified context with principalId, or nil on a route
+// without the authorizer; it becomes requestContext.authorizer, as in API
+// Gateway.
+func proxyEvent(r *http.Request, body []byte, sp stagePath, tpl, requestID string, authCtx map[string]string, now time.Time) events.APIGatewayProxyRequest {
 	h, mh := requestHeaders(r)
 	q, mq := queryParams(r)
 	ev := events.APIGatewayProxyRequest{
 		Resource:                        tpl,
-		Path:                            r.URL.Path,
+		Path:                            sp.route,
 		HTTPMethod:                      r.Method,
 		Headers:                         h,
 		MultiValueHeaders:               mh,
 		QueryStringParameters:           q,
 		MultiValueQueryStringParameters: mq,
-		PathParameters:                  pathParams(tpl, r.URL.Path),
+		PathParameters:                  pathParams(tpl, sp.route),
 		RequestContext: events.APIGatewayProxyRequestContext{
 			AccountID:        localAccount,
 			ResourceID:       resourceID(tpl),
-			Stage:            localStage,
+			Stage:            sp.stage,
 			DomainName:       r.Host,
 			RequestID:        requestID,
 			Protocol:         r.Proto,
 			Identity:         events.APIGatewayRequestIdentity{SourceIP: sourceIP(r), UserAgent: r.UserAgent()},
 			ResourcePath:     tpl,
-			Path:             r.URL.Path,
+			Path:             sp.full,
 			HTTPMethod:       r.Method,
 			RequestTime:      now.UTC().Format("02/Jan/2006:15:04:05 -0700"),
 			RequestTimeEpoch: now.UnixMilli(),

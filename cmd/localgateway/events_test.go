@@ -58,8 +58,15 @@ func sampleRequest() *http.Request {
 	return r
 }
 
+// atRoot is the stage path of sampleRequest served at the root.
+var atRoot = stagePath{stage: rootStage, full: "/api/admin", route: "/api/admin"}
+
+// underProd is the same request under -stage prod: the browser called
+// /prod/api/admin.
+var underProd = stagePath{stage: "prod", full: "/prod/api/admin", route: "/api/admin"}
+
 func TestAuthorizerEventGolden(t *testing.T) {
-	ev := authorizerEvent(sampleRequest(), "/api/admin", "req-1")
+	ev := authorizerEvent(sampleRequest(), atRoot, "/api/admin", "req-1")
 	golden(t, "authorizer-event.json", ev)
 	if ev.MethodArn != "arn:aws:execute-api:local:000000000000:localapi/local/POST/api/admin" {
 		t.Errorf("methodArn %q", ev.MethodArn)
@@ -69,15 +76,50 @@ func TestAuthorizerEventGolden(t *testing.T) {
 	}
 }
 
+// Under a stage, the event is what API Gateway sends for an execute-api
+// URL: path and resource without the stage, requestContext.path with it,
+// requestContext.stage and the methodArn's stage set.
+func TestAuthorizerEventUnderStage(t *testing.T) {
+	ev := authorizerEvent(sampleRequest(), underProd, "/api/admin", "req-1")
+	golden(t, "authorizer-event-stage.json", ev)
+	if ev.MethodArn != "arn:aws:execute-api:local:000000000000:localapi/prod/POST/api/admin" {
+		t.Errorf("methodArn %q", ev.MethodArn)
+	}
+	if ev.Path != "/api/admin" || ev.Resource != "/api/admin" || ev.RequestContext.Path != "/prod/api/admin" ||
+		ev.RequestContext.Stage != "prod" || ev.RequestContext.ResourcePath != "/api/admin" {
+		t.Errorf("path %q resource %q requestContext.path %q stage %q resourcePath %q",
+			ev.Path, ev.Resource, ev.RequestContext.Path, ev.RequestContext.Stage, ev.RequestContext.ResourcePath)
+	}
+}
+
 func TestProxyEventGolden(t *testing.T) {
 	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	authCtx := map[string]string{gatewayresponses.PrincipalIDKey: "alice", "userId": "alice", "roles": "user", "setCookie": ""}
-	golden(t, "proxy-event.json", proxyEvent(sampleRequest(), []byte(`{"x":1}`), "/api/admin", "req-1", authCtx, at))
-	golden(t, "proxy-event-public.json", proxyEvent(sampleRequest(), []byte{0xff, 0x00}, "/api/admin", "req-2", nil, at))
+	golden(t, "proxy-event.json", proxyEvent(sampleRequest(), []byte(`{"x":1}`), atRoot, "/api/admin", "req-1", authCtx, at))
+	golden(t, "proxy-event-public.json", proxyEvent(sampleRequest(), []byte{0xff, 0x00}, atRoot, "/api/admin", "req-2", nil, at))
+	ev := proxyEvent(sampleRequest(), nil, underProd, "/api/admin", "req-3", nil, at)
+	golden(t, "proxy-event-stage.json", ev)
+	if ev.Path != "/api/admin" || ev.Resource != "/api/admin" || ev.RequestContext.Path != "/prod/api/admin" || ev.RequestContext.Stage != "prod" {
+		t.Errorf("path %q resource %q requestContext.path %q stage %q", ev.Path, ev.Resource, ev.RequestContext.Path, ev.RequestContext.Stage)
+	}
+}
+
+// Path parameters are filled from the path within the stage.
+func TestEventPathParametersUnderStage(t *testing.T) {
+	r := httptest.NewRequest("GET", "http://127.0.0.1:8080/prod/notes/n-7", nil)
+	sp := stagePath{stage: "prod", full: "/prod/notes/n-7", route: "/notes/n-7"}
+	ev := proxyEvent(r, nil, sp, "/notes/{id}", "r", nil, time.Unix(0, 0))
+	if ev.PathParameters["id"] != "n-7" || ev.Resource != "/notes/{id}" {
+		t.Errorf("pathParameters %v resource %q", ev.PathParameters, ev.Resource)
+	}
+	if a := authorizerEvent(r, sp, "/notes/{id}", "r"); a.PathParameters["id"] != "n-7" ||
+		a.MethodArn != "arn:aws:execute-api:local:000000000000:localapi/prod/GET/notes/n-7" {
+		t.Errorf("authorizer event: pathParameters %v methodArn %q", a.PathParameters, a.MethodArn)
+	}
 }
 
 func TestDecide(t *testing.T) {
-	arn := methodARN("GET", "/api/me")
+	arn := methodARN(rootStage, "GET", "/api/me")
 	policy := func(effect, resource string) string {
 		return `{"Version":"2012-10-17","Statement":[{"Action":"execute-api:Invoke","Effect":"` + effect + `","Resource":["` + resource + `"]}]}`
 	}
@@ -91,7 +133,7 @@ func TestDecide(t *testing.T) {
 		{"allow exact", `{"principalId":"u","policyDocument":` + policy("Allow", arn) + `,"context":{"userId":"u","n":1.5,"b":true,"z":null}}`,
 			true, false, map[string]string{"principalId": "u", "userId": "u", "n": "1.5", "b": "true", "z": ""}},
 		{"allow wildcard", `{"principalId":"u","policyDocument":` + policy("Allow", "arn:aws:execute-api:local:000000000000:localapi/local/*/*") + `}`, true, false, nil},
-		{"allow other method is implicit deny", `{"principalId":"u","policyDocument":` + policy("Allow", methodARN("POST", "/api/me")) + `}`, false, false, nil},
+		{"allow other method is implicit deny", `{"principalId":"u","policyDocument":` + policy("Allow", methodARN(rootStage, "POST", "/api/me")) + `}`, false, false, nil},
 		{"explicit deny", `{"principalId":"u","policyDocument":` + policy("Deny", arn) + `,"context":{"body":"{\"message\":\"x\"}"}}`,
 			false, false, map[string]string{"principalId": "u", "body": `{"message":"x"}`}},
 		{"deny wins", `{"principalId":"u","policyDocument":{"Statement":[{"Action":["execute-api:Invoke"],"Effect":"Allow","Resource":"*"},{"Action":"execute-api:Invoke","Effect":"Deny","Resource":"` + arn + `"}]}}`, false, false, nil},
@@ -167,7 +209,7 @@ func FuzzDecide(f *testing.F) {
 	f.Add([]byte(`{"principalId":"u","policyDocument":{"Statement":[{"Action":"execute-api:Invoke","Effect":"Allow","Resource":["*"]}]},"context":{"a":1}}`))
 	f.Add([]byte(`{"principalId":"u","policyDocument":{"Statement":[{"Action":"*","Effect":"Deny","Resource":"arn:*"}]}}`))
 	f.Fuzz(func(t *testing.T, out []byte) {
-		d, err := decide(out, methodARN("GET", "/api/me"))
+		d, err := decide(out, methodARN(rootStage, "GET", "/api/me"))
 		if err == nil && d.authCtx[gatewayresponses.PrincipalIDKey] == "" {
 			t.Fatalf("decision without principal: %+v", d)
 		}
@@ -200,10 +242,36 @@ func FuzzProxyResponse(f *testing.F) {
 // The proxy event must decode as aws-lambda-go's type (what lambdaproxy and
 // any Go backend read).
 func TestProxyEventRoundTrip(t *testing.T) {
-	ev := proxyEvent(sampleRequest(), []byte("x"), "/api/admin", "r", map[string]string{"principalId": "u"}, time.Unix(0, 0))
+	ev := proxyEvent(sampleRequest(), []byte("x"), atRoot, "/api/admin", "r", map[string]string{"principalId": "u"}, time.Unix(0, 0))
 	b, _ := json.Marshal(ev)
 	var back events.APIGatewayProxyRequest
 	if err := json.Unmarshal(b, &back); err != nil || back.RequestContext.Authorizer["principalId"] != "u" || back.Body != "x" {
 		t.Fatalf("%v %+v", err, back)
+	}
+}
+
+func TestPathParams(t *testing.T) {
+	tests := []struct {
+		tpl, path string
+		want      map[string]string
+	}{
+		{"/notes/{id}", "/notes/n1", map[string]string{"id": "n1"}},
+		{"/a/{x}/b/{y}", "/a/1/b/2", map[string]string{"x": "1", "y": "2"}},
+		{"/files/{proxy+}", "/files/a/b/c", map[string]string{"proxy": "a/b/c"}},
+		{"/files/{proxy+}", "/files/a", map[string]string{"proxy": "a"}},
+		{"/api/me", "/api/me", nil},
+		{"/notes/{id}", "/notes/n1/x", nil},
+	}
+	for _, tt := range tests {
+		got := pathParams(tt.tpl, tt.path)
+		if len(got) != len(tt.want) {
+			t.Errorf("pathParams(%q, %q) = %v, want %v", tt.tpl, tt.path, got, tt.want)
+			continue
+		}
+		for k, v := range tt.want {
+			if got[k] != v {
+				t.Errorf("pathParams(%q, %q) = %v, want %v", tt.tpl, tt.path, got, tt.want)
+			}
+		}
 	}
 }

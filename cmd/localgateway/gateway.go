@@ -8,13 +8,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/aws/aws-lambda-go/lambda"
 	"io"
 	"log/slog"
 	"net/http"
 	"strings"
 	"time"
 
+	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambdacontext"
 
 	"github.com/sessiongate/sessiongate/authorizer"
@@ -69,10 +69,12 @@ func lambdaFunc(handler any) invoker {
 // gateway serves a loaded REST API definition on one machine.
 type gateway struct {
 	api        *gatewayresponses.API
+	stage      string             // "" at the root
 	authorizer invoker            // the REQUEST authorizer
 	lambdas    map[string]invoker // AWS_PROXY integrations by function logical id
+	services   map[*gatewayresponses.Route]string
 	local      map[string]http.Handler
-	static     http.Handler // everything the API does not match
+	static     http.Handler // GET and HEAD outside the API
 	apiRoots   map[string]bool
 	client     *http.Client
 	log        *slog.Logger
@@ -81,12 +83,22 @@ type gateway struct {
 
 // gatewayConfig is what newGateway wires together.
 type gatewayConfig struct {
-	API        *gatewayresponses.API
+	API *gatewayresponses.API
+	// Stage serves every route under /Stage, as on an execute-api URL;
+	// "" serves them at the root.
+	Stage      string
 	Authorizer invoker
 	Lambdas    map[string]invoker
-	// Local are routes of the local gateway only, keyed "METHOD /path"
-	// (the demo sign-in); they take precedence over the API.
-	Local  map[string]http.Handler
+	// Services are the URLs AWS (non-proxy) integrations are sent to, by
+	// route (serviceTargets); an AWS route not in it answers 502.
+	Services map[*gatewayresponses.Route]string
+	// Local are routes of the local gateway only, keyed "METHOD /path" by
+	// the path the client calls (/example-config.json outside the stage,
+	// the demo sign-in within it); they take precedence over everything
+	// else.
+	Local map[string]http.Handler
+	// Static serves GET and HEAD requests outside the stage and outside
+	// the API's top-level paths (the browser example).
 	Static http.Handler
 	Log    *slog.Logger
 	Now    func() time.Time
@@ -112,13 +124,15 @@ func newGateway(c gatewayConfig) (*gateway, error) {
 			problems = append(problems, where+": uses the authorizer, which is not configured")
 		}
 		switch r.Type {
-		case gatewayresponses.Mock, gatewayresponses.HTTP, gatewayresponses.HTTPProxy:
+		case gatewayresponses.Mock, gatewayresponses.HTTP, gatewayresponses.HTTPProxy, gatewayresponses.AWS:
 		case gatewayresponses.AWSProxy:
 			fn, ok := r.LambdaFunction()
 			if !ok {
 				problems = append(problems, where+": AWS_PROXY integration without a ${Function.Arn} URI")
 			} else if c.Lambdas[fn] == nil {
-				problems = append(problems, where+": no in-process handler for Lambda function "+fn)
+				problems = append(problems, where+": no in-process handler for Lambda function "+fn+
+					" (the local gateway runs the authorizer, the session API and "+exampleBackendFunction+
+					" itself; run other functions with -lambda-endpoint)")
 			}
 		default:
 			problems = append(problems, fmt.Sprintf("%s: integration type %s is not supported by the local gateway", where, r.Type))
@@ -127,8 +141,8 @@ func newGateway(c gatewayConfig) (*gateway, error) {
 	if len(problems) > 0 {
 		return nil, fmt.Errorf("%w: cannot serve the API definition:\n  - %s", errConfig, strings.Join(problems, "\n  - "))
 	}
-	g := &gateway{api: c.API, authorizer: c.Authorizer, lambdas: c.Lambdas, local: c.Local, static: c.Static,
-		apiRoots: roots, log: c.Log, now: c.Now,
+	g := &gateway{api: c.API, stage: c.Stage, authorizer: c.Authorizer, lambdas: c.Lambdas, services: c.Services,
+		local: c.Local, static: c.Static, apiRoots: roots, log: c.Log, now: c.Now,
 		client: &http.Client{Timeout: integrationDeadline, CheckRedirect: func(*http.Request, []*http.Request) error {
 			return http.ErrUseLastResponse
 		}}}
@@ -174,30 +188,70 @@ func newRequestID() string {
 	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
 }
 
-// ServeHTTP serves one request and logs one line: method, route, status,
-// duration and request id — never headers, cookies or bodies.
+// ServeHTTP serves one request and logs one line (see serveLogged).
 func (g *gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	serveLogged(w, r, g.log, "x-amzn-RequestId", newRequestID(), g.serve)
+}
+
+// serveLogged serves one request with serve, sets the request id header,
+// and logs one line: method, route, status, duration and request id —
+// never headers, cookies or bodies.
+func serveLogged(w http.ResponseWriter, r *http.Request, log *slog.Logger, idHeader, rid string,
+	serve func(http.ResponseWriter, *http.Request, string) string) {
 	start := time.Now()
-	rid := newRequestID()
 	rec := &recorder{ResponseWriter: w}
-	rec.Header().Set("x-amzn-RequestId", rid)
-	route := g.serve(rec, r, rid)
+	rec.Header().Set(idHeader, rid)
+	route := serve(rec, r, rid)
 	if rec.status == 0 {
 		rec.status = http.StatusOK
 	}
-	g.log.Info("request", "method", r.Method, "route", route, "status", rec.status,
+	log.Info("request", "method", r.Method, "route", route, "status", rec.status,
 		"duration", time.Since(start).Round(time.Microsecond).String(), "requestId", rid)
 }
 
-// serve dispatches and returns the route name for the log.
+// stagePath places a request's path in the stage: ok is false for a path
+// outside /<stage>. Served at the root, every path is inside.
+func (g *gateway) stagePath(p string) (stagePath, bool) {
+	if g.stage == "" {
+		return stagePath{stage: rootStage, full: p, route: p}, true
+	}
+	rest, ok := strings.CutPrefix(p, "/"+g.stage)
+	if !ok || (rest != "" && rest[0] != '/') {
+		return stagePath{}, false
+	}
+	if rest == "" {
+		rest = "/" // GET /prod is the root resource of stage prod
+	}
+	return stagePath{stage: g.stage, full: p, route: rest}, true
+}
+
+// serve dispatches and returns the route name for the log:
+//
+//   - the local routes (outside the stage) first;
+//   - a path outside the stage: the browser example for a GET or HEAD
+//     outside the API's top-level paths, else the MISSING_AUTHENTICATION_TOKEN
+//     gateway response, API Gateway's answer to a path it does not know;
+//   - a path inside: the route API Gateway would match within the stage,
+//     or MISSING_AUTHENTICATION_TOKEN (served at the root, an unmatched GET
+//     or HEAD outside the API's top-level paths is the browser example).
 func (g *gateway) serve(w http.ResponseWriter, r *http.Request, rid string) string {
 	if h, ok := g.local[r.Method+" "+r.URL.Path]; ok {
 		h.ServeHTTP(w, r)
 		return "local " + r.Method + " " + r.URL.Path
 	}
-	route, err := g.api.Match(r.Method, r.URL.Path)
+	static := (r.Method == http.MethodGet || r.Method == http.MethodHead) && !g.apiRoots[firstSegment(r.URL.Path)] && g.static != nil
+	sp, inStage := g.stagePath(r.URL.Path)
+	if !inStage {
+		if static {
+			g.static.ServeHTTP(w, r)
+			return "static"
+		}
+		g.gatewayResponse(w, r, missingAuthToken, nil)
+		return "outside the stage"
+	}
+	route, err := g.api.Match(r.Method, sp.route)
 	if err != nil {
-		if (r.Method == http.MethodGet || r.Method == http.MethodHead) && !g.apiRoots[firstSegment(r.URL.Path)] && g.static != nil {
+		if static && g.stage == "" {
 			g.static.ServeHTTP(w, r)
 			return "static"
 		}
@@ -214,7 +268,7 @@ func (g *gateway) serve(w http.ResponseWriter, r *http.Request, rid string) stri
 	var authCtx map[string]string
 	if route.Authorized {
 		var t gatewayresponses.ResponseType
-		authCtx, t = g.authorize(ctx, r, route.Path, rid)
+		authCtx, t = g.authorize(ctx, r, sp, route.Path, rid)
 		if t != "" {
 			g.gatewayResponse(w, r, t, authCtx)
 			return name
@@ -225,9 +279,21 @@ func (g *gateway) serve(w http.ResponseWriter, r *http.Request, rid string) stri
 	case gatewayresponses.Mock:
 		resp, err = route.EvaluateMock(authCtx)
 	case gatewayresponses.HTTP, gatewayresponses.HTTPProxy:
-		resp, err = g.httpIntegration(ctx, r, route, body, authCtx, rid)
+		var target string
+		if target, err = route.BackendURI(sp.route); err == nil { // {id} in the URI from the path
+			resp, err = g.httpIntegration(ctx, r, route, target, body, authCtx, rid)
+		}
+	case gatewayresponses.AWS:
+		if target, ok := g.services[route]; ok {
+			resp, err = g.httpIntegration(ctx, r, route, target, body, authCtx, rid)
+			break
+		}
+		t, _ := parseAWSURI(route.URI) // checked at start-up
+		g.log.Error("AWS integration: no -service "+t.service+"=URL given, so it cannot be sent anywhere",
+			"route", name, "requestId", rid)
+		resp, err = g.badGateway(r)
 	case gatewayresponses.AWSProxy:
-		resp, err = g.lambdaProxy(ctx, r, route, body, rid, authCtx)
+		resp, err = g.lambdaProxy(ctx, r, sp, route, body, rid, authCtx)
 	default:
 		err = fmt.Errorf("integration type %s", route.Type) // refused by newGateway
 	}
@@ -240,7 +306,8 @@ func (g *gateway) serve(w http.ResponseWriter, r *http.Request, rid string) stri
 	return name
 }
 
-// authorize runs the REQUEST authorizer and maps its outcome (facts §4):
+// authorize runs the REQUEST authorizer and maps its outcome as API
+// Gateway does:
 //
 //   - error "Unauthorized" → UNAUTHORIZED, with no authorizer context;
 //   - any other error, or output API Gateway cannot use (no principalId or
@@ -248,8 +315,8 @@ func (g *gateway) serve(w http.ResponseWriter, r *http.Request, rid string) stri
 //     x-amzn-ErrorType API Gateway sends is AuthorizerConfigurationException;
 //   - Deny, explicit or implicit → ACCESS_DENIED with the context;
 //   - Allow → "" and the context for the integration.
-func (g *gateway) authorize(ctx context.Context, r *http.Request, tpl, rid string) (map[string]string, gatewayresponses.ResponseType) {
-	ev := authorizerEvent(r, tpl, rid)
+func (g *gateway) authorize(ctx context.Context, r *http.Request, sp stagePath, tpl, rid string) (map[string]string, gatewayresponses.ResponseType) {
+	ev := authorizerEvent(r, sp, tpl, rid)
 	payload, err := json.Marshal(ev)
 	if err != nil {
 		return nil, gatewayresponses.AuthorizerConfigurationError
@@ -281,20 +348,16 @@ func (g *gateway) authorize(ctx context.Context, r *http.Request, tpl, rid strin
 	return d.authCtx, ""
 }
 
-func localFunctionARN(fn string) string {
-	return fmt.Sprintf("arn:aws:lambda:%s:%s:function:%s", localRegion, localAccount, fn)
-}
-
-// httpIntegration forwards to an HTTP or HTTP_PROXY backend with the
-// mapped request headers and maps its answer. A backend that cannot be
-// reached is INTEGRATION_FAILURE, one that does not answer in time
+// httpIntegration forwards to target — an HTTP or HTTP_PROXY backend's
+// URI, or the -service URL of an AWS integration — with the mapped request
+// headers and maps its answer. A backend that cannot be reached is
+// INTEGRATION_FAILURE, one that does not answer in time
 // INTEGRATION_TIMEOUT (both 504), as in API Gateway.
-func (g *gateway) httpIntegration(ctx context.Context, r *http.Request, route *gatewayresponses.Route, body []byte, authCtx map[string]string, rid string) (*gatewayresponses.Response, error) {
+func (g *gateway) httpIntegration(ctx context.Context, r *http.Request, route *gatewayresponses.Route, target string, body []byte, authCtx map[string]string, rid string) (*gatewayresponses.Response, error) {
 	h, err := route.BackendRequestHeader(r, authCtx)
 	if err != nil {
 		return nil, err
 	}
-	target := route.URI
 	if route.Type == gatewayresponses.HTTPProxy && r.URL.RawQuery != "" {
 		target += "?" + r.URL.RawQuery
 	}
@@ -333,9 +396,9 @@ func isTimeout(err error) bool {
 // lambdaProxy invokes an AWS_PROXY integration in-process with a REST v1
 // proxy event. A Lambda error or a malformed response is API Gateway's
 // 502 {"message": "Internal server error"}.
-func (g *gateway) lambdaProxy(ctx context.Context, r *http.Request, route *gatewayresponses.Route, body []byte, rid string, authCtx map[string]string) (*gatewayresponses.Response, error) {
+func (g *gateway) lambdaProxy(ctx context.Context, r *http.Request, sp stagePath, route *gatewayresponses.Route, body []byte, rid string, authCtx map[string]string) (*gatewayresponses.Response, error) {
 	fn, _ := route.LambdaFunction()
-	ev := proxyEvent(r, body, route.Path, rid, authCtx, g.now())
+	ev := proxyEvent(r, body, sp, route.Path, rid, authCtx, g.now())
 	payload, err := json.Marshal(ev)
 	if err != nil {
 		return nil, err
@@ -353,6 +416,12 @@ func (g *gateway) lambdaProxy(ctx context.Context, r *http.Request, route *gatew
 		}
 	}
 	g.log.Error("lambda proxy integration failed", "function", fn, "requestId", rid, "error", err.Error())
+	return g.badGateway(r)
+}
+
+// badGateway is API Gateway's answer to an integration that failed: 502
+// {"message": "Internal server error"}, with the DEFAULT_5XX headers.
+func (g *gateway) badGateway(r *http.Request) (*gatewayresponses.Response, error) {
 	resp, err := g.evaluate(gatewayresponses.Default5XX, nil, r)
 	if err != nil {
 		return nil, err

@@ -11,8 +11,6 @@ import (
 	"net/url"
 	"strings"
 	"time"
-
-	"github.com/sessiongate/sessiongate/gatewayresponses"
 )
 
 // maxInvokeResponse is Lambda's limit on a synchronous invocation's
@@ -58,13 +56,17 @@ func newInvokeAPI(endpoint string) *invokeAPI {
 		}}}
 }
 
-// functions are the API's Lambda functions, each invoked by its logical id
-// in deploy/: the authorizer, and the AWS_PROXY integrations keyed by it.
-func (a *invokeAPI) functions() (invoker, map[string]invoker) {
-	return a.function(gatewayresponses.FunctionAuthorizer), map[string]invoker{
-		gatewayresponses.FunctionSessionAPI: a.function(gatewayresponses.FunctionSessionAPI),
-		gatewayresponses.FunctionBackend:    a.function(gatewayresponses.FunctionBackend),
+// functions are the API's Lambda functions, each invoked by its logical
+// id: the authorizer, and the AWS_PROXY integrations keyed by it.
+func (a *invokeAPI) functions(f apiFunctions) (invoker, map[string]invoker) {
+	lambdas := map[string]invoker{}
+	for _, fn := range f.proxies {
+		lambdas[fn] = a.function(fn)
 	}
+	if f.authorizer == "" {
+		return nil, lambdas
+	}
+	return a.function(f.authorizer), lambdas
 }
 
 // function is the invoker of the function with logical id name.
@@ -134,16 +136,22 @@ func token(s string) string {
 	return s
 }
 
-// parseLambdaEndpoint checks a -lambda-endpoint value and returns it
-// without a trailing slash, or the problems with it.
+// parseLambdaEndpoint checks a -lambda-endpoint value (see parseBaseURL).
 func parseLambdaEndpoint(raw string) (string, []string) {
+	return parseBaseURL(raw, "http://127.0.0.1:3001")
+}
+
+// parseBaseURL checks the base URL of something the gateway calls: http
+// or https, a host, no user, query or fragment. It returns it without a
+// trailing slash, or the problems with it; example shows the expected form.
+func parseBaseURL(raw, example string) (string, []string) {
 	u, err := url.Parse(raw)
 	if err != nil {
-		return "", []string{fmt.Sprintf("%q is not a URL like http://127.0.0.1:3001", raw)}
+		return "", []string{fmt.Sprintf("%q is not a URL like %s", raw, example)}
 	}
 	var problems []string
 	if u.Scheme != "http" && u.Scheme != "https" {
-		problems = append(problems, fmt.Sprintf("%q is not an http or https URL (like http://127.0.0.1:3001)", u.Redacted()))
+		problems = append(problems, fmt.Sprintf("%q is not an http or https URL (like %s)", u.Redacted(), example))
 	} else if u.Host == "" {
 		problems = append(problems, fmt.Sprintf("%q has no host", u.Redacted()))
 	}

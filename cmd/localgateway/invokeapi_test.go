@@ -11,8 +11,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/sessiongate/sessiongate/gatewayresponses"
 )
 
 // secretMarker stands for a cookie value: it must never appear in an
@@ -95,7 +93,7 @@ func reply(status int, functionError, body string) http.HandlerFunc {
 // the function's logical id, the event unchanged) and that no error text
 // carries the event or its cookie.
 func TestInvokeAPI(t *testing.T) {
-	const fn = gatewayresponses.FunctionAuthorizer
+	const fn = authorizerFunction
 	limit := strings.Repeat("x", maxInvokeResponse)
 	tests := []struct {
 		name       string
@@ -194,17 +192,17 @@ func TestInvokeAPITransport(t *testing.T) {
 		f := newFakeInvokeAPI(t)
 		url := f.URL
 		f.Close()
-		_, err := newInvokeAPI(url).invoke(context.Background(), gatewayresponses.FunctionBackend, testEvent)
+		_, err := newInvokeAPI(url).invoke(context.Background(), exampleBackendFunction, testEvent)
 		if !errors.Is(err, errInvoke) || strings.Contains(err.Error(), secretMarker) {
 			t.Fatalf("got %v", err)
 		}
 	})
 	t.Run("timeout", func(t *testing.T) {
 		f := newFakeInvokeAPI(t)
-		f.answer(gatewayresponses.FunctionBackend, func(_ http.ResponseWriter, r *http.Request) { <-r.Context().Done() })
+		f.answer(exampleBackendFunction, func(_ http.ResponseWriter, r *http.Request) { <-r.Context().Done() })
 		api := newInvokeAPI(f.URL)
 		api.timeout = 50 * time.Millisecond // the endpoint never answers: any timeout ends it
-		_, err := api.invoke(context.Background(), gatewayresponses.FunctionBackend, testEvent)
+		_, err := api.invoke(context.Background(), exampleBackendFunction, testEvent)
 		if !errors.Is(err, errInvoke) || !errors.Is(err, context.DeadlineExceeded) || strings.Contains(err.Error(), secretMarker) {
 			t.Fatalf("got %v, want an errInvoke wrapping context.DeadlineExceeded", err)
 		}
@@ -215,7 +213,7 @@ func TestInvokeAPITransport(t *testing.T) {
 		if len(problems) > 0 {
 			t.Fatal(problems)
 		}
-		_, _ = newInvokeAPI(ep).invoke(context.Background(), gatewayresponses.FunctionBackend, testEvent)
+		_, _ = newInvokeAPI(ep).invoke(context.Background(), exampleBackendFunction, testEvent)
 		if calls := f.takeCalls(); len(calls) != 1 || calls[0].Path != "/prefix/2015-03-31/functions/ExampleBackendFunction/invocations" {
 			t.Fatalf("requests %+v", calls)
 		}
@@ -250,7 +248,7 @@ func TestLambdaEndpointFlag(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			lookup := func(k string) (string, bool) { v, ok := tt.env[k]; return v, ok }
-			s, err := parseFlags(tt.args, lookup, io.Discard)
+			s, err := parseFlagsErr(tt.args, lookup)
 			if len(tt.problems) == 0 {
 				if err != nil || s.lambdaEndpoint != tt.want {
 					t.Fatalf("got %q, %v; want %q", s.lambdaEndpoint, err, tt.want)
@@ -272,6 +270,18 @@ func TestLambdaEndpointFlag(t *testing.T) {
 	}
 }
 
+// parseFlagsErr is parseFlags with its problems as one error, as runWith
+// reports them.
+func parseFlagsErr(args []string, lookup func(string) (string, bool)) (settings, error) {
+	s, ps, err := parseFlags(args, lookup, io.Discard)
+	if err != nil {
+		return s, err
+	}
+	var p problemList
+	p.add(ps...)
+	return s, p.err()
+}
+
 // allowPolicy is an authorizer response that allows everything for user.
 func allowPolicy(user string) string {
 	return `{"principalId":"` + user + `","policyDocument":{"Version":"2012-10-17","Statement":[{"Action":"execute-api:Invoke",` +
@@ -287,7 +297,7 @@ func TestLambdaEndpointGateway(t *testing.T) {
 	c := newClient(t, g.URL)
 	cookie := "sAccessToken=" + secretMarker
 
-	if want := "invoking the Lambda functions AuthorizerFunction, SessionApiFunction and ExampleBackendFunction through the Lambda Invoke API at " + f.URL + ";"; !strings.Contains(g.Stderr.String(), want) {
+	if want := "invoking the Lambda functions AuthorizerFunction, ExampleBackendFunction, SessionApiFunction through the Lambda Invoke API at " + f.URL + ";"; !strings.Contains(g.Stderr.String(), want) {
 		t.Errorf("no startup line %q:\n%s", want, g.Stderr)
 	}
 
@@ -332,11 +342,11 @@ func TestLambdaEndpointGateway(t *testing.T) {
 			method: "POST", path: "/auth/signout", wantStatus: 200, wantBody: `"signedOut":true`,
 			wantCalls: []string{"SessionApiFunction"}},
 	}
-	f.answer(gatewayresponses.FunctionSessionAPI, reply(200, "", `{"statusCode":200,"body":"{\"signedOut\":true}"}`))
+	f.answer(sessionAPIFunction, reply(200, "", `{"statusCode":200,"body":"{\"signedOut\":true}"}`))
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f.answer(gatewayresponses.FunctionAuthorizer, tt.authorizer)
-			f.answer(gatewayresponses.FunctionBackend, tt.backend)
+			f.answer(authorizerFunction, tt.authorizer)
+			f.answer(exampleBackendFunction, tt.backend)
 			f.takeCalls()
 			r := c.do(tt.method, tt.path, "", "Cookie", cookie, "rid", "x")
 			if r.Status != tt.wantStatus || !strings.Contains(string(r.Body), tt.wantBody) {

@@ -2,12 +2,14 @@ package main
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/sessiongate/sessiongate/gatewayresponses"
+	"github.com/sessiongate/sessiongate/deploy"
 	"github.com/sessiongate/sessiongate/internal/lambdaemu"
 	"github.com/sessiongate/sessiongate/session"
 	"github.com/sessiongate/sessiongate/session/sessiontest"
@@ -28,10 +30,17 @@ func TestLambdaEndpointRealBinaries(t *testing.T) {
 	const mod = "github.com/sessiongate/sessiongate/cmd/"
 	bins := lambdaemu.Build(t, mod+"authorizer", mod+"sessionapi", mod+"examplebackend")
 	shared := []string{"REDIS_URL=" + redis.URL(), "SESSION_KEYS=" + keys}
+	// The authorizer's package has the rendered rules beside bootstrap;
+	// here they are the embedded deploy/rules.json, named by
+	// AUTHZ_RULES_FILE.
+	rulesFile := filepath.Join(t.TempDir(), "rules.json")
+	if err := os.WriteFile(rulesFile, deploy.Rules, 0o600); err != nil {
+		t.Fatal(err)
+	}
 	emu := lambdaemu.StartServer(t,
-		lambdaemu.Function{Name: gatewayresponses.FunctionAuthorizer, Path: bins[0], Env: append(shared, "AUTHZ_RULES="+DefaultAuthzRules)},
-		lambdaemu.Function{Name: gatewayresponses.FunctionSessionAPI, Path: bins[1], Env: shared},
-		lambdaemu.Function{Name: gatewayresponses.FunctionBackend, Path: bins[2]},
+		lambdaemu.Function{Name: authorizerFunction, Path: bins[0], Env: append(shared, "AUTHZ_RULES_FILE="+rulesFile)},
+		lambdaemu.Function{Name: sessionAPIFunction, Path: bins[1], Env: shared},
+		lambdaemu.Function{Name: exampleBackendFunction, Path: bins[2]},
 	)
 	g := startGateway(t, map[string]string{"REDIS_URL": redis.URL(), "SESSION_KEYS": keys}, time.Now,
 		"-lambda-endpoint", emu.URL())
@@ -59,6 +68,12 @@ func TestLambdaEndpointRealBinaries(t *testing.T) {
 		}
 		if echo.Headers["x-user-id"] != user || echo.Headers["x-user-roles"] != "user" {
 			t.Errorf("mapped headers: %v", echo.Headers)
+		}
+	})
+	t.Run("the rules of the authorizer's package deny a viewer /api/admin", func(t *testing.T) {
+		r := c.do("GET", "/api/admin", "")
+		if r.Status != 403 || r.JSON(t)["message"] != "invalid claim" {
+			t.Fatalf("got %d %s", r.Status, r.Body)
 		}
 	})
 	t.Run("the Lambda backend shows the identity", func(t *testing.T) {
@@ -91,7 +106,7 @@ func TestLambdaEndpointRealBinaries(t *testing.T) {
 	})
 
 	// Every function ran in its own process, none in the gateway.
-	for fn, want := range map[string]int{gatewayresponses.FunctionAuthorizer: 4, gatewayresponses.FunctionBackend: 1, gatewayresponses.FunctionSessionAPI: 2} {
+	for fn, want := range map[string]int{authorizerFunction: 5, exampleBackendFunction: 1, sessionAPIFunction: 2} {
 		if got := emu.Invocations(fn); got != want {
 			t.Errorf("%s was invoked %d times through the emulator, want %d", fn, got, want)
 		}

@@ -4,15 +4,16 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"testing/fstest"
-	"time"
+
+	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/sessiongate/sessiongate/authorizer"
 	"github.com/sessiongate/sessiongate/deploy"
@@ -50,17 +51,37 @@ var badEventOut = `{"principalId":"` + authorizer.BadEventPrincipal + `","policy
 	`"Statement":[{"Action":["execute-api:Invoke"],"Effect":"Deny","Resource":["*"]}]},"isAuthorized":false,` +
 	`"context":{"body":` + strconv.Quote(authorizer.BadEventBody) + `}}`
 
-// mappingGateway builds a gateway over the deployed definition with the
-// given authorizer and Lambda outputs; backendURL is the HTTP backend.
-func mappingGateway(t *testing.T, authz invoker, lambdaOut string, backendURL string) http.Handler {
+// Logical ids of the example API's functions in deploy/.
+const (
+	authorizerFunction = "AuthorizerFunction"
+	sessionAPIFunction = "SessionApiFunction"
+)
+
+// loadDeployed loads the embedded deploy/openapi.json with the local
+// values of its ${...}.
+func loadDeployed(t *testing.T, backendURL string) *gatewayresponses.API {
 	t.Helper()
-	api, err := gatewayresponses.Load(deploy.OpenAPI, gatewayresponses.LocalVars(testOrigin, backendURL))
+	params := map[string]string{paramAllowedOrigin: testOrigin, paramEchoBackend: backendURL}
+	api, err := gatewayresponses.Load(deploy.OpenAPI, definitionVars(deploy.OpenAPI, params))
 	if err != nil {
 		t.Fatal(err)
 	}
+	return api
+}
+
+// mappingGateway builds a gateway over the deployed definition with the
+// given authorizer and Lambda outputs; backendURL is the HTTP backend.
+func mappingGateway(t *testing.T, authz invoker, lambdaOut string, backendURL string) http.Handler {
+	return stagedGateway(t, "", authz, lambdaOut, backendURL)
+}
+
+// stagedGateway is mappingGateway under a stage ("" for the root).
+func stagedGateway(t *testing.T, stage string, authz invoker, lambdaOut string, backendURL string) http.Handler {
+	t.Helper()
 	lambdaFn := func(_ context.Context, payload []byte) ([]byte, error) { return []byte(lambdaOut), nil }
-	g, err := newGateway(gatewayConfig{API: api, Authorizer: authz,
-		Lambdas: map[string]invoker{gatewayresponses.FunctionSessionAPI: lambdaFn, gatewayresponses.FunctionBackend: lambdaFn},
+	g, err := newGateway(gatewayConfig{API: loadDeployed(t, backendURL), Stage: stage, Authorizer: authz,
+		Lambdas: map[string]invoker{sessionAPIFunction: lambdaFn, exampleBackendFunction: lambdaFn},
+		Local:   map[string]http.Handler{"GET " + exampleConfigPath: exampleConfig("/" + stage)},
 		Static:  http.FileServerFS(fstest.MapFS{"index.html": {Data: []byte("<h1>app</h1>")}})})
 	if err != nil {
 		t.Fatal(err)
@@ -77,7 +98,7 @@ func serve(h http.Handler, method, path string) *httptest.ResponseRecorder {
 func TestAuthorizerOutcomes(t *testing.T) {
 	echo := httptest.NewServer(echoHandler())
 	defer echo.Close()
-	arnMe := methodARN("GET", "/api/me")
+	arnMe := methodARN(rootStage, "GET", "/api/me")
 	tests := []struct {
 		name      string
 		authz     invoker
@@ -93,7 +114,7 @@ func TestAuthorizerOutcomes(t *testing.T) {
 			403, "AccessDeniedException", "sAccessToken=new; Path=/", `{"message":"invalid claim"}`},
 		{"the authorizer's answer to an unreadable event is ACCESS_DENIED", authorizerFunc(t, badEventOut, nil),
 			403, "AccessDeniedException", "", authorizer.BadEventBody},
-		{"Allow for another method is an implicit deny", authorizerFunc(t, allowOut("Allow|"+methodARN("POST", "/api/me"), nil), nil), 403, "AccessDeniedException", "", ""},
+		{"Allow for another method is an implicit deny", authorizerFunc(t, allowOut("Allow|"+methodARN(rootStage, "POST", "/api/me"), nil), nil), 403, "AccessDeniedException", "", ""},
 		{"Allow maps identity and cookie", authorizerFunc(t, allowOut("Allow|"+arnMe, map[string]any{"setCookie": "sAccessToken=rot; Path=/", "roles": "user", "sessionId": "s1"}), nil),
 			200, "", "sAccessToken=rot; Path=/", `"x-user-id":"alice"`},
 	}
@@ -174,54 +195,61 @@ func TestRoutingAndIntegrationFailures(t *testing.T) {
 }
 
 func TestNewGatewayRefusesWhatItCannotServe(t *testing.T) {
-	api, err := gatewayresponses.Load(deploy.OpenAPI, gatewayresponses.LocalVars(testOrigin, "http://127.0.0.1:1"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = newGateway(gatewayConfig{API: api})
+	_, err := newGateway(gatewayConfig{API: loadDeployed(t, "http://127.0.0.1:1")})
 	if !errors.Is(err, errConfig) {
 		t.Fatalf("err = %v", err)
 	}
-	for _, want := range []string{"authorizer", gatewayresponses.FunctionSessionAPI, gatewayresponses.FunctionBackend} {
+	for _, want := range []string{"authorizer", sessionAPIFunction, exampleBackendFunction, "-lambda-endpoint"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error lacks %q: %v", want, err)
 		}
 	}
 }
 
-func TestConfigErrors(t *testing.T) {
-	const keys = "SESSION_KEYS"
-	tests := []struct {
-		name string
-		env  map[string]string
-		args []string
-		want []string
-	}{
-		{"bad flag duration", nil, []string{"-access-ttl", "soon"}, []string{"-access-ttl", `"soon"`}},
-		{"bad env duration", map[string]string{"SESSION_GRACE": "x"}, nil, []string{"SESSION_GRACE"}},
-		{"flag against env", map[string]string{"SESSION_ACCESS_TTL": "10m"}, []string{"-rotate-after", "20m"}, []string{"SESSION_ROTATE_AFTER"}},
-		{"stage prefix", map[string]string{"STAGE_PREFIX": "/prod"}, nil, []string{"STAGE_PREFIX"}},
-		{"rules", map[string]string{"AUTHZ_RULES": `[{"role":"x"}]`}, nil, []string{"AUTHZ_RULES"}},
-		{"api base path", map[string]string{"API_BASE_PATH": "/session"}, nil, []string{"API_BASE_PATH"}},
-		{"bad keys never printed", map[string]string{keys: "c2VjcmV0c2VjcmV0:c2VjcmV0"}, nil, []string{"SESSION_KEYS"}},
-		{"extra argument", nil, []string{"serve"}, []string{"unexpected arguments"}},
-		{"cluster without url", map[string]string{"REDIS_MODE": "cluster"}, nil, []string{"REDIS_MODE"}},
+// Under a stage, routes match within it and the Lambda proxy event is
+// the one an execute-api URL gives: resource and path without the stage,
+// requestContext.path with it, requestContext.stage set. Outside the
+// stage, only the browser example and /example-config.json answer.
+func TestStageRouting(t *testing.T) {
+	var mu sync.Mutex
+	var got events.APIGatewayProxyRequest
+	lambdaFn := func(_ context.Context, payload []byte) ([]byte, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if err := json.Unmarshal(payload, &got); err != nil {
+			t.Errorf("event: %v", err)
+		}
+		return []byte(`{"statusCode":200,"body":"{}"}`), nil
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			lookup := func(k string) (string, bool) { v, ok := tt.env[k]; return v, ok }
-			err := runWith(context.Background(), append([]string{"-addr", "127.0.0.1:0"}, tt.args...), lookup, io.Discard, io.Discard, time.Now)
-			if err == nil {
-				t.Fatal("no error")
-			}
-			for _, w := range tt.want {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("error lacks %q: %v", w, err)
-				}
-			}
-			if strings.Contains(err.Error(), "c2VjcmV0") {
-				t.Errorf("error prints key material: %v", err)
-			}
-		})
+	g, err := newGateway(gatewayConfig{API: loadDeployed(t, "http://127.0.0.1:1"), Stage: "prod",
+		Authorizer: authorizerFunc(t, allowOut("Allow|*", nil), nil),
+		Lambdas:    map[string]invoker{sessionAPIFunction: lambdaFn, exampleBackendFunction: lambdaFn},
+		Local:      map[string]http.Handler{"GET " + exampleConfigPath: exampleConfig("/prod")},
+		Static:     http.FileServerFS(fstest.MapFS{"index.html": {Data: []byte("<h1>app</h1>")}})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec := serve(g, "POST", "/prod/auth/session/refresh"); rec.Code != 200 {
+		t.Fatalf("refresh under the stage: %d %s", rec.Code, rec.Body)
+	}
+	mu.Lock()
+	if got.Resource != "/auth/session/refresh" || got.Path != "/auth/session/refresh" ||
+		got.RequestContext.Path != "/prod/auth/session/refresh" || got.RequestContext.Stage != "prod" {
+		t.Errorf("event: resource %q path %q requestContext.path %q stage %q",
+			got.Resource, got.Path, got.RequestContext.Path, got.RequestContext.Stage)
+	}
+	mu.Unlock()
+	for path, want := range map[string]int{"/": 200, "/example-config.json": 200, "/prod/public/status": 200,
+		"/public/status": 403, "/api/me": 403, "/prod": 403, "/prod/": 403, "/prod/index.html": 403} {
+		rec := serve(g, "GET", path)
+		if rec.Code != want {
+			t.Errorf("GET %s: %d, want %d", path, rec.Code, want)
+		}
+		if want == 403 && rec.Header().Get("x-amzn-ErrorType") != "MissingAuthenticationTokenException" {
+			t.Errorf("GET %s: %v", path, rec.Header())
+		}
+	}
+	if rec := serve(g, "POST", "/example-config.json"); rec.Code != 403 {
+		t.Errorf("POST /example-config.json: %d", rec.Code)
 	}
 }

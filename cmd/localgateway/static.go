@@ -1,10 +1,15 @@
 package main
 
 import (
+	"encoding/json"
 	"net/http"
 
 	frontendexample "github.com/sessiongate/sessiongate/frontend-example"
 )
+
+// exampleConfigPath is where the browser example reads where the API is:
+// outside the stage, like the example itself.
+const exampleConfigPath = "/example-config.json"
 
 // staticHandler serves the browser example (frontend-example, embedded in
 // the binary) for what the API does not match, so `go run
@@ -16,4 +21,21 @@ func staticHandler() (http.Handler, error) {
 		w.Header().Set("Cache-Control", "no-cache")
 		fs.ServeHTTP(w, r)
 	}), nil
+}
+
+// exampleConfig answers GET /example-config.json with the prefix the
+// browser example puts before every API path: {"apiPrefix":"/prod"} under
+// -stage prod, {"apiPrefix":""} at the root. The example then calls
+// <apiPrefix>/api/me, <apiPrefix>/auth/session/refresh, ...
+func exampleConfig(apiPrefix string) http.Handler {
+	body, _ := json.Marshal(struct {
+		APIPrefix string `json:"apiPrefix"`
+	}{apiPrefix}) // a struct of one string always encodes
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Cache-Control", "no-cache")
+		if r.Method != http.MethodHead {
+			_, _ = w.Write(body)
+		}
+	})
 }

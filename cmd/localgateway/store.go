@@ -23,25 +23,35 @@ type storeHandle struct {
 // (whose client keeps redisstore's small default pool).
 const storePoolSize = 32
 
-// openStore connects to REDIS_URL (REDIS_MODE) when it is set; otherwise it
-// starts the embedded Redis-compatible server on a loopback port and warns
-// once on stderr. Both go through session/redisstore over a real TCP
-// connection, so the Lua scripts and commands are the deployed ones.
-func openStore(lookup func(string) (string, bool), stderr io.Writer) (*storeHandle, error) {
+// storeConfig reads the gateway's store from its environment: the client
+// configuration of REDIS_URL (REDIS_MODE), or nil for the embedded store
+// when REDIS_URL is not set.
+func storeConfig(lookup func(string) (string, bool)) (*redisstore.ClientConfig, error) {
 	if v, ok := lookup("REDIS_URL"); ok && v != "" {
 		cc, err := redisstore.ClientConfigFromEnv(lookup)
 		if err != nil {
 			return nil, err
 		}
 		cc.PoolSize = storePoolSize
-		rdb, err := redisstore.NewClient(cc)
+		return &cc, nil
+	}
+	if v, ok := lookup("REDIS_MODE"); ok && v != "" && v != redisstore.ModeStandalone {
+		return nil, fmt.Errorf("%w: REDIS_MODE=%s needs REDIS_URL", errConfig, v)
+	}
+	return nil, nil
+}
+
+// openStore connects to the Redis of cc; with a nil cc it starts the
+// embedded Redis-compatible server on a loopback port and warns once on
+// stderr. Both go through session/redisstore over a real TCP connection,
+// so the Lua scripts and commands are the deployed ones.
+func openStore(cc *redisstore.ClientConfig, stderr io.Writer) (*storeHandle, error) {
+	if cc != nil {
+		rdb, err := redisstore.NewClient(*cc)
 		if err != nil {
 			return nil, err
 		}
 		return &storeHandle{store: redisstore.New(rdb, redisstore.Options{}), close: func() { _ = rdb.Close() }}, nil
-	}
-	if v, ok := lookup("REDIS_MODE"); ok && v != "" && v != redisstore.ModeStandalone {
-		return nil, fmt.Errorf("%w: REDIS_MODE=%s needs REDIS_URL", errConfig, v)
 	}
 	emb, err := startEmbedded()
 	if err != nil {
