@@ -18,10 +18,11 @@ var rules = []struct {
 	why     string
 }{
 	{"github.com/redis/go-redis", []string{mod + "/session/redisstore"}, "only the Redis store talks go-redis"},
-	{"github.com/aws/aws-lambda-go", []string{mod + "/authorizer", mod + "/authorizer/backend", mod + "/session/sessionhttp/lambdaproxy", mod + "/cmd/"},
-		"only the authorizer, the proxy adapter and the mains know Lambda"},
+	{"github.com/aws/aws-lambda-go", []string{mod + "/authorizer", mod + "/authorizer/backend", mod + "/session/sessionhttp/lambdaproxy", mod + "/cmd/", mod + "/examples/"},
+		"only the authorizer, the proxy adapter and the mains (cmd/, and the example APIs' own functions in examples/) know Lambda"},
 	{"github.com/alicebob/miniredis", []string{mod + "/cmd/localgateway"}, "the embedded store is the local gateway's zero-setup default only"},
 	{mod + "/cmd", nil, "nothing imports a main"},
+	{mod + "/examples", nil, "nothing imports an example"},
 	{mod + "/internal/loadtest", []string{mod + "/cmd/"}, "load tooling stays out of the library"},
 }
 
