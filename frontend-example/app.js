@@ -3,8 +3,14 @@
 // The SuperTokens SDK (vendor/*.js, loaded by index.html as classic scripts)
 // patches window.fetch for calls to this origin: it adds the `rid` anti-CSRF
 // header, sends cookies, keeps the `front-token` the API returns, and on a 401
-// calls POST /auth/session/refresh once (across tabs) and retries the call.
-// This file only wires buttons to plain fetch calls and shows what happened.
+// calls POST <apiPrefix>/auth/session/refresh once (across tabs) and retries
+// the call. This file only wires buttons to plain fetch calls and shows what
+// happened.
+//
+// The API may live under a prefix, as on an API Gateway execute-api URL where
+// every path starts with the stage (/prod/api/me, /prod/auth/session/refresh).
+// example-config.json, served beside this page, names it: {"apiPrefix":"/prod"}.
+// When there is no such file (404) the API is at the root of this origin.
 //
 // window.sgState exposes the counters below so tests can read them.
 
@@ -22,6 +28,7 @@ const state = {
   lastStatus: null, // HTTP status of the last call made from the buttons
   lastBody: null,
   events: [], // SDK events, oldest first
+  apiPrefix: null, // from example-config.json: "" (API at the root) or like "/prod"
 };
 window.sgState = state;
 
@@ -32,6 +39,44 @@ if (!SuperTokens || !Session) {
   throw new Error('supertokens-web-js bundles are missing');
 }
 
+// ---- configuration ---------------------------------------------------------
+
+// loadConfig reads example-config.json before the SDK starts (so this fetch
+// is not intercepted). 404 means "no prefix"; anything else that is not a
+// valid config stops the app with a visible error rather than calling a
+// guessed path.
+async function loadConfig() {
+  const res = await fetch('example-config.json', { cache: 'no-store' });
+  if (res.status === 404) return { apiPrefix: '' };
+  if (!res.ok) throw new Error(`example-config.json answered ${res.status}`);
+  let cfg;
+  try {
+    cfg = await res.json();
+  } catch {
+    throw new Error('example-config.json is not JSON');
+  }
+  const prefix = cfg && typeof cfg === 'object' ? cfg.apiPrefix ?? '' : undefined;
+  // "" or one or more path segments, no trailing slash: "/prod", "/v1/api".
+  if (typeof prefix !== 'string' || !/^(\/[A-Za-z0-9._~-]+)*$/.test(prefix)) {
+    throw new Error(`example-config.json: apiPrefix must be "" or a path like "/prod", not ${JSON.stringify(prefix)}`);
+  }
+  return { apiPrefix: prefix };
+}
+
+let config;
+try {
+  config = await loadConfig();
+} catch (err) {
+  showResult('Configuration', 'error', String(err && err.message ? err.message : err), 'bad');
+  throw err;
+}
+state.apiPrefix = config.apiPrefix;
+
+/** The URL path of an API route: api('/api/me') is '/prod/api/me' under stage prod. */
+const api = (path) => config.apiPrefix + path;
+
+for (const el of document.querySelectorAll('.api-prefix')) el.textContent = config.apiPrefix;
+
 // A front-token that arrives while a refresh is in flight belongs to the
 // refresh; any other payload update means the authorizer rotated the access
 // token in place (Set-Cookie + front-token on an ordinary API response).
@@ -40,7 +85,9 @@ let signInInFlight = 0;
 let callsInFlight = 0;
 
 SuperTokens.init({
-  appInfo: { appName: 'sessiongate example', apiDomain: window.location.origin, apiBasePath: '/auth' },
+  // The SDK's own routes (refresh, sign-out) are apiDomain + apiBasePath + …,
+  // so under a stage they are /prod/auth/session/refresh and /prod/auth/signout.
+  appInfo: { appName: 'sessiongate example', apiDomain: window.location.origin, apiBasePath: api('/auth') },
   recipeList: [
     Session.init({
       tokenTransferMethod: 'cookie',
@@ -113,14 +160,14 @@ async function call(title, method, path, body) {
 async function signIn(userId, admin) {
   signInInFlight++;
   try {
-    return await call(`Sign in as ${userId}`, 'POST', '/auth/demo/signin', { userId, roles: admin ? ['admin'] : [] });
+    return await call(`Sign in as ${userId}`, 'POST', api('/auth/demo/signin'), { userId, roles: admin ? ['admin'] : [] });
   } finally {
     signInInFlight--;
   }
 }
 
-const whoAmI = () => call('Who am I · GET /api/me', 'GET', '/api/me');
-const adminCall = () => call('Admin call · POST /api/admin', 'POST', '/api/admin', { action: 'demo' });
+const whoAmI = () => call(`Who am I · GET ${api('/api/me')}`, 'GET', api('/api/me'));
+const adminCall = () => call(`Admin call · POST ${api('/api/admin')}`, 'POST', api('/api/admin'), { action: 'demo' });
 
 async function signOut() {
   setBusy(true);
@@ -139,7 +186,7 @@ async function signOut() {
   }
 }
 
-window.sg = { signIn, whoAmI, adminCall, signOut };
+window.sg = { signIn, whoAmI, adminCall, signOut, api };
 
 // ---- session panel ---------------------------------------------------------
 

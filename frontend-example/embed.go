@@ -6,8 +6,13 @@
 // The app signs in through the local gateway's demo route, calls /api/me
 // and /api/admin with plain fetch, and lets the SDK do the rest: the rid
 // anti-CSRF header, 401 → refresh → retry with a cross-tab lock, and the
-// front-token state behind the session panel. Its Chromium tests live in
-// tests/ and run with `node --test tests/` (make test runs them).
+// front-token state behind the session panel. Before it starts the SDK it
+// reads example-config.json beside the page: {"apiPrefix":"/prod"} puts
+// every API path, the SDK's own included, under that prefix (the local
+// gateway answers it, with -stage prod, outside the stage); without the
+// file (404) the API is at the root. Its Chromium tests live in tests/ and
+// run with `node --test tests/` (make test runs them); deploy-fidelity
+// runs the example under /prod with the deployed configuration.
 package frontendexample
 
 import "embed"

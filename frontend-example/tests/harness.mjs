@@ -125,17 +125,23 @@ function buildGateway() {
   return built;
 }
 
-/** The local gateway as a process, on a free port, with env added. */
+/**
+ * The local gateway as a process, on a free port, with only PATH, HOME and
+ * env in its environment (nothing else leaks in from the caller's shell).
+ * "{origin}" in an env value or an argument stands for the gateway's own
+ * origin. args are extra flags, e.g. ['-stage', 'prod']; readyPath is a
+ * route that answers 200 once it serves (under a stage, /prod/public/status).
+ */
 export class Gateway {
-  static async start(env) {
+  static async start(env, { args = [], readyPath = '/public/status' } = {}) {
     const g = new Gateway();
     g.port = await freePort();
     g.origin = `http://127.0.0.1:${g.port}`;
     g.log = [];
-    // "{origin}" in a value stands for the gateway's own origin.
-    const withOrigin = Object.fromEntries(Object.entries(env).map(([k, v]) => [k, String(v).replaceAll('{origin}', g.origin)]));
-    g.proc = spawn(buildGateway(), ['-addr', `127.0.0.1:${g.port}`], {
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...withOrigin },
+    const withOrigin = (v) => String(v).replaceAll('{origin}', g.origin);
+    const childEnv = Object.fromEntries(Object.entries(env).map(([k, v]) => [k, withOrigin(v)]));
+    g.proc = spawn(buildGateway(), ['-addr', `127.0.0.1:${g.port}`, ...args.map(withOrigin)], {
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...childEnv },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     for (const s of [g.proc.stdout, g.proc.stderr]) {
@@ -144,12 +150,20 @@ export class Gateway {
     }
     const exited = new Promise((r) => g.proc.once('exit', (code) => r(code)));
     g.exited = exited;
-    await Promise.race([
-      waitFor('the local gateway', async () => (await fetch(`${g.origin}/public/status`)).status === 200),
-      exited.then((code) => { throw new Error(`local gateway exited (${code}):\n${g.log.join('')}`); }),
-    ]);
+    const ready = `${g.origin}${readyPath}`;
+    try {
+      await Promise.race([
+        waitFor(`the local gateway to answer 200 on ${readyPath}`, async () => (await fetch(ready)).status === 200),
+        exited.then((code) => { throw new Error(`local gateway exited (${code}):\n${g.logText()}`); }),
+      ]);
+    } catch (err) {
+      await g.stop();
+      throw err;
+    }
     return g;
   }
+  /** What the gateway printed so far (stdout and stderr, interleaved). */
+  logText() { return this.log.join(''); }
   async stop() {
     if (this.proc.exitCode !== null) return;
     this.proc.kill('SIGTERM');

@@ -70,6 +70,35 @@ describe('browser example on the local gateway', { skip: skip ?? false }, () => 
     await context.close();
   });
 
+  test('example-config.json: served at the root it says apiPrefix ""; missing (404) means the same; a bad one stops the app', async () => {
+    const served = await fetch(`${gw.origin}/example-config.json`);
+    assert.equal(served.status, 200);
+    assert.deepEqual(await served.json(), { apiPrefix: '' });
+
+    // A static host without the file: the app calls the API at the root.
+    const context = await browser.newContext();
+    await context.route('**/example-config.json', (r) => r.fulfill({ status: 404, body: 'not found' }));
+    const page = await openApp(context, gw.origin);
+    assert.equal(await page.evaluate(() => window.sgState.apiPrefix), '');
+    const res = await page.evaluate(() => window.sg.signIn('no-config-user', false));
+    assert.equal(res.status, 200);
+    assert.equal((await whoAmI(page)).body.headers['x-user-id'], 'no-config-user');
+    await context.close();
+
+    // A prefix that is not a path: no SDK, no API call, the error on screen.
+    const bad = await browser.newContext();
+    await bad.route('**/example-config.json', (r) => r.fulfill({ status: 200, contentType: 'application/json', body: '{"apiPrefix":"prod/"}' }));
+    const apiCalls = [];
+    bad.on('request', (r) => { if (/\/(api|auth)\//.test(new URL(r.url()).pathname)) apiCalls.push(r.url()); });
+    const badPage = await bad.newPage();
+    await badPage.goto(`${gw.origin}/`);
+    await badPage.waitForFunction(() => document.getElementById('result-title').textContent === 'Configuration');
+    assert.match(await badPage.textContent('#result-body'), /apiPrefix must be "" or a path like "\/prod"/);
+    assert.equal(await badPage.evaluate(() => document.body.dataset.ready), undefined);
+    assert.deepEqual(apiCalls, []);
+    await bad.close();
+  });
+
   test('in-place rotation: a new access cookie and front-token through the authorizer, no refresh', async () => {
     const { context, page } = await signedIn('rotating-user');
     const before = await accessCookie(context);
