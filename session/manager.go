@@ -106,9 +106,13 @@ type Validated struct {
 	Roles        []string
 	Claims       json.RawMessage // JSON object text
 	AccessExpiry time.Time
-	// SetCookie is non-nil when the access token was rotated and the client
-	// must store the newer cookie; FrontToken then holds its front-token.
-	// Both are nil and "" otherwise.
+	// SetCookie is non-nil when the client must store a newer access
+	// cookie: the access token was rotated, or a generation just rotated
+	// out was presented inside the grace window and the current one is
+	// handed back, or the cookie's hints changed (its first validation
+	// after a refresh recorded the refresh token as used, or it predates
+	// the hints). FrontToken then holds its front-token. Both are nil and
+	// "" otherwise.
 	SetCookie  *http.Cookie
 	FrontToken string
 }
@@ -191,10 +195,15 @@ func (m *Manager) Create(ctx context.Context, in CreateInput) (Tokens, error) {
 		return Tokens{}, err
 	}
 	for _, v := range in.Previous {
-		if t, err := m.codec.decode(m.cfg.AccessCookieName, v); err == nil {
-			if _, err := m.store.Revoke(ctx, t.sessionID()); err != nil {
-				return Tokens{}, storeErr("revoke previous session", err)
-			}
+		t, err := m.codec.decode(m.cfg.AccessCookieName, v)
+		if errors.Is(err, ErrUnknown) {
+			continue // nothing of ours to revoke
+		}
+		if err != nil {
+			return Tokens{}, err // the codec failed: fail closed
+		}
+		if _, err := m.store.Revoke(ctx, t.sessionID()); err != nil {
+			return Tokens{}, storeErr("revoke previous session", err)
 		}
 	}
 	var t token
@@ -235,7 +244,7 @@ func (m *Manager) tokens(handle [16]byte, id string, st State, now time.Time) (T
 }
 
 func (m *Manager) accessCookie(handle [16]byte, st State, now time.Time) (*http.Cookie, error) {
-	v, err := m.codec.encode(m.cfg.AccessCookieName, token{handle: handle, gen: st.AccessGen})
+	v, err := m.codec.encode(m.cfg.AccessCookieName, accessToken(handle, st))
 	if err != nil {
 		return nil, &StoreError{Op: "encode access cookie", Err: err}
 	}
@@ -259,7 +268,7 @@ func (m *Manager) cookie(name, value, path string, life time.Duration) *http.Coo
 		secs = 1
 	}
 	return &http.Cookie{Name: name, Value: value, Path: path, Domain: m.cfg.CookieDomain, MaxAge: secs,
-		Secure: m.cfg.CookieSecure, HttpOnly: true, SameSite: m.cfg.CookieSameSite}
+		Secure: !m.cfg.InsecureCookies, HttpOnly: true, SameSite: m.cfg.CookieSameSite}
 }
 
 // ClearCookies returns the two Set-Cookie values that delete the access and
@@ -268,7 +277,7 @@ func (m *Manager) cookie(name, value, path string, life time.Duration) *http.Coo
 func (m *Manager) ClearCookies() []*http.Cookie {
 	mk := func(name, path string) *http.Cookie {
 		return &http.Cookie{Name: name, Value: "", Path: path, Domain: m.cfg.CookieDomain, MaxAge: -1,
-			Expires: time.Unix(0, 0).UTC(), Secure: m.cfg.CookieSecure, HttpOnly: true, SameSite: m.cfg.CookieSameSite}
+			Expires: time.Unix(0, 0).UTC(), Secure: !m.cfg.InsecureCookies, HttpOnly: true, SameSite: m.cfg.CookieSameSite}
 	}
 	return []*http.Cookie{mk(m.cfg.AccessCookieName, "/"), mk(m.cfg.RefreshCookieName, m.cfg.RefreshCookiePath())}
 }
@@ -336,6 +345,7 @@ func (m *Manager) ValidateAny(ctx context.Context, values []string) (*Validated,
 	for _, v := range values {
 		t, err := m.codec.decode(m.cfg.AccessCookieName, v)
 		if err != nil {
+			best = worse(best, err) // ErrUnknown never shadows; a codec failure wins
 			continue
 		}
 		if tried++; tried > maxStoreCandidates {
@@ -371,13 +381,16 @@ func worse(a, b error) error {
 func (m *Manager) validateToken(ctx context.Context, t token) (*Validated, error) {
 	id := t.sessionID()
 	now := m.now()
-	st, err := m.store.Validate(ctx, id, t.gen, now, m.policy())
+	st, err := m.store.Validate(ctx, id, t.access(), now, m.policy())
 	if err != nil {
 		return nil, storeErr("validate", err)
 	}
 	v := &Validated{SessionID: id, UserID: st.UserID, Roles: st.Roles, Claims: st.Claims,
 		AccessExpiry: st.AccessIssued.Add(m.cfg.AccessTTL)}
-	if st.Rotated {
+	// A new cookie when the generation changed (rotated, or handed back
+	// inside the grace window), or when the cookie's hints no longer match
+	// the session, so that its next validation takes the cheapest path.
+	if nt := accessToken(t.handle, st); nt != t {
 		c, err := m.accessCookie(t.handle, st, now)
 		if err != nil {
 			return nil, err
@@ -389,7 +402,7 @@ func (m *Manager) validateToken(ctx context.Context, t token) (*Validated, error
 }
 
 // Refresh rotates the refresh token named by one refresh cookie value and
-// returns the new cookies (contract §3).
+// returns the new cookies (docs/protocol.md, "Refresh rotation").
 func (m *Manager) Refresh(ctx context.Context, value string) (Tokens, error) {
 	return m.RefreshAny(ctx, []string{value})
 }
@@ -406,6 +419,9 @@ func (m *Manager) RefreshAny(ctx context.Context, values []string) (Tokens, erro
 	for _, v := range values {
 		t, err := m.codec.decode(m.cfg.RefreshCookieName, v)
 		if err != nil {
+			if !errors.Is(best, ErrTheft) {
+				best = worse(best, err)
+			}
 			continue
 		}
 		if tried++; tried > maxStoreCandidates {
@@ -440,6 +456,7 @@ func (m *Manager) SignOut(ctx context.Context, values []string) (string, error) 
 	for _, v := range values {
 		t, err := m.codec.decode(m.cfg.AccessCookieName, v)
 		if err != nil {
+			best = worse(best, err)
 			continue
 		}
 		id := t.sessionID()
@@ -504,7 +521,8 @@ type TokenInfo struct {
 }
 
 // InspectAccess authenticates and decrypts an access cookie value without
-// consulting the store. ErrUnknown when it does not decode.
+// consulting the store. ErrUnknown when it does not decode; a *StoreError
+// wrapping ErrCodec when the codec itself failed.
 func (m *Manager) InspectAccess(value string) (TokenInfo, error) {
 	t, err := m.codec.decode(m.cfg.AccessCookieName, value)
 	if err != nil {

@@ -13,18 +13,31 @@ import (
 // ErrExpired, ErrTheft); any other error means the store failed, and the
 // Manager reports it as ErrStore — never as "no session".
 //
-// Every method that sits on the request path (Validate, Refresh) must cost one
-// round trip and apply its change atomically.
+// Every decision that writes (a rotation, a refresh, recording that a
+// refresh token was used) must be made and applied atomically, so that the
+// semantics of docs/protocol.md ("Session semantics") hold under any
+// concurrency: no forks, one successor. A validation that writes nothing
+// may be answered by a plain read. Validate and Refresh should cost one
+// round trip; Validate may take a second when a write it must make shows
+// only in what it read (the Redis store counts those: redisstore.Stats).
 type Store interface {
-	// Create stores a new session and adds it to its user's index.
+	// Create stores a new session and adds it to its user's index. Its
+	// first refresh generation has no predecessor to retire, so it counts
+	// as used from the start: the first access generation is not
+	// RefreshPending, and its validations only read.
 	Create(ctx context.Context, rec Record) error
-	// Validate checks the access generation gen of session id at now under
-	// policy p, slides the idle timeout, rotates the generation when due, and
-	// marks the current refresh token used when gen was issued with it.
-	Validate(ctx context.Context, id string, gen uint64, now time.Time, p Policy) (State, error)
-	// Refresh rotates the refresh generation (contract §3) and issues a fresh
-	// access generation, or returns the current ones for an idempotent
-	// replay; ErrTheft after it revoked the session.
+	// Validate checks the access generation a.Gen of session id at now
+	// under policy p: it refuses a timed-out session (ErrUnknown) and a
+	// generation that is neither current nor just rotated out inside the
+	// grace window (ErrExpired); it rotates the generation when due, and
+	// records the current refresh token as used when a.Gen was issued
+	// with it. Activity (what slides the idle timeout) is recorded with
+	// those writes only. a's hints may choose how, never what (Access).
+	Validate(ctx context.Context, id string, a Access, now time.Time, p Policy) (State, error)
+	// Refresh rotates the refresh generation (docs/protocol.md, "Refresh
+	// rotation") and issues a fresh access generation, or returns the
+	// current ones for an idempotent replay; ErrTheft after it revoked the
+	// session.
 	Refresh(ctx context.Context, id string, gen uint64, now time.Time, p Policy) (State, error)
 	// Revoke deletes one session. It reports whether the session existed.
 	Revoke(ctx context.Context, id string) (bool, error)
@@ -35,6 +48,26 @@ type Store interface {
 	// SetClaims replaces roles and claims of every session of a user and
 	// reports how many sessions were updated.
 	SetClaims(ctx context.Context, userID string, roles []string, claims []byte) (int, error)
+}
+
+// Access is the access token a request presented, as Store.Validate
+// receives it. Issued and RefreshPending are hints from the cookie (which
+// is authenticated, so only this package can have written them): a store
+// may use them to choose how to check the generation — a plain read when
+// they say nothing will change, the atomic read-and-write at once when
+// they say something will — but never to decide the outcome, which comes
+// from the stored session alone. A wrong hint costs a round trip, never a
+// wrong answer.
+type Access struct {
+	// Gen is the presented access generation.
+	Gen uint64
+	// Issued is when Gen was issued, as the cookie says; the zero Time
+	// when the cookie does not say (the first token version).
+	Issued time.Time
+	// RefreshPending is State.RefreshPending as it was when the cookie
+	// was issued: validating Gen will record that a refresh token was
+	// used.
+	RefreshPending bool
 }
 
 // Policy is the timing a Store enforces, passed on every call so that the
@@ -64,10 +97,16 @@ type State struct {
 	Claims        []byte    // JSON object text, "{}" when none
 	AccessGen     uint64    // the current access generation
 	AccessIssued  time.Time // when AccessGen was issued
-	Rotated       bool      // Validate: the caller must send AccessGen's cookie
 	RefreshGen    uint64    // Refresh: the refresh generation to send
 	AbsoluteEnd   time.Time
-	IdleExpiresAt time.Time
+	IdleExpiresAt time.Time // when the session times out unless a write records activity first
+	// RefreshPending: AccessGen was issued with the current refresh
+	// generation, whose use the store has not recorded yet, so the next
+	// validation of AccessGen writes (it records the use, which retires
+	// the refresh token's predecessors). The Manager copies it into the
+	// access cookie, so that the store can go straight to its atomic
+	// write instead of reading first (Access).
+	RefreshPending bool
 }
 
 // Info describes a live session for operators (listing).

@@ -5,45 +5,104 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
+	"fmt"
+	"time"
 
 	"github.com/gorilla/securecookie"
 )
 
 // A token is what a cookie carries once securecookie has authenticated and
 // decrypted it: the session handle (16 random bytes, the only secret that
-// names a session) and a generation number. The wire form inside securecookie
-// is 1 version byte, 16 handle bytes and a uvarint generation.
+// names a session), a generation number and, in an access token, two
+// hints for the store: when the generation was issued and whether its
+// first validation must record that a refresh token was used.
+//
+// The wire form inside securecookie has two versions:
+//
+//	version 1: 0x01, 16 handle bytes, uvarint generation
+//	version 2: 0x02, 16 handle bytes, uvarint generation,
+//	           uvarint issued (ms since the epoch), one flags byte
+//
+// Refresh tokens and tokens without hints are written as version 1, access
+// tokens as version 2; both versions always decode, so access cookies
+// issued before version 2 existed keep working (the store then takes the
+// path that needs no hint: see Access). Every varint is minimal and
+// nothing may follow the last field, so one token has exactly one
+// encoding.
 type token struct {
 	handle [16]byte
 	gen    uint64
+	// issued is when gen was issued, ms since the epoch; 0 when the
+	// token does not carry it (version 1).
+	issued uint64
+	// pending: see State.RefreshPending.
+	pending bool
 }
 
-const tokenVersion = 1
+const (
+	tokenV1 = 1
+	tokenV2 = 2
+
+	flagPending = 1 << 0 // the only flag; other bits must be zero
+)
 
 // maxCookieValue bounds what is handed to securecookie: a genuine cookie is
-// about 170 bytes; anything past this is rejected before any crypto work.
+// about 190 bytes; anything past this is rejected before any crypto work.
 const maxCookieValue = 1024
 
 func (t token) marshal() []byte {
-	b := make([]byte, 0, 1+16+binary.MaxVarintLen64)
-	b = append(b, tokenVersion)
+	b := make([]byte, 0, 1+16+2*binary.MaxVarintLen64+1)
+	if t.issued == 0 && !t.pending {
+		b = append(b, tokenV1)
+		b = append(b, t.handle[:]...)
+		return binary.AppendUvarint(b, t.gen)
+	}
+	b = append(b, tokenV2)
 	b = append(b, t.handle[:]...)
-	return binary.AppendUvarint(b, t.gen)
+	b = binary.AppendUvarint(b, t.gen)
+	b = binary.AppendUvarint(b, t.issued)
+	var flags byte
+	if t.pending {
+		flags |= flagPending
+	}
+	return append(b, flags)
 }
 
 var errBadToken = errors.New("malformed token")
 
+// uvarint reads one minimal uvarint from b and returns it with the rest.
+func uvarint(b []byte) (uint64, []byte, bool) {
+	v, n := binary.Uvarint(b)
+	if n <= 0 || n != len(binary.AppendUvarint(nil, v)) {
+		return 0, nil, false // truncated, overflowing or non-minimal
+	}
+	return v, b[n:], true
+}
+
 func unmarshalToken(b []byte) (token, error) {
 	var t token
-	if len(b) < 18 || b[0] != tokenVersion {
+	if len(b) < 18 || (b[0] != tokenV1 && b[0] != tokenV2) {
 		return t, errBadToken
 	}
 	copy(t.handle[:], b[1:17])
-	g, n := binary.Uvarint(b[17:])
-	if n <= 0 || 17+n != len(b) || n != len(binary.AppendUvarint(nil, g)) {
-		return t, errBadToken // trailing bytes, or a non-minimal varint
+	rest := b[17:]
+	var ok bool
+	if t.gen, rest, ok = uvarint(rest); !ok {
+		return token{}, errBadToken
 	}
-	t.gen = g
+	if b[0] == tokenV2 {
+		if t.issued, rest, ok = uvarint(rest); !ok || len(rest) != 1 || rest[0]&^flagPending != 0 {
+			return token{}, errBadToken
+		}
+		t.pending = rest[0]&flagPending != 0
+		rest = rest[1:]
+		if t.issued == 0 && !t.pending {
+			return token{}, errBadToken // version 1's encoding of the same token
+		}
+	}
+	if len(rest) != 0 {
+		return token{}, errBadToken
+	}
 	return t, nil
 }
 
@@ -77,15 +136,27 @@ func (c codec) encode(name string, t token) (string, error) {
 	return securecookie.EncodeMulti(name, t.marshal(), c.codecs...)
 }
 
-// decode authenticates and decrypts value as cookie name. Any failure —
-// wrong key, tampering, a cookie of another name, a retired key — is
-// ErrUnknown.
+// ErrCodec is the cause of a cookie that could not be decoded because the
+// codec failed rather than the cookie: securecookie reported a usage error
+// (a key it refuses) or an internal one. It reaches callers inside a
+// *StoreError, so they answer 5xx and change no cookie — a key bug must not
+// look like every user being logged out — and it says which it was.
+var ErrCodec = errors.New("session: cookie codec failure")
+
+// decode authenticates and decrypts value as cookie name. A cookie that
+// fails as untrusted input does — wrong key, tampering, a cookie of
+// another name, a retired key, an expired securecookie timestamp, a
+// malformed token inside — is ErrUnknown. A failure of the codec itself is
+// a *StoreError wrapping ErrCodec (codecFailure).
 func (c codec) decode(name, value string) (token, error) {
 	if value == "" || len(value) > maxCookieValue {
 		return token{}, ErrUnknown
 	}
 	var raw []byte
 	if err := securecookie.DecodeMulti(name, value, &raw, c.codecs...); err != nil {
+		if !onlyDecodeErrors(err) {
+			return token{}, codecFailure("decode "+name, err)
+		}
 		return token{}, ErrUnknown
 	}
 	t, err := unmarshalToken(raw)
@@ -93,4 +164,51 @@ func (c codec) decode(name, value string) (token, error) {
 		return token{}, ErrUnknown
 	}
 	return t, nil
+}
+
+// onlyDecodeErrors reports whether err, from securecookie, says only that
+// the value did not decode: every error in it is a securecookie.Error that
+// is a decode error and neither a usage nor an internal one. Anything else
+// — a usage error (a key securecookie refuses, no codecs), an internal
+// error, an error that is not securecookie's — is the codec's fault.
+func onlyDecodeErrors(err error) bool {
+	errs := []error{err}
+	if m, ok := err.(securecookie.MultiError); ok {
+		errs = m
+	}
+	if len(errs) == 0 {
+		return false
+	}
+	for _, e := range errs {
+		se, ok := e.(securecookie.Error)
+		if !ok || !se.IsDecode() || se.IsUsage() || se.IsInternal() {
+			return false
+		}
+	}
+	return true
+}
+
+// codecFailure is the error of a codec that failed (not the cookie): a
+// store-class failure, so nobody is logged out by it.
+func codecFailure(op string, err error) error {
+	return &StoreError{Op: op, Err: fmt.Errorf("%w: %w", ErrCodec, err)}
+}
+
+// access is t as Store.Validate receives it.
+func (t token) access() Access {
+	a := Access{Gen: t.gen, RefreshPending: t.pending}
+	if t.issued != 0 {
+		a.Issued = time.UnixMilli(int64(t.issued))
+	}
+	return a
+}
+
+// accessToken is the access token for generation st.AccessGen of handle,
+// with the hints of st.
+func accessToken(handle [16]byte, st State) token {
+	t := token{handle: handle, gen: st.AccessGen, pending: st.RefreshPending}
+	if ms := st.AccessIssued.UnixMilli(); ms > 0 {
+		t.issued = uint64(ms)
+	}
+	return t
 }

@@ -2,8 +2,8 @@ package main
 
 import (
 	"context"
+	"net"
 	"os"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -43,9 +43,13 @@ func gatewayEnv(redisURL string) map[string]string {
 func TestLoad(t *testing.T) {
 	srv := sessiontest.StartServer(t, sessiontest.Options{})
 	gw := gatewaytest.Start(t, gatewayEnv(srv.URL()))
+	storeStats, err := loadtest.GatewayStoreStats(gw.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
 	rep, err := loadtest.Run(context.Background(), loadtest.Config{
 		BaseURL: gw.URL, Users: pick(300, 2000), TwoTabEvery: 5, Duration: pick(9*time.Second, 60*time.Second), MaxRequests: pick[int64](200_000, 5_000_000),
-		PauseEvery: 10, Pause: 3200 * time.Millisecond,
+		PauseEvery: 10, Pause: 3200 * time.Millisecond, StoreStats: storeStats,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -57,38 +61,86 @@ func TestLoad(t *testing.T) {
 	if rep.Rotations == 0 || rep.Refreshes == 0 {
 		t.Fatalf("the run saw %d rotations and %d refreshes; both must happen", rep.Rotations, rep.Refreshes)
 	}
+	// A validation takes a second round trip only when its record shows a
+	// write its cookie did not foresee: under 2% of them (a share of
+	// counts, not a timing).
+	if n := rep.Store.Validations(); n < rep.OK {
+		t.Fatalf("the store counted %d validations for %d successful requests", n, rep.OK)
+	}
+	if share := rep.Store.SecondTripShare(); share >= 0.02 {
+		t.Fatalf("%.2f%% of validations took a second round trip (%+v), want under 2%%", 100*share, rep.Store)
+	}
 }
 
 // TestLoadRedisRestart stops a persisted Redis in the middle of the load and
-// starts it again: errors only during the outage (plus the client's re-dial
-// after it), no session lost, no cookie cleared, no false theft.
+// starts it again: errors only during the outage, no session lost, no cookie
+// cleared, no false theft. Every step waits for what it needs, never for a
+// timer, reading the load's own counts (loadtest.Progress) and Redis's:
+//
+//   - Redis is stopped once the load has had a given number of successful
+//     requests;
+//   - it is restarted once it has exited, its port refuses connections, the
+//     load has felt it (a given number of 5xx answers) and the gateway's
+//     Redis client has certainly entered its dial back-off
+//     (waitDialBackoff);
+//   - the outage window closes at the first request through the gateway
+//     that needs Redis and succeeds (a sign-in, then a validation with its
+//     cookie) once that client has left the back-off (waitDialRearmed).
+//
+// From then on every request must succeed: a 5xx counts as expected only
+// when the window was open at some moment while its request ran
+// (loadtest.Outage). The run ends once the load has had as many successful
+// requests again after the window closed.
 func TestLoadRedisRestart(t *testing.T) {
-	srv := sessiontest.StartServer(t, sessiontest.Options{Persist: true})
+	// Verbose logging: Redis then logs each connection it accepts and
+	// closes, which waitDialRearmed reads.
+	srv := sessiontest.StartServer(t, sessiontest.Options{Persist: true, Args: []string{"--loglevel", "verbose"}})
 	gw := gatewaytest.Start(t, gatewayEnv(srv.URL()))
-	var outage atomic.Bool
-	done := make(chan struct{})
+	okBefore, okAfter := pick[int64](1500, 30_000), pick[int64](1500, 30_000)
+	felt := pick[int64](50, 500) // 5xx answers of the load before Redis comes back
+	outage, progress := &loadtest.Outage{}, &loadtest.Progress{}
+	ctx, cancel := context.WithCancel(context.Background())
+	var (
+		rep     loadtest.Report
+		runErr  error
+		stopped = make(chan struct{}) // closed when loadtest.Run has returned
+	)
 	go func() {
-		defer close(done)
-		time.Sleep(pick(3*time.Second, 20*time.Second))
-		outage.Store(true)
-		srv.Stop()
-		time.Sleep(2 * time.Second)
-		srv.Restart()
-		// The window closes once the gateway's client has re-dialled
-		// (go-redis retries a failed dial about once a second; a loaded CI
-		// machine gets some slack).
-		time.Sleep(4 * time.Second)
-		outage.Store(false)
+		defer close(stopped)
+		// Duration and MaxRequests only bound a run that goes wrong; the
+		// run ends when the test cancels it.
+		rep, runErr = loadtest.Run(ctx, loadtest.Config{
+			BaseURL: gw.URL, Users: pick(150, 1000), TwoTabEvery: 5, Duration: pick(2*time.Minute, 10*time.Minute), MaxRequests: pick[int64](1_000_000, 10_000_000),
+			Outage: outage, Progress: progress,
+		})
 	}()
-	rep, err := loadtest.Run(context.Background(), loadtest.Config{
-		BaseURL: gw.URL, Users: pick(150, 1000), TwoTabEvery: 5, Duration: pick(13*time.Second, 45*time.Second), MaxRequests: pick[int64](200_000, 5_000_000),
-		InOutage: outage.Load,
-	})
-	<-done
-	if err != nil {
-		t.Fatal(err)
+	t.Cleanup(func() { cancel(); <-stopped }) // before the gateway and Redis stop
+
+	waitFor(t, "successful requests", progress.OK, okBefore, stopped)
+	outage.Open()
+	srv.Stop()
+	if srv.Running() {
+		t.Fatal("redis-server still runs after Stop")
 	}
-	t.Logf("load with Redis restart: %s", rep)
+	if c, err := net.Dial("tcp", srv.Addr()); err == nil {
+		c.Close()
+		t.Fatalf("%s still accepts connections after Stop", srv.Addr())
+	}
+	waitFor(t, "5xx answers in the outage", progress.ServerErrorsOutage, felt, stopped)
+	waitDialBackoff(t, gw.URL)
+	logFrom := redisLogSize(t, srv)
+	srv.Restart()
+	waitDialRearmed(t, srv, logFrom)
+	probe(t, gw.URL)
+	outage.Close()
+	closedAt := progress.OK()
+	waitFor(t, "successful requests", progress.OK, closedAt+okAfter, stopped)
+	cancel()
+	<-stopped
+	if runErr != nil {
+		t.Fatal(runErr)
+	}
+	t.Logf("load with Redis restart: %s (Redis stopped after %d successful requests, restarted after %d 5xx, window closed after %d successful requests)", rep, okBefore, felt, closedAt)
 	if v := rep.Violations(); len(v) > 0 {
 		t.Fatalf("invariants broken: %v\ngateway log tail:\n%s", v, tail(gw.Log()))
 	}

@@ -8,10 +8,17 @@
 //
 // The local gateway must run with COOKIE_SECURE=false: Go's cookie jar, like
 // a browser on a non-local host, never sends Secure cookies over plain http.
+//
+// Against the local gateway it also reports how the session store answered
+// the run's validations (the gateway's GET /_localgateway/store-stats): with
+// one GET, with one script, or with a GET and then a script — the second
+// round trip, whose share should stay under 2%. -store-stats=false skips
+// that for a target without the route.
 package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -38,12 +45,25 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	maxReq := fs.Int64("max-requests", 2_000_000, "stop after this many requests")
 	pauseEvery := fs.Int("pause-every", 50, "a tab pauses after this many requests (0: never)")
 	pause := fs.Duration("pause", 0, "pause length; make it longer than SESSION_ACCESS_TTL to exercise refresh")
+	storeStats := fs.Bool("store-stats", true, "report how the local gateway's session store answered validations")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	rep, err := loadtest.Run(ctx, loadtest.Config{BaseURL: *url, Users: *users, TwoTabEvery: *twoTab, Duration: *dur, MaxRequests: *maxReq, PauseEvery: *pauseEvery, Pause: *pause})
+	cfg := loadtest.Config{BaseURL: *url, Users: *users, TwoTabEvery: *twoTab, Duration: *dur, MaxRequests: *maxReq, PauseEvery: *pauseEvery, Pause: *pause}
+	if *storeStats {
+		read, err := loadtest.GatewayStoreStats(*url)
+		if err != nil {
+			fmt.Fprintln(stderr, "loadgen:", err)
+			return 2
+		}
+		cfg.StoreStats = read
+	}
+	rep, err := loadtest.Run(ctx, cfg)
 	if err != nil {
 		fmt.Fprintln(stderr, "loadgen:", err)
+		if errors.Is(err, loadtest.ErrNoStoreStats) {
+			fmt.Fprintln(stderr, "loadgen: a target other than the local gateway has no store counts: run with -store-stats=false")
+		}
 		return 2
 	}
 	fmt.Fprintln(stdout, rep)

@@ -175,6 +175,7 @@ func runWith(ctx context.Context, args []string, lookup func(string) (string, bo
 		"GET " + exampleConfigPath: cfgHandler, "HEAD " + exampleConfigPath: cfgHandler,
 		"POST " + prefix + st.demoPath: demo, "OPTIONS " + prefix + st.demoPath: demo,
 	}
+	addStoreStats(local, store.store)
 	var g http.Handler
 	if st.httpAPI != nil {
 		g, err = newHTTPAPIGateway(httpAPIConfig{API: st.httpAPI, Stage: s.stage, Authorizer: authz, Lambdas: lambdas,

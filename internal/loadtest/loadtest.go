@@ -14,6 +14,11 @@
 // outside a declared outage, no "token theft detected" for a legitimate user,
 // no session lost (a refresh answered "unauthorised"), and every 200 carries
 // the right x-user-id.
+//
+// Against the local gateway a run also reports how the session store
+// answered its validations (Config.StoreStats, GatewayStoreStats): with one
+// GET, with one script, or with a GET and then a script — a second round
+// trip, whose share the bounded load test holds under 2%.
 package loadtest
 
 import (
@@ -46,9 +51,16 @@ type Config struct {
 	// request gets 401 and the SDK-style refresh runs. 0 = never.
 	PauseEvery int
 	Pause      time.Duration
-	// InOutage reports whether now is inside a declared outage window, when
-	// 5xx answers are expected. nil means never.
-	InOutage func() bool
+	// Outage declares the windows when 5xx answers are expected (see
+	// Outage). nil means never.
+	Outage *Outage
+	// Progress, when set, is kept up to date while the run goes on.
+	Progress *Progress
+	// StoreStats, when set, reads the session store's counts of how it
+	// answered validations (GatewayStoreStats for the local gateway); the
+	// run reads them before and after, and the report says what share of
+	// its validations took a second round trip. nil: not reported.
+	StoreStats func(context.Context) (StoreStats, error)
 }
 
 // Report is what a run measured.
@@ -61,6 +73,9 @@ type Report struct {
 	TransportErrors                  int64
 	Elapsed                          time.Duration
 	P50, P99, Max                    time.Duration
+	// Store is how the store answered the run's validations
+	// (Config.StoreStats; zero when not read).
+	Store StoreStats
 	// Samples of unexpected answers (5xx outside an outage, wrong identity,
 	// theft, lost): "<method> <path> <status> <body prefix>", at most 10.
 	Samples []string
@@ -70,6 +85,15 @@ type Report struct {
 func (r Report) Throughput() float64 { return float64(r.Requests) / r.Elapsed.Seconds() }
 
 func (r Report) String() string {
+	s := r.counts()
+	if n := r.Store.Validations(); n > 0 {
+		s += fmt.Sprintf(" store: validations=%d read-only=%d script=%d second-round-trip=%d (%.2f%%)",
+			n, r.Store.ReadOnly, r.Store.FromToken, r.Store.SecondTrip, 100*r.Store.SecondTripShare())
+	}
+	return s
+}
+
+func (r Report) counts() string {
 	return fmt.Sprintf("users=%d requests=%d (%.0f req/s) ok=%d 401=%d refreshes=%d rotations=%d 5xx=%d (during outage %d) theft=%d lost=%d wrong-identity=%d transport-errors=%d p50=%s p99=%s max=%s",
 		r.Users, r.Requests, r.Throughput(), r.OK, r.Unauthorized401, r.Refreshes, r.Rotations, r.ServerErrors, r.ServerErrorsOutage,
 		r.Theft, r.Lost, r.WrongIdentity, r.TransportErrors, r.P50.Round(time.Microsecond), r.P99.Round(time.Microsecond), r.Max.Round(time.Microsecond))
@@ -127,9 +151,13 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 	if cfg.MaxRequests <= 0 {
 		cfg.MaxRequests = 1_000_000
 	}
-	if cfg.InOutage == nil {
-		cfg.InOutage = func() bool { return false }
+	var storeBefore StoreStats
+	if cfg.StoreStats != nil {
+		if storeBefore, err = cfg.StoreStats(ctx); err != nil {
+			return Report{}, err
+		}
 	}
+	outer := ctx
 	ctx, cancel := context.WithTimeout(ctx, cfg.Duration)
 	defer cancel()
 	tr := &http.Transport{MaxIdleConnsPerHost: 256, IdleConnTimeout: 30 * time.Second}
@@ -158,6 +186,17 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 		r.stats.P99 = r.latency[n*99/100]
 		r.stats.Max = r.latency[n-1]
 	}
+	if cfg.StoreStats != nil {
+		// The run may have ended because the caller cancelled ctx: read
+		// under a bound of its own.
+		sctx, scancel := context.WithTimeout(context.WithoutCancel(outer), 10*time.Second)
+		after, err := cfg.StoreStats(sctx)
+		scancel()
+		if err != nil {
+			return r.stats, err
+		}
+		r.stats.Store = after.minus(storeBefore)
+	}
 	return r.stats, nil
 }
 
@@ -173,6 +212,7 @@ type answer struct {
 	body    []byte
 	header  http.Header
 	elapsed time.Duration
+	sent    outageMark // the outage state when the request was sent
 }
 
 func (r *run) do(ctx context.Context, jar http.CookieJar, method, path string, body []byte, hdr map[string]string) (answer, bool) {
@@ -191,6 +231,7 @@ func (r *run) do(ctx context.Context, jar http.CookieJar, method, path string, b
 			req.AddCookie(c)
 		}
 	}
+	sent := r.cfg.Outage.mark()
 	t0 := time.Now()
 	resp, err := r.client.Do(req)
 	if err != nil {
@@ -210,13 +251,14 @@ func (r *run) do(ctx context.Context, jar http.CookieJar, method, path string, b
 	r.mu.Lock()
 	r.latency = append(r.latency, el)
 	r.mu.Unlock()
-	return answer{what: method + " " + path, status: resp.StatusCode, body: b, header: resp.Header, elapsed: el}, true
+	return answer{what: method + " " + path, status: resp.StatusCode, body: b, header: resp.Header, elapsed: el, sent: sent}, true
 }
 
 func (r *run) classify5xx(a answer) bool {
 	if a.status >= 500 {
-		if r.cfg.InOutage() {
+		if a.sent.overlaps(r.cfg.Outage.mark()) {
 			r.add(&r.stats.ServerErrorsOutage)
+			r.cfg.Progress.addServerErrorOutage()
 		} else {
 			r.add(&r.stats.ServerErrors)
 			r.sample(a)
@@ -284,6 +326,7 @@ func (r *run) tab(ctx context.Context, jar http.CookieJar, uid string) {
 		switch {
 		case a.status == 200:
 			r.add(&r.stats.OK)
+			r.cfg.Progress.addOK()
 			if strings.Contains(strings.Join(a.header.Values("Set-Cookie"), "\n"), "sAccessToken=") {
 				r.add(&r.stats.Rotations)
 			}

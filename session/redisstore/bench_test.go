@@ -14,8 +14,11 @@ import (
 )
 
 // BenchmarkPairedValidate is the figure for the engine's target (Validate
-// against a bare GET): both in every iteration, against the same
-// redis-server, with clients built the same way (sessiontest.BenchPaired).
+// on the read path against a bare GET): both in every iteration, against
+// the same redis-server, with clients built the same way
+// (sessiontest.BenchPaired). BenchmarkPairedFastPath is the store's read
+// path alone, without the cookie's decode; BenchmarkPairedScriptPath the
+// same validation sent to validate.lua, as a cookie without hints is.
 // BenchmarkRedisGET and BenchmarkValidate time each alone, on their own
 // servers. Run: go test -run=^$ -bench=. -benchmem ./session/redisstore
 
@@ -32,6 +35,65 @@ func BenchmarkPairedValidate(b *testing.B) {
 	sessiontest.BenchPaired(b, f.srv,
 		func(ctx context.Context) error { return f.rdb.Get(ctx, "bench:key").Err() },
 		func(ctx context.Context) error { _, err := f.m.Validate(ctx, tok.Access.Value); return err })
+	onlyReads(b, f.store)
+}
+
+// BenchmarkPairedFastPath is Store.Validate on the read path (one GET of
+// the record, decided in Go) against a bare GET: what the store adds to
+// the round trip, without securecookie.
+func BenchmarkPairedFastPath(b *testing.B) {
+	f := newFixture(b, redisstore.Options{})
+	a, id := benchSession(b, f)
+	p := benchPolicy(f.cfg)
+	sessiontest.BenchPaired(b, f.srv,
+		func(ctx context.Context) error { return f.rdb.Get(ctx, "bench:key").Err() },
+		func(ctx context.Context) error { _, err := f.store.Validate(ctx, id, a, f.clock.Now(), p); return err })
+	onlyReads(b, f.store)
+}
+
+// BenchmarkPairedScriptPath is the same validation through validate.lua
+// (a cookie without hints): what the read path saves.
+func BenchmarkPairedScriptPath(b *testing.B) {
+	f := newFixture(b, redisstore.Options{})
+	a, id := benchSession(b, f)
+	a.Issued = time.Time{}
+	p := benchPolicy(f.cfg)
+	sessiontest.BenchPaired(b, f.srv,
+		func(ctx context.Context) error { return f.rdb.Get(ctx, "bench:key").Err() },
+		func(ctx context.Context) error { _, err := f.store.Validate(ctx, id, a, f.clock.Now(), p); return err })
+	if st := f.store.Stats(); st.ReadOnly != 0 || st.SecondTrip != 0 {
+		b.Fatalf("the script path was not taken every time: %+v", st)
+	}
+}
+
+// benchSession creates a session with a 40-byte bench:key beside it and
+// returns what its access cookie presents, and its id.
+func benchSession(b *testing.B, f fixture) (session.Access, string) {
+	ctx := context.Background()
+	if err := f.rdb.Set(ctx, "bench:key", "some session-sized value of about forty bytes", 0).Err(); err != nil {
+		b.Fatal(err)
+	}
+	tok, err := f.m.Create(ctx, session.CreateInput{UserID: "bench-user", Roles: []string{"user"}, Claims: map[string]any{"plan": "pro"}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	info, err := f.m.InspectAccess(tok.Access.Value)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return session.Access{Gen: info.Generation, Issued: f.clock.Now()}, info.SessionID
+}
+
+func benchPolicy(cfg session.Config) session.Policy {
+	return session.Policy{AccessTTL: cfg.AccessTTL, RotateAfter: cfg.RotateAfter, Grace: cfg.Grace, IdleTimeout: cfg.IdleTimeout}
+}
+
+// onlyReads fails a benchmark of the read path whose validations took
+// another path, so its figures cannot silently measure something else.
+func onlyReads(b *testing.B, s *redisstore.Store) {
+	if st := s.Stats(); st.FromToken != 0 || st.SecondTrip != 0 {
+		b.Fatalf("validations left the read path: %+v", st)
+	}
 }
 
 // getClient is a client of its own redis-server with bench:key set, for

@@ -13,10 +13,10 @@
 // issued with it, created, and two lengths — then the user id, the roles
 // (comma-joined) and the claims (JSON). The key's TTL follows the idle
 // timeout, capped by the absolute end, so Redis reclaims abandoned sessions
-// itself. One string rather than a hash of fields because the scripts then
-// read a session with one GET and write it with one SET: a third of the
-// time Redis spent on the dozen hash fields the first layout had
-// (BENCHMARKS.md, "Store layout"). Sessions stored by that first layout,
+// itself. One string rather than a hash of fields because a session is then
+// read with one GET and written with one SET: a third of the time Redis
+// spent on the dozen hash fields the first layout had (BENCHMARKS.md,
+// "Store layout"). Sessions stored by that first layout,
 // under "sg:{<session id>}", are not read: their users sign in again.
 //
 // A user's index, "sg:u:{<hash of user id>}", is a sorted set of session ids
@@ -24,41 +24,64 @@
 // It lives in its own slot, so creating a session writes the index first and
 // the session second; an index entry whose session is gone is pruned lazily.
 //
-// # One round trip
+// # Validation: a plain read when nothing changes
 //
-// Validate and Refresh are each one Lua script (validate.lua, refresh.lua,
-// each run after record.lua, which reads and writes the record) run with
-// EVALSHA: read the record, decide, write it back with its TTL — atomically,
-// so fifty concurrent validations of a token that is due for rotation
-// produce exactly one new generation, and two concurrent refreshes the same
-// successor. The clock is an argument (the caller's injected clock), never
-// Redis's TIME, so tests move time instead of sleeping. Both scripts answer
-// with the record as they wrote it, so the caller learns everything in the
-// same round trip.
+// Most validations change nothing: the presented generation is current and
+// not due for rotation, and there is nothing to record. Those are one plain
+// GET of the record, decided in Go (validate.go's decide) — no script, no
+// write. Everything that writes is a Lua script run with EVALSHA, which
+// reads the record, decides and writes it back with its TTL atomically, so
+// fifty concurrent validations of a token that is due for rotation produce
+// exactly one new generation, and two concurrent refreshes the same
+// successor: validate.lua (rotate, adopt a generation after a failover,
+// record that a refresh token was used, delete a timed-out session) and
+// refresh.lua. Refresh is always one EVALSHA.
 //
-// A call sends one argument, the time and the presented generation packed
-// like two header fields; the policy's durations are constants in the
-// script's text (one pair of scripts per distinct Policy), because every argument
-// costs Redis a parse and a Lua string. validate.lua is preceded by a fast
-// path (validate_fast.lua) for the usual request, which changes nothing:
-// it reads the record, checks it in straight-line code and answers it as
-// stored, before record.lua builds the helper functions that the other
-// cases use — building them costs Redis about as much as the whole fast
-// path.
-// TestValidateFastPathAgrees holds the fast path to validate.lua.
+// Which a validation needs is decided, where it can be, before anything
+// is sent, from hints the access cookie carries (session.Access): when its
+// generation was issued, and whether its first use records the refresh
+// token it was issued with. A cookie whose age says rotation is due, or
+// whose refresh use is still to record, goes straight to validate.lua (one
+// round trip); every other one is a GET. The hints only choose the path,
+// never the answer: decide gives, for any record, exactly the answer
+// validate.lua would give without writing, or says that the script must
+// run (TestDecideAgreesWithScript, on thousands of records around every
+// boundary). When the record read shows a write the cookie did not foresee
+// — a generation to adopt after a lost write, a session timed out by this
+// server's clock but not yet by Redis's — the script runs after the GET: a
+// second round trip, rare (nothing in normal use causes one), and counted
+// (Stats; the load generator reports its share). A cookie of the first
+// token version, which carries no hints, goes to the script, and gets a
+// cookie with hints back: an upgrade logs nobody out.
 //
-// Validate writes only when something changed: a rotation, the first use of
-// a refresh token's successor, or activity. Activity (the last-active time
-// that slides the idle timeout) is recorded when at least IdleTimeout/100,
-// and at most a minute, has passed since the recorded one; a burst of
-// requests then costs Redis one write instead of one each. The price is
-// that a session's idle end lies between IdleTimeout minus that step and
-// IdleTimeout after its last request (TestActivityRecordedOncePerStep).
+// Reads race writes safely: a GET sees the record before or after a
+// script's write, never half of it, and answers as of that moment. A
+// generation just rotated out, presented inside the grace window, is
+// handed the current one by a read too (no fork: the generation it hands
+// back is the one the rotation wrote).
+//
+// Activity (the last-active time that slides the idle timeout) is
+// recorded only by writes that happen anyway — a rotation, a refresh,
+// creation, recording a refresh token's use — never by a read. A session
+// in use rotates at least once per RotateAfter, so its idle end lies
+// between IdleTimeout minus RotateAfter and IdleTimeout after its last
+// request (TestActivityRecordedWithWrites).
+//
+// The scripts take every number of the record format and every reply code
+// from record.go's constants, in a prologue generated by lua.go, and the
+// policy's durations as constants in their text (one pair of scripts per
+// distinct Policy); a call sends one argument, the time and the presented
+// generation packed like two header fields, because every argument costs
+// Redis a parse and a Lua string. The clock is that argument (the caller's
+// injected clock), never Redis's TIME, so tests move time instead of
+// sleeping. Both scripts answer with the record, so the caller learns
+// everything in the same round trip.
 //
 // After a failover with asynchronous replication, a generation the client
 // holds may be newer than the one the promoted replica knows (the write was
 // lost). Both scripts adopt such a generation — it can only have come from
-// us, since cookies are authenticated — rather than log the user out.
+// us, since cookies are authenticated — rather than log the user out
+// (docs/protocol.md, "Failover").
 //
 // # Connecting
 //

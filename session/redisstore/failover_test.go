@@ -210,8 +210,16 @@ func TestLostWriteIsAdopted(t *testing.T) {
 	if err != nil {
 		t.Fatalf("newer access generation after a lost write: %v", err)
 	}
+	// The cookie may be issued again (the adopted generation's issue time
+	// is the adoption's), but with the same generation: adopting is not
+	// rotating.
 	if v.SetCookie != nil {
-		t.Fatal("adopting a generation must not rotate it")
+		if i, _ := m.InspectAccess(v.SetCookie.Value); i.Generation != 2 {
+			t.Fatalf("adopting generation 2 issued generation %d", i.Generation)
+		}
+	}
+	if g, err := redisstore.AccessGenOf(ctx, rdb, tok.SessionID); err != nil || g != 2 {
+		t.Fatalf("stored generation after the adoption: %d %v, want 2", g, err)
 	}
 	if err := rdb.Set(ctx, key, before, redis.KeepTTL).Err(); err != nil {
 		t.Fatal(err)

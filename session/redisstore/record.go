@@ -27,21 +27,28 @@ import (
 //	73      rll    length of the roles
 //	79      uid, roles, claims
 //
-// Why one string rather than a hash of fields: validate.lua then reads the
-// session with one GET and writes it back with one SET, and Redis hands the
-// whole record to the client as one bulk string, which costs Redis about a
-// third of reading and writing a dozen hash fields (BENCHMARKS.md, "Store
-// layout"). The Lua side of the format is record.lua; the two are pinned
-// together by TestRecordLuaMatchesGo and FuzzDecodeRecord.
+// Why one string rather than a hash of fields: a validation reads the
+// session with one GET (in Go, or inside validate.lua) and a script writes
+// it back with one SET, and Redis hands the whole record to the client as
+// one bulk string, which costs Redis about a third of reading and writing a
+// dozen hash fields (BENCHMARKS.md, "Store layout"). The Lua side of the
+// format is record.lua, which takes every number of the format from the
+// constants here (lua.go generates its prologue); the two are pinned
+// together by TestRecordLuaMatchesGo, TestLuaTakesItsNumbersFromGo and
+// FuzzDecodeRecord.
 const (
 	recordVersion = 1
 	fieldBytes    = 6
 	numFields     = 13
 	headerLen     = 1 + numFields*fieldBytes // 79
 	maxField      = 1<<(8*fieldBytes) - 1    // 2^48-1: ms timestamps to the year 10889
+	// callArgLen is the length of validate.lua's and refresh.lua's one
+	// argument, a version byte and two fields (callArg).
+	callArgLen = 1 + 2*fieldBytes
 )
 
-// Header field indexes, in the order above.
+// Header field indexes, in the order above; Lua knows each as F_ and its
+// name in the table (F_LA, F_AB, …: luaFieldNames).
 const (
 	fLastActive = iota
 	fAbsEnd
@@ -56,6 +63,16 @@ const (
 	fCreated
 	fUserLen
 	fRolesLen
+)
+
+// Reply codes of validate.lua and refresh.lua when there is no session to
+// answer with (a successful call answers with the record). Lua knows them
+// as R_UNKNOWN, R_EXPIRED, R_TIMEDOUT and R_THEFT.
+const (
+	replyUnknown  = 1 // no session under the key
+	replyExpired  = 2 // the access generation is too old: refresh and retry
+	replyTimedOut = 3 // idle or absolute timeout: the session was deleted
+	replyTheft    = 4 // a rotated-out refresh token after its grace: deleted
 )
 
 // record is a decoded session record.

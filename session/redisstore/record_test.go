@@ -6,8 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/sessiongate/sessiongate/session/sessiontest"
 )
 
@@ -97,27 +95,29 @@ func TestRecordLuaMatchesGo(t *testing.T) {
 	if err := rdb.Set(ctx, "rec", v, 0).Err(); err != nil {
 		t.Fatal(err)
 	}
-	probe := redis.NewScript(recordSrc + `
+	probe := script("", `
 local v = load(KEYS[1])
-local f = {}
-for i = 0, 12 do f[i + 1] = num(v, i) end
-local h = header(unpack(f))
-return {f, h .. sub(v, HEADER + 1), sub(v, HEADER + 1, HEADER + f[12])}`)
+local f = fields(v)
+local nums = {}
+for i = 1, NFIELDS do nums[i] = num(v, i) end
+return {f, nums, render(f, sub(v, HEADER + 1)), sub(v, HEADER + 1, HEADER + f[F_UL])}`)
 	res, err := probe.Run(ctx, rdb, []string{"rec"}).Slice()
 	if err != nil {
 		t.Fatal(err)
 	}
-	fields := res[0].([]any)
-	for i, want := range r.encoded().h {
-		if got, _ := fields[i].(int64); uint64(got) != want {
-			t.Errorf("field %d: Lua read %v, want %d", i, fields[i], want)
+	for k, how := range []string{"fields(v)", "num(v, i)"} {
+		got := res[k].([]any)
+		for i, want := range r.encoded().h {
+			if n, _ := got[i].(int64); len(got) != numFields || uint64(n) != want {
+				t.Errorf("field %d: Lua's %s read %v, want %d", i, how, got[i], want)
+			}
 		}
 	}
-	if res[1] != v {
-		t.Errorf("Lua's header differs from Go's:\n%q\n%q", res[1], v)
+	if res[2] != v {
+		t.Errorf("Lua's record differs from Go's:\n%q\n%q", res[2], v)
 	}
-	if res[2] != r.uid {
-		t.Errorf("Lua's user id %q, want %q", res[2], r.uid)
+	if res[3] != r.uid {
+		t.Errorf("Lua's user id %q, want %q", res[3], r.uid)
 	}
 
 	// A value that is not a record fails the script: a store error, never

@@ -3,4 +3,4 @@
 local v = load(KEYS[1])
 if not v then return false end
 redis.call('DEL', KEYS[1])
-return sub(v, HEADER + 1, HEADER + num(v, 11))
+return sub(v, HEADER + 1, HEADER + num(v, F_UL))

@@ -2,7 +2,6 @@ package redisstore
 
 import (
 	"context"
-	_ "embed"
 	"errors"
 	"fmt"
 	"strconv"
@@ -15,26 +14,6 @@ import (
 	"github.com/sessiongate/sessiongate/session"
 )
 
-var (
-	//go:embed record.lua
-	recordSrc string
-	//go:embed validate.lua
-	validateSrc string
-	//go:embed validate_fast.lua
-	validateFastSrc string
-	//go:embed refresh.lua
-	refreshSrc string
-	//go:embed revoke.lua
-	revokeSrc    string
-	revokeScript = script(revokeSrc)
-	//go:embed setclaims.lua
-	setClaimsSrc    string
-	setClaimsScript = script(setClaimsSrc)
-)
-
-// script is record.lua (the record's Lua helpers) followed by body.
-func script(body string) *redis.Script { return redis.NewScript(recordSrc + "\n" + body) }
-
 // DefaultTimeout bounds every store call (an earlier deadline of the
 // caller's still wins). It is short: an authorizer that waits longer than this for Redis
 // should answer 5xx and let the client retry.
@@ -46,6 +25,7 @@ type Store struct {
 	prefix  string
 	timeout time.Duration
 	policy  atomic.Pointer[policyScripts]
+	stats   counters
 }
 
 var _ session.Store = (*Store)(nil)
@@ -139,7 +119,10 @@ func (s *Store) Create(ctx context.Context, rec session.Record) error {
 	r := record{uid: rec.UserID, roles: strings.Join(rec.Roles, ","), claims: string(rec.Claims)}
 	r.h[fLastActive], r.h[fAbsEnd], r.h[fCreated] = uint64(now), uint64(ab), uint64(now)
 	r.h[fAccessGen], r.h[fAccessIssued] = 1, uint64(now)
-	r.h[fRefreshGen], r.h[fUsedAt], r.h[fRefreshAccessGen] = 1, uint64(now), 1
+	// The first refresh generation has no predecessor to retire, so it
+	// counts as used from the start: the session's first access token
+	// validates without a write.
+	r.h[fRefreshGen], r.h[fRefreshUsed], r.h[fUsedAt], r.h[fRefreshAccessGen] = 1, 1, uint64(now), 1
 	v, err := r.encode()
 	if err != nil || now < 0 || idleEnd <= now {
 		return fmt.Errorf("%w: session times out of range", session.ErrInvalidInput)
@@ -160,98 +143,29 @@ func (s *Store) Create(ctx context.Context, rec session.Record) error {
 	return nil
 }
 
-// policyScripts are validate.lua and refresh.lua for one Policy: its four
-// durations are written into the scripts' text as the constants TTL, ROT,
-// GRACE and IDLE (ms), with STEP (activityStep), so a call sends Redis one
-// argument instead of six. A Manager passes the same Policy on every call,
-// so the scripts are built once; each distinct Policy adds two scripts to
-// Redis's script cache. validate.lua is preceded by its fast path.
-type policyScripts struct {
-	p                 session.Policy
-	validate, refresh *redis.Script
-}
-
-// scripts returns the scripts for p.
-func (s *Store) scripts(p session.Policy) *policyScripts {
-	ps := s.policy.Load()
-	if ps == nil || ps.p != p {
-		ps = newScripts(p)
-		s.policy.Store(ps)
-	}
-	return ps
-}
-
-func newScripts(p session.Policy) *policyScripts {
-	c := policyConsts(p)
-	return &policyScripts{p: p,
-		validate: redis.NewScript(c + validateFastSrc + "\n" + recordSrc + "\n" + validateSrc),
-		refresh:  redis.NewScript(c + recordSrc + "\n" + refreshSrc)}
-}
-
-// policyConsts is the line that defines a Policy's constants in Lua.
-func policyConsts(p session.Policy) string {
-	return fmt.Sprintf("local TTL, ROT, GRACE, IDLE, STEP = %d, %d, %d, %d, %d\n", p.AccessTTL.Milliseconds(),
-		p.RotateAfter.Milliseconds(), p.Grace.Milliseconds(), p.IdleTimeout.Milliseconds(), activityStep(p))
-}
-
-// activityStep is how often validate.lua records activity (ms): every
-// IdleTimeout/100, at most a minute apart.
-func activityStep(p session.Policy) int64 {
-	return min(p.IdleTimeout.Milliseconds()/100, 60000)
-}
-
-// callArg is validate.lua's and refresh.lua's one argument: the call's time
-// (ms) and the presented generation, encoded like a record header of two
-// fields (a version byte, then two 48-bit big-endian integers), so the
-// scripts read them with record.lua's num. ok is false when either is out
-// of range.
-func callArg(now time.Time, gen uint64) (arg []byte, ok bool) {
-	t := now.UnixMilli()
-	if t < 0 || uint64(t) > maxField || gen > maxField {
-		return nil, false
-	}
-	b := make([]byte, 0, 1+2*fieldBytes)
-	b = append(b, recordVersion)
-	return appendField(appendField(b, uint64(t)), gen), true
-}
-
-// Validate implements session.Store with one EVALSHA (EVAL on a cold cache).
-func (s *Store) Validate(ctx context.Context, id string, gen uint64, now time.Time, p session.Policy) (session.State, error) {
-	r, err := s.runState(ctx, s.scripts(p).validate, "validate", id, gen, now)
-	if err != nil {
-		return session.State{}, err
-	}
-	st := r.state(p)
-	st.Rotated = st.AccessGen != gen
-	return st, nil
-}
-
 // Refresh implements session.Store with one EVALSHA.
 func (s *Store) Refresh(ctx context.Context, id string, gen uint64, now time.Time, p session.Policy) (session.State, error) {
-	r, err := s.runState(ctx, s.scripts(p).refresh, "refresh", id, gen, now)
-	if err != nil {
-		return session.State{}, err
-	}
-	st := r.state(p)
-	st.RefreshGen = r.h[fRefreshGen]
-	return st, nil
-}
-
-// runState runs validate.lua or refresh.lua. Both answer with the record as
-// they wrote it back, or with an outcome code.
-func (s *Store) runState(ctx context.Context, script *redis.Script, op, id string, gen uint64, now time.Time) (record, error) {
 	if !validID(id) || gen > maxField {
-		return record{}, session.ErrUnknown
+		return session.State{}, session.ErrUnknown
 	}
 	arg, ok := callArg(now, gen)
 	if !ok {
-		// A clock outside 1970..10889 is the server's fault, not the
-		// session's: a store failure, so nobody is logged out.
-		return record{}, fmt.Errorf("redisstore: %s: %w", op, errClock)
+		return session.State{}, fmt.Errorf("redisstore: refresh: %w", errClock)
 	}
 	ctx, cancel := s.ctx(ctx)
 	defer cancel()
-	res, err := script.Run(ctx, s.rdb, []string{s.sessionKey(id)}, arg).Result()
+	r, err := s.run(ctx, s.scripts(p).refresh, "refresh", s.sessionKey(id), arg)
+	if err != nil {
+		return session.State{}, err
+	}
+	return r.state(p), nil
+}
+
+// run runs validate.lua or refresh.lua on key. Both answer with the record
+// (as they wrote it back, or as stored when nothing changed), or with a
+// reply code.
+func (s *Store) run(ctx context.Context, script *redis.Script, op, key string, arg []byte) (record, error) {
+	res, err := script.Run(ctx, s.rdb, []string{key}, arg).Result()
 	if err != nil {
 		return record{}, s.fail(op, err)
 	}
@@ -264,11 +178,11 @@ func (s *Store) runState(ctx context.Context, script *redis.Script, op, id strin
 		return r, nil
 	case int64:
 		switch res {
-		case 1, 3:
+		case replyUnknown, replyTimedOut:
 			return record{}, session.ErrUnknown
-		case 2:
+		case replyExpired:
 			return record{}, session.ErrExpired
-		case 4:
+		case replyTheft:
 			return record{}, session.ErrTheft
 		}
 	}
@@ -279,26 +193,6 @@ var (
 	errReply = errors.New("redisstore: unexpected script reply")
 	errClock = errors.New("clock out of range")
 )
-
-// state is the session.State of a record the scripts just wrote back: its
-// last-active time is the call's now, so the idle timeout ends one
-// IdleTimeout later, capped by the absolute end.
-func (r record) state(p session.Policy) session.State {
-	ab := r.time(fAbsEnd)
-	idleEnd := r.time(fLastActive).Add(p.IdleTimeout)
-	if idleEnd.After(ab) {
-		idleEnd = ab
-	}
-	return session.State{
-		UserID:        r.uid,
-		Roles:         r.roleList(),
-		Claims:        []byte(r.claims),
-		AccessGen:     r.h[fAccessGen],
-		AccessIssued:  r.time(fAccessIssued),
-		AbsoluteEnd:   ab,
-		IdleExpiresAt: idleEnd,
-	}
-}
 
 // Revoke implements session.Store: delete the session, then drop it from its
 // user's index.

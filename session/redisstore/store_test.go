@@ -31,6 +31,7 @@ type fixture struct {
 	rdb   redis.UniversalClient
 	clock *sessiontest.Clock
 	cfg   session.Config
+	store *redisstore.Store
 	m     *session.Manager
 }
 
@@ -38,7 +39,8 @@ func newFixture(tb testing.TB, opts redisstore.Options) fixture {
 	tb.Helper()
 	f := fixture{srv: sessiontest.StartServer(tb, sessiontest.Options{}), clock: sessiontest.NewClock(), cfg: sessiontest.TestConfig(tb)}
 	f.rdb = client(tb, f.srv.URL(), redisstore.ModeStandalone)
-	f.m = sessiontest.NewManager(tb, f.cfg, redisstore.New(f.rdb, opts), f.clock)
+	f.store = redisstore.New(f.rdb, opts)
+	f.m = sessiontest.NewManager(tb, f.cfg, f.store, f.clock)
 	return f
 }
 
@@ -48,10 +50,15 @@ func TestContractStandalone(t *testing.T) {
 		NewStore: func(t *testing.T) session.Store {
 			return redisstore.New(client(t, srv.URL(), redisstore.ModeStandalone), redisstore.Options{})
 		},
-		Outage:  func(*testing.T) { srv.Stop() },
-		Recover: func(*testing.T) { srv.Restart() },
+		Outage:   func(*testing.T) { srv.Stop() },
+		Recover:  func(*testing.T) { srv.Restart() },
+		ReadOnly: readOnly,
 	})
 }
+
+// readOnly is how many validations a *redisstore.Store answered with a
+// plain GET.
+func readOnly(s session.Store) int64 { return s.(*redisstore.Store).Stats().ReadOnly }
 
 func TestContractCluster(t *testing.T) {
 	c := sessiontest.StartCluster(t, sessiontest.ClusterOptions{Masters: 3})
@@ -59,6 +66,7 @@ func TestContractCluster(t *testing.T) {
 		NewStore: func(t *testing.T) session.Store {
 			return redisstore.New(client(t, c.URL(), redisstore.ModeCluster), redisstore.Options{})
 		},
+		ReadOnly: readOnly,
 	})
 }
 
@@ -76,57 +84,116 @@ func commandCalls(t *testing.T, srv *sessiontest.Server) map[string]int {
 	return calls
 }
 
-// TestOneCommandPerValidation proves the hot path costs one Redis command:
-// a warm Validate is exactly one EVALSHA, whether or not it rotates. (The
-// commands the script runs inside Redis are counted separately by
-// commandstats; only top-level client commands are round trips, so we count
-// evalsha/eval and require nothing else was sent.)
+// TestOneCommandPerValidation proves what a validation costs in round
+// trips, from INFO commandstats (top-level commands only are round trips;
+// the commands a script runs inside Redis are counted under their own names
+// as well, so a script's GET shows as one EVALSHA and one GET) and from the
+// store's Stats:
+//
+//   - the usual validation, which writes nothing: one GET, no script;
+//   - a rotation the cookie says is due: one EVALSHA, no GET before it;
+//   - a generation just rotated out, inside the grace window, whose cookie
+//     says it is due: one EVALSHA that writes nothing;
+//   - a cookie of the first token version (no hints): one EVALSHA;
+//   - a write found only in the record read (here, a generation to adopt
+//     after a lost write): a GET, then one EVALSHA.
 func TestOneCommandPerValidation(t *testing.T) {
 	f := newFixture(t, redisstore.Options{})
-	srv, clock, cfg, m := f.srv, f.clock, f.cfg, f.m
 	ctx := context.Background()
-	tok, err := m.Create(ctx, session.CreateInput{UserID: "counted"})
+	tok, err := f.m.Create(ctx, session.CreateInput{UserID: "counted"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := m.Validate(ctx, tok.Access.Value); err != nil { // loads the script
+	key := redisstore.SessionKey(tok.SessionID)
+	created, err := f.rdb.Get(ctx, key).Result()
+	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := srv.Do("CONFIG", "RESETSTAT"); err != nil {
+	type cost struct {
+		get, evalsha, set int                            // top-level GET; EVALSHA; SET inside a script
+		stats             redisstore.Stats               // the store's counts for the step
+		check             func(*session.Validated) error // nil: none
+	}
+	var before redisstore.Stats
+	step := func(name string, n int, value string, want cost) string {
+		t.Helper()
+		if _, err := f.srv.Do("CONFIG", "RESETSTAT"); err != nil {
+			t.Fatal(err)
+		}
+		var last *session.Validated
+		for i := 0; i < n; i++ {
+			v, err := f.m.Validate(ctx, value)
+			if err != nil {
+				t.Fatalf("%s, validation %d: %v", name, i, err)
+			}
+			if want.check != nil {
+				if err := want.check(v); err != nil {
+					t.Fatalf("%s, validation %d: %v", name, i, err)
+				}
+			}
+			last = v
+		}
+		calls := commandCalls(t, f.srv)
+		for c := range calls {
+			switch c {
+			case "get", "evalsha", "set", "info", "config|resetstat":
+			default:
+				t.Fatalf("%s: unexpected command %q on the validation path: %v", name, c, calls)
+			}
+		}
+		// A script's own GET shows in commandstats too: subtract one per EVALSHA.
+		if got := (cost{get: calls["get"] - calls["evalsha"], evalsha: calls["evalsha"], set: calls["set"]}); got.get != want.get || got.evalsha != want.evalsha || got.set != want.set || calls["eval"] != 0 {
+			t.Fatalf("%s: want %d GET, %d EVALSHA and %d SET in a script, got %v", name, want.get, want.evalsha, want.set, calls)
+		}
+		now := f.store.Stats()
+		d := redisstore.Stats{ReadOnly: now.ReadOnly - before.ReadOnly, FromToken: now.FromToken - before.FromToken, SecondTrip: now.SecondTrip - before.SecondTrip}
+		before = now
+		if d != want.stats {
+			t.Fatalf("%s: store stats %+v, want %+v", name, d, want.stats)
+		}
+		if last != nil && last.SetCookie != nil {
+			return last.SetCookie.Value
+		}
+		return value
+	}
+	noCookie := func(v *session.Validated) error {
+		if v.SetCookie != nil {
+			return errors.New("a new cookie where none is due")
+		}
+		return nil
+	}
+	newCookie := func(v *session.Validated) error {
+		if v.SetCookie == nil {
+			return errors.New("no new cookie")
+		}
+		return nil
+	}
+	// Dial, and load the script: a cookie without hints goes to it.
+	if _, err := f.m.Validate(ctx, sessiontest.FirstVersionAccessCookie(t, f.cfg, tok.Access.Value)); err != nil {
 		t.Fatal(err)
 	}
-	// The client must not be in the middle of anything else; its connection
-	// pool has no background traffic.
-	const n = 20
-	for i := 0; i < n; i++ {
-		if i == n/2 {
-			clock.Advance(cfg.RotateAfter) // one of them rotates
-		}
-		// The rotated-out generation stays valid for the grace window,
-		// and the clock does not move again: every call must succeed.
-		if _, err := m.Validate(ctx, tok.Access.Value); err != nil {
-			t.Fatalf("validation %d: %v", i, err)
-		}
+	before = f.store.Stats()
+
+	const n = 10
+	step("the usual validation", n, tok.Access.Value, cost{get: n, stats: redisstore.Stats{ReadOnly: n}, check: noCookie})
+	f.clock.Advance(f.cfg.RotateAfter)
+	rotated := step("a rotation due by the cookie", 1, tok.Access.Value, cost{evalsha: 1, set: 1, stats: redisstore.Stats{FromToken: 1}, check: newCookie})
+	step("the old generation inside the grace window", n, tok.Access.Value, cost{evalsha: n, stats: redisstore.Stats{FromToken: n}, check: newCookie})
+	step("the new generation", n, rotated, cost{get: n, stats: redisstore.Stats{ReadOnly: n}, check: noCookie})
+
+	old := sessiontest.FirstVersionAccessCookie(t, f.cfg, rotated)
+	upgraded := step("a cookie without hints", 1, old, cost{evalsha: 1, stats: redisstore.Stats{FromToken: 1}, check: newCookie})
+	step("the same session, upgraded", n, upgraded, cost{get: n, stats: redisstore.Stats{ReadOnly: n}, check: noCookie})
+
+	// A lost write (a failover): the record goes back to what Create wrote,
+	// generation 1, and the cookie of generation 2 says nothing is due. The
+	// read shows the generation to adopt: a second round trip, once; the
+	// cookie then gets the adopted generation's issue time.
+	if err := f.rdb.Set(ctx, key, created, redis.KeepTTL).Err(); err != nil {
+		t.Fatal(err)
 	}
-	calls := commandCalls(t, srv)
-	// Script-internal commands (get, set) show up in
-	// commandstats too; top-level ones are evalsha/eval. INFO itself and
-	// CONFIG RESETSTAT are ours.
-	if calls["evalsha"] != n || calls["eval"] != 0 {
-		t.Fatalf("want %d EVALSHA and no EVAL, got %v", n, calls)
-	}
-	// The clock moved once, and only the rotation then wrote: the other
-	// validations fall inside one activity step, so they only read.
-	if calls["get"] != n || calls["set"] != 1 {
-		t.Fatalf("want one GET per validation and one SET (the rotation) inside the script, got %v", calls)
-	}
-	for name := range calls {
-		switch name {
-		case "evalsha", "get", "set", "info", "config|resetstat":
-		default:
-			t.Fatalf("unexpected command %q on the validation path: %v", name, calls)
-		}
-	}
+	adopted := step("a write found in the read", 1, upgraded, cost{get: 1, evalsha: 1, set: 1, stats: redisstore.Stats{SecondTrip: 1}})
+	step("after the adoption", n, adopted, cost{get: n, stats: redisstore.Stats{ReadOnly: n}, check: noCookie})
 }
 
 func TestStoreFailureIsNeverNoSession(t *testing.T) {
@@ -183,15 +250,14 @@ func TestClientConfig(t *testing.T) {
 	}
 }
 
-// TestActivityRecordedOncePerStep pins how the idle timeout slides: the
-// last-active time is written when at least IdleTimeout/100 (at most a
-// minute) has passed since the recorded one, so a burst of requests costs
-// one write, and the idle end lies between IdleTimeout minus that step and
-// IdleTimeout after the last request.
-func TestActivityRecordedOncePerStep(t *testing.T) {
+// TestActivityRecordedWithWrites pins how the idle timeout slides:
+// activity is recorded only by writes that happen anyway — a rotation, a
+// refresh, creation — never by a validation that only reads. A session in
+// use rotates at least every RotateAfter, so its idle end lies between
+// IdleTimeout minus RotateAfter and IdleTimeout after its last request.
+func TestActivityRecordedWithWrites(t *testing.T) {
 	f := newFixture(t, redisstore.Options{})
 	ctx := context.Background()
-	step := f.cfg.IdleTimeout / 100
 	tok, err := f.m.Create(ctx, session.CreateInput{UserID: "bursty"})
 	if err != nil {
 		t.Fatal(err)
@@ -205,33 +271,45 @@ func TestActivityRecordedOncePerStep(t *testing.T) {
 		}
 		return infos[0].LastActive
 	}
-	validate := func() {
+	validate := func(v string) *session.Validated {
 		t.Helper()
-		if _, err := f.m.Validate(ctx, tok.Access.Value); err != nil {
+		res, err := f.m.Validate(ctx, v)
+		if err != nil {
 			t.Fatal(err)
 		}
+		return res
 	}
-	f.clock.Advance(step - time.Millisecond)
-	validate()
+	f.clock.Advance(f.cfg.RotateAfter - time.Millisecond)
+	validate(tok.Access.Value)
 	if got := lastActive(); !got.Equal(t0) {
-		t.Fatalf("inside the step: last active %v, want %v (unchanged)", got, t0)
+		t.Fatalf("a validation that only reads: last active %v, want %v (unchanged)", got, t0)
 	}
 	f.clock.Advance(time.Millisecond)
-	validate()
+	res := validate(tok.Access.Value)
 	t1 := f.clock.Now()
-	if got := lastActive(); !got.Equal(t1) {
-		t.Fatalf("after the step: last active %v, want %v", got, t1)
+	if res.SetCookie == nil {
+		t.Fatal("no rotation at RotateAfter")
 	}
-	// A request inside the next step is not recorded, so the session times
-	// out one IdleTimeout after t1, less than IdleTimeout after that request.
-	f.clock.Advance(step / 2)
-	validate()
+	if got := lastActive(); !got.Equal(t1) {
+		t.Fatalf("after the rotation: last active %v, want %v", got, t1)
+	}
+	// A request just before the next rotation is not recorded, so the
+	// session times out one IdleTimeout after t1: IdleTimeout minus
+	// RotateAfter (and a millisecond) after that request.
+	f.clock.Advance(f.cfg.RotateAfter - time.Millisecond)
+	validate(res.SetCookie.Value)
+	if got := lastActive(); !got.Equal(t1) {
+		t.Fatalf("inside the rotation period: last active %v, want %v", got, t1)
+	}
 	f.clock.Advance(t1.Add(f.cfg.IdleTimeout).Sub(f.clock.Now()))
-	if _, err := f.m.Validate(ctx, tok.Access.Value); !errors.Is(err, session.ErrUnknown) {
+	if _, err := f.m.Validate(ctx, res.SetCookie.Value); !errors.Is(err, session.ErrUnknown) {
 		t.Fatalf("one IdleTimeout after the recorded activity: %v, want ErrUnknown", err)
 	}
 	if _, err := f.m.Refresh(ctx, tok.Refresh.Value); !errors.Is(err, session.ErrUnknown) {
 		t.Fatalf("the timed-out session must be gone: refresh gave %v", err)
+	}
+	if n, err := f.rdb.Exists(ctx, redisstore.SessionKey(tok.SessionID)).Result(); err != nil || n != 0 {
+		t.Fatalf("the timed-out record is still stored: %d %v", n, err)
 	}
 }
 
@@ -277,7 +355,13 @@ func TestCallOutOfRangeIsStoreFailure(t *testing.T) {
 	p := session.Policy{AccessTTL: time.Minute, RotateAfter: time.Minute, Grace: time.Second, IdleTimeout: time.Hour}
 	for name, now := range map[string]time.Time{"before 1970": time.UnixMilli(-1), "after 2^48 ms": time.UnixMilli(1 << 48)} {
 		for op, call := range map[string]func(context.Context, string, uint64, time.Time, session.Policy) (session.State, error){
-			"validate": st.Validate, "refresh": st.Refresh,
+			"validate": func(ctx context.Context, id string, gen uint64, now time.Time, p session.Policy) (session.State, error) {
+				return st.Validate(ctx, id, session.Access{Gen: gen}, now, p)
+			},
+			"validate, hints for a read": func(ctx context.Context, id string, gen uint64, now time.Time, p session.Policy) (session.State, error) {
+				return st.Validate(ctx, id, session.Access{Gen: gen, Issued: now}, now, p)
+			},
+			"refresh": st.Refresh,
 		} {
 			_, err := call(ctx, id, 1, now, p)
 			if err == nil {

@@ -24,6 +24,11 @@ type Harness struct {
 	// its data (a persisted restart). When nil, the outage test is skipped
 	// for this harness and must be covered elsewhere.
 	Outage, Recover func(t *testing.T)
+	// ReadOnly, when the store counts them, returns how many validations
+	// store s has answered with a plain read (no script, no write), so
+	// that the race of one rotation against many reads can check that the
+	// reads were that. Nil when the store does not count.
+	ReadOnly func(s session.Store) int64
 }
 
 // TestConfig returns a valid configuration with fresh keys and the default
@@ -275,6 +280,171 @@ func RunStoreContract(t *testing.T, h Harness) {
 		if err != nil || gen(t, m, v.SetCookie.Value) != 2 {
 			t.Fatalf("after: %v", err)
 		}
+	})
+
+	t.Run("OneRotationRacesReads", func(t *testing.T) {
+		// Many requests read a session (their generation is not due) while
+		// one rotates it: the readers' server clock is a millisecond behind
+		// the rotator's, as another Lambda's may be. No fork: every reader
+		// gets either the old generation (current when it read) or the one
+		// new generation (handed back inside the grace window), and exactly
+		// one new generation exists afterwards.
+		cfg := TestConfig(t)
+		store := h.NewStore(t)
+		rotClock := NewClock()
+		readClock := &Clock{t: rotClock.Now()}
+		rotator := NewManager(t, cfg, store, rotClock)
+		reader := NewManager(t, cfg, store, readClock)
+		tok := create(t, rotator)
+		rotClock.Advance(cfg.RotateAfter)
+		readClock.Advance(cfg.RotateAfter - time.Millisecond)
+		var readsBefore int64
+		if h.ReadOnly != nil {
+			readsBefore = h.ReadOnly(store)
+		}
+
+		const readers, after = 16, 3 // each reader goes on for `after` reads once the rotation is done
+		var (
+			mu                sync.Mutex
+			reads, oldGen     int
+			newGens           = map[uint64]int{}
+			started, finished sync.WaitGroup
+			rotated           = make(chan struct{})
+			errs              = make(chan error, readers+1)
+		)
+		started.Add(readers)
+		finished.Add(readers)
+		for i := 0; i < readers; i++ {
+			go func() {
+				defer finished.Done()
+				first, left := true, after
+				for n := 0; left > 0 && n < 100_000; n++ {
+					done := false
+					select {
+					case <-rotated:
+						done = true
+					default:
+					}
+					v, err := reader.Validate(ctx, tok.Access.Value)
+					if first {
+						started.Done()
+						first = false
+					}
+					if err != nil {
+						errs <- fmt.Errorf("read: %w", err)
+						return
+					}
+					if done && v.SetCookie == nil {
+						errs <- errors.New("a read after the rotation was told generation 1 is current")
+						return
+					}
+					mu.Lock()
+					reads++
+					if v.SetCookie == nil {
+						oldGen++
+					} else {
+						g, _ := inspect(reader, v.SetCookie.Value)
+						newGens[g]++
+					}
+					mu.Unlock()
+					if done {
+						left--
+					}
+				}
+				if left > 0 {
+					errs <- errors.New("a reader never saw the rotation finish")
+				}
+			}()
+		}
+		started.Wait() // every reader has read once: the rotation races reads in flight
+		v, err := rotator.Validate(ctx, tok.Access.Value)
+		close(rotated)
+		if err != nil || v.SetCookie == nil {
+			t.Fatalf("the rotation: %v %+v", err, v)
+		}
+		finished.Wait()
+		close(errs)
+		for err := range errs {
+			t.Fatal(err)
+		}
+		if g := gen(t, rotator, v.SetCookie.Value); g != 2 {
+			t.Fatalf("the rotation issued generation %d, want 2", g)
+		}
+		for g := range newGens {
+			if g != 2 {
+				t.Fatalf("a reader was handed generation %d: a fork (%v)", g, newGens)
+			}
+		}
+		if newGens[2] < readers*after {
+			t.Fatalf("%d reads after the rotation were handed generation 2, want at least %d (%v)", newGens[2], readers*after, newGens)
+		}
+		// Exactly one new generation: it is current, and the old one
+		// inside the grace window is handed it.
+		if again, err := rotator.Validate(ctx, v.SetCookie.Value); err != nil || again.SetCookie != nil {
+			t.Fatalf("generation 2 afterwards: %v %+v", err, again)
+		}
+		if old, err := rotator.Validate(ctx, tok.Access.Value); err != nil || old.SetCookie == nil || gen(t, rotator, old.SetCookie.Value) != 2 {
+			t.Fatalf("generation 1 afterwards: %v %+v", err, old)
+		}
+		if h.ReadOnly != nil {
+			if got := h.ReadOnly(store) - readsBefore; got < int64(reads) {
+				t.Fatalf("%d of the %d reads were answered by a plain read: the others wrote or ran a script", got, reads)
+			}
+		}
+		t.Logf("%d reads: %d saw generation 1 current, %d were handed generation 2", reads, oldGen, newGens[2])
+	})
+
+	t.Run("FirstTokenVersionStillValid", func(t *testing.T) {
+		// A cookie issued before access tokens carried hints validates
+		// (no one is logged out by the upgrade), is issued again with them,
+		// rotates when due and is handed the new generation inside grace.
+		m, clock, cfg := setup(t)
+		tok := create(t, m)
+		old := FirstVersionAccessCookie(t, cfg, tok.Access.Value)
+		v, err := m.Validate(ctx, old)
+		if err != nil {
+			t.Fatalf("first-version cookie: %v", err)
+		}
+		if v.SetCookie == nil || gen(t, m, v.SetCookie.Value) != 1 {
+			t.Fatalf("first-version cookie: want the same generation issued again with hints, got %+v", v)
+		}
+		if again, err := m.Validate(ctx, v.SetCookie.Value); err != nil || again.SetCookie != nil {
+			t.Fatalf("the upgraded cookie: %v %+v", err, again)
+		}
+		clock.Advance(cfg.RotateAfter)
+		r, err := m.Validate(ctx, old)
+		if err != nil || r.SetCookie == nil || gen(t, m, r.SetCookie.Value) != 2 {
+			t.Fatalf("first-version cookie due for rotation: %v %+v", err, r)
+		}
+		clock.Advance(cfg.Grace - time.Millisecond)
+		if g, err := m.Validate(ctx, old); err != nil || g.SetCookie == nil || gen(t, m, g.SetCookie.Value) != 2 {
+			t.Fatalf("first-version cookie inside grace: %v %+v", err, g)
+		}
+	})
+
+	t.Run("RefreshUseRecordedOnFirstValidation", func(t *testing.T) {
+		// The first validation of an access token a refresh issued records
+		// the refresh token as used (its predecessor then has only the
+		// grace window left) and hands the same generation back in a
+		// cookie that no longer asks for that write.
+		m, clock, cfg := setup(t)
+		tok := create(t, m)
+		nt, err := m.Refresh(ctx, tok.Refresh.Value)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, err := m.Validate(ctx, nt.Access.Value)
+		if err != nil || v.SetCookie == nil || gen(t, m, v.SetCookie.Value) != gen(t, m, nt.Access.Value) {
+			t.Fatalf("first validation after a refresh: %v %+v", err, v)
+		}
+		for _, c := range []string{v.SetCookie.Value, nt.Access.Value} {
+			if again, err := m.Validate(ctx, c); err != nil || (c == v.SetCookie.Value && again.SetCookie != nil) {
+				t.Fatalf("validation after the use was recorded: %v %+v", err, again)
+			}
+		}
+		clock.Advance(cfg.Grace)
+		_, err = m.Refresh(ctx, tok.Refresh.Value)
+		wantErr(t, err, session.ErrTheft)
 	})
 
 	t.Run("AccessExpiry", func(t *testing.T) {

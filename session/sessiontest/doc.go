@@ -11,6 +11,10 @@
 //     through session.Manager with an injected Clock so rotation, grace
 //     windows and timeouts are crossed without sleeping.
 //
+// FirstVersionAccessCookie turns an access cookie into the one an earlier
+// release issued (no hints for the store), for tests that prove an upgrade
+// logs nobody out.
+//
 // A fake Redis never stands in for the real server here: the point of the
 // package is that the Lua scripts, hash slots and failure modes are the real
 // ones. When redis-server is missing, RequireRedis skips the test on a

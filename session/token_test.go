@@ -1,0 +1,221 @@
+package session
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/gorilla/securecookie"
+)
+
+func TestTokenVersions(t *testing.T) {
+	var h [16]byte
+	copy(h[:], "0123456789abcdef")
+	for name, tok := range map[string]token{
+		"refresh token (version 1)":    {handle: h, gen: 3},
+		"access token (version 2)":     {handle: h, gen: 3, issued: 1_795_253_061_123},
+		"access token, refresh to use": {handle: h, gen: 1 << 40, issued: 1_795_253_061_123, pending: true},
+		"pending, issue time unknown":  {handle: h, gen: 2, pending: true},
+	} {
+		b := tok.marshal()
+		want := byte(tokenV2)
+		if tok.issued == 0 && !tok.pending {
+			want = tokenV1
+		}
+		if b[0] != want {
+			t.Errorf("%s: version %d, want %d", name, b[0], want)
+		}
+		got, err := unmarshalToken(b)
+		if err != nil || got != tok {
+			t.Errorf("%s: round trip gave %+v, %v", name, got, err)
+		}
+	}
+	v2 := token{handle: h, gen: 3, issued: 1_795_253_061_123}.marshal()
+	for name, b := range map[string][]byte{
+		"version 3":                       append([]byte{3}, v2[1:]...),
+		"no flags byte":                   v2[:len(v2)-1],
+		"unknown flag":                    append(append([]byte{}, v2[:len(v2)-1]...), 2),
+		"trailing byte":                   append(append([]byte{}, v2...), 0),
+		"version 2 spelling of version 1": append(append([]byte{tokenV2}, v2[1:18]...), 0, 0),
+		"non-minimal issue time":          append(append([]byte{tokenV2}, v2[1:18]...), 0x80, 0x00, 1),
+	} {
+		if _, err := unmarshalToken(b); err == nil {
+			t.Errorf("%s: accepted %x", name, b)
+		}
+	}
+}
+
+// An access cookie with both hints stays far inside a cookie's budget.
+func TestAccessCookieSize(t *testing.T) {
+	c, _ := testCodec(t)
+	var h [16]byte
+	v, err := c.encode("sAccessToken", token{handle: h, gen: 1 << 40, issued: uint64(time.Now().UnixMilli()), pending: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(v) > 220 {
+		t.Fatalf("access cookie value is %d bytes", len(v))
+	}
+}
+
+// fakeCodec is a securecookie.Codec whose Decode fails with err.
+type fakeCodec struct{ err error }
+
+func (fakeCodec) Encode(string, any) (string, error) { return "", errors.New("unused") }
+func (f fakeCodec) Decode(string, string, any) error { return f.err }
+
+// decodeOnly is securecookie's own decode error (the MAC did not verify).
+var decodeOnly = securecookie.ErrMacInvalid
+
+// TestCodecFailureIsNotUnknown: a cookie that does not decode is untrusted
+// input, ErrUnknown (401); a codec that fails — a key securecookie refuses,
+// no codec at all, an internal error, an error that is not securecookie's —
+// is a *StoreError wrapping ErrCodec (5xx, no cookie changed), so a key bug
+// never looks like every user being logged out.
+func TestCodecFailureIsNotUnknown(t *testing.T) {
+	good, _ := testCodec(t)
+	badKey := securecookie.New(make([]byte, 32), []byte("not an AES key")) // a usage error on every call
+	for name, tc := range map[string]struct {
+		c       codec
+		unknown bool
+	}{
+		"good codec, garbage cookie":          {good, true},
+		"decode errors only":                  {codec{codecs: []securecookie.Codec{fakeCodec{decodeOnly}, fakeCodec{decodeOnly}}}, true},
+		"a key securecookie refuses":          {codec{codecs: []securecookie.Codec{badKey}}, false},
+		"a refused key after a good one":      {codec{codecs: append(append([]securecookie.Codec{}, good.codecs...), badKey)}, false},
+		"no codec":                            {codec{}, false},
+		"an internal error":                   {codec{codecs: []securecookie.Codec{fakeCodec{internalErr{}}}}, false},
+		"an error that is not securecookie's": {codec{codecs: []securecookie.Codec{fakeCodec{errors.New("boom")}}}, false},
+	} {
+		_, err := tc.c.decode("sAccessToken", "bm90IGEgY29va2ll")
+		switch {
+		case tc.unknown && !errors.Is(err, ErrUnknown):
+			t.Errorf("%s: got %v, want ErrUnknown", name, err)
+		case !tc.unknown && (errors.Is(err, ErrUnknown) || !errors.Is(err, ErrStore) || !errors.Is(err, ErrCodec)):
+			t.Errorf("%s: got %v, want a store failure wrapping ErrCodec", name, err)
+		}
+	}
+
+	// Through the Manager: every entry point that decodes a cookie answers
+	// a codec failure as a failure, not as "no session".
+	m, err := NewManager(testConfig(t), panicStore{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.codec = codec{codecs: []securecookie.Codec{badKey}}
+	ctx := context.Background()
+	if _, err := m.ValidateAny(ctx, []string{"junk"}); !errors.Is(err, ErrCodec) || !errors.Is(err, ErrStore) {
+		t.Errorf("ValidateAny: %v", err)
+	}
+	if _, err := m.RefreshAny(ctx, []string{"junk"}); !errors.Is(err, ErrCodec) || !errors.Is(err, ErrStore) {
+		t.Errorf("RefreshAny: %v", err)
+	}
+	if _, err := m.SignOut(ctx, []string{"junk"}); !errors.Is(err, ErrCodec) || !errors.Is(err, ErrStore) {
+		t.Errorf("SignOut: %v", err)
+	}
+	if _, err := m.Create(ctx, CreateInput{UserID: "u", Previous: []string{"junk"}}); !errors.Is(err, ErrCodec) {
+		t.Errorf("Create with a previous cookie: %v", err)
+	}
+	if _, err := m.InspectAccess("junk"); !errors.Is(err, ErrCodec) {
+		t.Errorf("InspectAccess: %v", err)
+	}
+}
+
+type internalErr struct{}
+
+func (internalErr) Error() string    { return "internal" }
+func (internalErr) IsUsage() bool    { return false }
+func (internalErr) IsDecode() bool   { return false }
+func (internalErr) IsInternal() bool { return true }
+func (internalErr) Cause() error     { return nil }
+
+func testConfig(t *testing.T) Config {
+	t.Helper()
+	cfg := DefaultConfig()
+	v, err := GenerateKeys(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Keys, err = ParseKeys(v); err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+// panicStore is a Store no test may reach.
+type panicStore struct{ Store }
+
+// stateStore answers every Validate with st and records what it was given.
+type stateStore struct {
+	panicStore
+	st  State
+	got Access
+}
+
+func (s *stateStore) Validate(_ context.Context, _ string, a Access, _ time.Time, _ Policy) (State, error) {
+	s.got = a
+	return s.st, nil
+}
+
+// TestValidateHintsAndNewCookies: the Manager hands the cookie's hints to
+// the store, and sends a new access cookie exactly when the generation or
+// the hints changed — so that the next validation takes the cheapest path.
+func TestValidateHintsAndNewCookies(t *testing.T) {
+	cfg := testConfig(t)
+	st := &stateStore{}
+	now := time.UnixMilli(1_795_253_061_000)
+	m, err := NewManager(cfg, st, WithClock(func() time.Time { return now }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	issued := now.Add(-time.Second)
+	var h [16]byte
+	copy(h[:], "0123456789abcdef")
+	cookie := func(tok token) string {
+		v, err := m.codec.encode(cfg.AccessCookieName, tok)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	base := State{UserID: "u", AccessGen: 4, AccessIssued: issued, AbsoluteEnd: now.Add(time.Hour), IdleExpiresAt: now.Add(time.Hour)}
+	for _, tc := range []struct {
+		name      string
+		tok       token
+		st        func(State) State
+		newCookie bool
+	}{
+		{"nothing changed", token{handle: h, gen: 4, issued: uint64(issued.UnixMilli())}, func(s State) State { return s }, false},
+		{"rotated", token{handle: h, gen: 4, issued: uint64(issued.UnixMilli())}, func(s State) State { s.AccessGen, s.AccessIssued = 5, now; return s }, true},
+		{"refresh use recorded", token{handle: h, gen: 4, issued: uint64(issued.UnixMilli()), pending: true}, func(s State) State { return s }, true},
+		{"handed back a pending generation", token{handle: h, gen: 3, issued: 1}, func(s State) State { s.RefreshPending = true; return s }, true},
+		{"no hints (first version)", token{handle: h, gen: 4}, func(s State) State { return s }, true},
+	} {
+		st.st = tc.st(base)
+		v, err := m.Validate(context.Background(), cookie(tc.tok))
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if want := tc.tok.access(); st.got != want {
+			t.Errorf("%s: store got %+v, want %+v", tc.name, st.got, want)
+		}
+		if (v.SetCookie != nil) != tc.newCookie {
+			t.Errorf("%s: new cookie %v, want %v", tc.name, v.SetCookie != nil, tc.newCookie)
+			continue
+		}
+		if v.SetCookie != nil {
+			got, err := m.codec.decode(cfg.AccessCookieName, v.SetCookie.Value)
+			if want := accessToken(h, st.st); err != nil || got != want {
+				t.Errorf("%s: new cookie carries %+v (%v), want %+v", tc.name, got, err, want)
+			}
+			if v.FrontToken == "" {
+				t.Errorf("%s: a new cookie without its front-token", tc.name)
+			}
+		}
+	}
+	if !bytes.Equal(token{}.marshal()[:1], []byte{tokenV1}) {
+		t.Fatal("a token without hints is not version 1")
+	}
+}
