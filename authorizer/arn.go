@@ -32,11 +32,9 @@ type MethodARN struct {
 	slash bool // the input had a '/' after the method (root resource: ".../GET/")
 }
 
-// ParseMethodARN parses and checks an execute-api ARN. It rejects an ARN
-// longer than MaxARNBytes, of another service, with a partition that is not
-// "aws" or "aws-<name>", an account id that is not 12 digits, an empty
-// region, API id, stage or method, or a method that is not an upper-case
-// token.
+// ParseMethodARN parses and checks an execute-api ARN: at most MaxARNBytes,
+// partition "aws" or "aws-<name>", a 12-digit account, a non-empty region,
+// API id and stage, and "*" or an upper-case method.
 func ParseMethodARN(s string) (MethodARN, error) {
 	var a MethodARN
 	if len(s) > MaxARNBytes {
@@ -90,29 +88,11 @@ func ParseMethodARN(s string) (MethodARN, error) {
 
 // String renders the ARN; for a parsed ARN it is the input.
 func (a MethodARN) String() string {
-	var buf [MaxARNBytes]byte
-	return string(a.appendTo(buf[:0]))
-}
-
-// appendTo appends the text of String to b.
-func (a MethodARN) appendTo(b []byte) []byte {
-	b = append(b, "arn:"...)
-	b = append(b, a.Partition...)
-	b = append(b, ":execute-api:"...)
-	b = append(b, a.Region...)
-	b = append(b, ':')
-	b = append(b, a.AccountID...)
-	b = append(b, ':')
-	b = append(b, a.APIID...)
-	b = append(b, '/')
-	b = append(b, a.Stage...)
-	b = append(b, '/')
-	b = append(b, a.Method...)
+	s := "arn:" + a.Partition + ":execute-api:" + a.Region + ":" + a.AccountID + ":" + a.APIID + "/" + a.Stage + "/" + a.Method
 	if a.Resource != "" || a.slash {
-		b = append(b, '/')
-		b = append(b, a.Resource...)
+		s += "/" + a.Resource
 	}
-	return b
+	return s
 }
 
 type charClass func(c byte) bool

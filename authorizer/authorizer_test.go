@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -11,12 +12,13 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/sessiongate/sessiongate/authorizer"
 	"github.com/sessiongate/sessiongate/session"
+	"github.com/sessiongate/sessiongate/session/redisstore"
 	"github.com/sessiongate/sessiongate/session/sessiontest"
 )
 
-// Contract §4, row by row, for both payloads.
+// docs/protocol.md#outcomes, row by row, for both payloads.
 func TestOutcomes(t *testing.T) {
-	e := newEnv(t, envOptions{})
+	e := newStubEnv(t, envOptions{})
 	user := sessiontest.UniqueUser("outcomes")
 	tok := e.signIn(user, []string{"editor", "viewer"}, map[string]any{"plan": "pro"})
 	good := cookieHeader(tok.Access)
@@ -89,18 +91,16 @@ func TestOutcomes(t *testing.T) {
 
 	t.Run("revoked", func(t *testing.T) {
 		tok2 := e.signIn(sessiontest.UniqueUser("revoked"), nil, nil)
-		if _, err := e.m.Revoke(context.Background(), tok2.SessionID); err != nil {
-			t.Fatal(err)
-		}
+		e.revoke(tok2)
 		res := e.invoke(restEvent(t, ev{headers: map[string]string{"Cookie": cookieHeader(tok2.Access)}}))
 		if !isUnauthorized(res.err) {
 			t.Fatalf("want Unauthorized, got %v", res.err)
 		}
 	})
 	t.Run("expired", func(t *testing.T) {
-		e2 := newEnv(t, envOptions{})
+		e2 := newStubEnv(t, envOptions{})
 		tok2 := e2.signIn(sessiontest.UniqueUser("expired"), nil, nil)
-		e2.clock.Advance(e2.cfg.AccessTTL)
+		e2.stub.expire(tok2.SessionID)
 		for _, event := range [][]byte{
 			restEvent(t, ev{headers: map[string]string{"Cookie": cookieHeader(tok2.Access)}}),
 			httpEvent(t, ev{cookies: []string{cookieHeader(tok2.Access)}}),
@@ -113,22 +113,50 @@ func TestOutcomes(t *testing.T) {
 			t.Fatalf("log has no reason expired: %s", e2.logs.String())
 		}
 	})
+	t.Run("store failure", func(t *testing.T) {
+		e2 := newStubEnv(t, envOptions{})
+		tok2 := e2.signIn(sessiontest.UniqueUser("store"), nil, nil)
+		e2.stub.failStore(context.DeadlineExceeded)
+		for _, event := range [][]byte{
+			restEvent(t, ev{headers: map[string]string{"Cookie": "sAccessToken=junk; " + cookieHeader(tok2.Access)}}),
+			httpEvent(t, ev{cookies: []string{cookieHeader(tok2.Access)}}),
+		} {
+			res := e2.invoke(event)
+			if !errors.Is(res.err, authorizer.ErrStoreUnavailable) || res.raw != nil {
+				t.Fatalf("want ErrStoreUnavailable and no response, got %v %s", res.err, res.raw)
+			}
+		}
+		logs := e2.logs.String()
+		if !strings.Contains(logs, `"reason":"store"`) || !strings.Contains(logs, `"error":"store timeout"`) {
+			t.Fatalf("store failure log: %s", logs)
+		}
+		if !strings.Contains(e2.metrics.String(), `"Outcome":"error"`) {
+			t.Fatal("no error metric")
+		}
+	})
+	t.Run("an error of the engine's own is a 500, not a 401", func(t *testing.T) {
+		e2 := newStubEnv(t, envOptions{})
+		tok2 := e2.signIn(sessiontest.UniqueUser("internal"), nil, nil)
+		e2.stub.failWith(errors.New("session: encoding the access cookie: a key bug"))
+		res := e2.invoke(restEvent(t, ev{headers: map[string]string{"Cookie": cookieHeader(tok2.Access)}}))
+		if !errors.Is(res.err, authorizer.ErrInternal) || res.raw != nil {
+			t.Fatalf("want ErrInternal (a 500) and no response, got %v %s", res.err, res.raw)
+		}
+		if logs := e2.logs.String(); !strings.Contains(logs, `"outcome":"error","reason":"internal"`) {
+			t.Fatalf("log: %s", logs)
+		}
+	})
 }
 
-// Rotation: past RotateAfter the authorizer allows the request and hands
-// back the new access cookie and front-token through the context.
+// Rotation: when the engine rotates the access cookie, the authorizer
+// allows the request and hands back the new cookie and front-token through
+// the context, on Allow and on Deny alike (TestEndToEnd rotates for real).
 func TestRotation(t *testing.T) {
-	e := newEnv(t, envOptions{rules: `[{"method":"*","path":"/api/admin","roles":["admin"]}]`})
-	user := sessiontest.UniqueUser("rotate")
-	tok := e.signIn(user, []string{"viewer"}, nil)
-	before, err := e.m.InspectAccess(tok.Access.Value)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.clock.Advance(e.cfg.RotateAfter + time.Second)
-
+	e := newStubEnv(t, envOptions{rules: `[{"method":"*","path":"/api/admin","roles":["admin"]}]`})
 	for _, p := range []string{"rest", "http"} {
 		t.Run(p, func(t *testing.T) {
+			tok := e.signIn(sessiontest.UniqueUser("rotate"), []string{"viewer"}, nil)
+			e.stub.rotateNext(tok.SessionID)
 			var event []byte
 			if p == "rest" {
 				event = restEvent(t, ev{headers: map[string]string{"cookie": cookieHeader(tok.Access)}})
@@ -140,27 +168,9 @@ func TestRotation(t *testing.T) {
 				t.Fatalf("effect %s", got)
 			}
 			c := res.context(t)
-			line, _ := c["setCookie"].(string)
-			if line == "" {
-				t.Fatalf("no setCookie after rotation: %s", res.raw)
-			}
-			if strings.Count(line, "sAccessToken=") != 1 {
-				t.Fatalf("setCookie must hold exactly one cookie: %q", line)
-			}
-			nc := setCookieValue(t, line)
-			after, err := e.m.InspectAccess(nc.Value)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if after.SessionID != before.SessionID || after.Generation <= before.Generation {
-				t.Fatalf("rotated to %+v from %+v", after, before)
-			}
-			if !nc.HttpOnly || !nc.Secure || nc.Path != "/" {
-				t.Fatalf("cookie attributes: %+v", nc)
-			}
-			ft := sessiontest.DecodeFrontToken(t, c["frontToken"].(string))
-			if ft.UID != user {
-				t.Fatalf("front-token uid %q", ft.UID)
+			nc := setCookieValue(t, c["setCookie"].(string))
+			if nc.Name != "sAccessToken" || nc.Value == tok.Access.Value || c["frontToken"] == "" {
+				t.Fatalf("rotation not handed back: %s", res.raw)
 			}
 			// The new cookie is valid and needs no rotation.
 			res2 := e.invoke(restEvent(t, ev{headers: map[string]string{"Cookie": "sAccessToken=" + nc.Value}}))
@@ -169,28 +179,23 @@ func TestRotation(t *testing.T) {
 			}
 		})
 	}
-
 	t.Run("deny carries the rotated cookie", func(t *testing.T) {
-		tok2 := e.signIn(sessiontest.UniqueUser("rotate-deny"), []string{"viewer"}, nil)
-		e.clock.Advance(e.cfg.RotateAfter + time.Second)
-		res := e.invoke(restEvent(t, ev{path: "/api/admin", headers: map[string]string{"Cookie": cookieHeader(tok2.Access)}}))
+		tok := e.signIn(sessiontest.UniqueUser("rotate-deny"), []string{"viewer"}, nil)
+		e.stub.rotateNext(tok.SessionID)
+		res := e.invoke(restEvent(t, ev{path: "/api/admin", headers: map[string]string{"Cookie": cookieHeader(tok.Access)}}))
 		if res.effect(t) != "Deny" {
 			t.Fatalf("want Deny: %s", res.raw)
 		}
 		c := res.context(t)
-		nc := setCookieValue(t, c["setCookie"].(string))
-		if info, err := e.m.InspectAccess(nc.Value); err != nil || info.SessionID != tok2.SessionID {
-			t.Fatalf("setCookie on Deny: %v %+v", err, info)
-		}
-		if c["frontToken"] == "" {
-			t.Fatal("no frontToken on Deny after rotation")
+		if sc, _ := c["setCookie"].(string); !strings.HasPrefix(sc, "sAccessToken=") || c["frontToken"] == "" {
+			t.Fatalf("no rotated cookie on Deny: %s", res.raw)
 		}
 	})
 }
 
-// Contract §2's anti-CSRF cases, through both payloads.
+// docs/protocol.md#anti-csrf, case by case, through both payloads.
 func TestAntiCSRF(t *testing.T) {
-	e := newEnv(t, envOptions{})
+	e := newStubEnv(t, envOptions{})
 	tok := e.signIn(sessiontest.UniqueUser("csrf"), nil, nil)
 	cookie := cookieHeader(tok.Access)
 	cases := []struct {
@@ -247,7 +252,7 @@ func TestAntiCSRF(t *testing.T) {
 		}
 	})
 	t.Run("mode none", func(t *testing.T) {
-		e2 := newEnv(t, envOptions{config: func(c *session.Config) { c.AntiCSRF = session.AntiCSRFNone }})
+		e2 := newStubEnv(t, envOptions{config: func(c *session.Config) { c.AntiCSRF = session.AntiCSRFNone }})
 		tok2 := e2.signIn(sessiontest.UniqueUser("csrf-none"), nil, nil)
 		res := e2.invoke(restEvent(t, ev{method: "POST", headers: map[string]string{"Cookie": cookieHeader(tok2.Access),
 			"Origin": "https://evil.example"}}))
@@ -272,7 +277,7 @@ const testRules = `[
 ]`
 
 func TestRouteRules(t *testing.T) {
-	e := newEnv(t, envOptions{rules: testRules})
+	e := newStubEnv(t, envOptions{rules: testRules})
 	admin := e.signIn(sessiontest.UniqueUser("admin"), []string{"admin"}, map[string]any{"plan": "free"})
 	viewer := e.signIn(sessiontest.UniqueUser("viewer"), []string{"viewer"}, map[string]any{"plan": "pro", "beta": true})
 	team := e.signIn(sessiontest.UniqueUser("team"), nil, map[string]any{"plan": []any{"team", "x"}})
@@ -380,25 +385,22 @@ func TestRouteRules(t *testing.T) {
 		if e.invoke(event).effect(t) != "Deny" {
 			t.Fatal("want Deny before promotion")
 		}
-		if _, err := e.m.SetUserClaims(context.Background(), u, []string{"admin"}, nil); err != nil {
-			t.Fatal(err)
-		}
+		e.stub.setRoles(u, []string{"admin"})
 		if res := e.invoke(event); res.effect(t) != "Allow" || res.context(t)["roles"] != "admin" {
 			t.Fatalf("want Allow after promotion: %s", res.raw)
 		}
 	})
 }
 
-// Cookie extraction (contract §4): multiValueHeaders, any letter case,
-// several Cookie headers, the 2.0 cookies array, duplicates.
+// Cookie extraction (docs/protocol.md#events-and-cookies): multiValueHeaders,
+// any letter case, several Cookie headers, the 2.0 cookies array,
+// duplicates.
 func TestCookieSources(t *testing.T) {
-	e := newEnv(t, envOptions{})
+	e := newStubEnv(t, envOptions{})
 	tok := e.signIn(sessiontest.UniqueUser("sources"), nil, nil)
 	good := cookieHeader(tok.Access)
 	other := e.signIn(sessiontest.UniqueUser("other"), nil, nil)
-	if _, err := e.m.Revoke(context.Background(), other.SessionID); err != nil {
-		t.Fatal(err)
-	}
+	e.revoke(other)
 	revoked := cookieHeader(other.Access)
 	cases := []struct {
 		name  string
@@ -488,41 +490,30 @@ func TestCookieSources(t *testing.T) {
 	}
 }
 
-// A store failure is a 500 with no cookie change; after recovery the same
-// cookie works again (an outage logs nobody out).
-func TestStoreOutage(t *testing.T) {
-	e := newEnv(t, envOptions{persist: true})
-	tok := e.signIn(sessiontest.UniqueUser("outage"), nil, nil)
-	rest := restEvent(t, ev{headers: map[string]string{"Cookie": cookieHeader(tok.Access)}})
-	httpEv := httpEvent(t, ev{cookies: []string{cookieHeader(tok.Access)}})
-	if e.invoke(rest).effect(t) != "Allow" {
-		t.Fatal("want Allow before the outage")
+// Every copy of the access cookie reaches the session engine, in order,
+// from every Cookie header of the bag that is read, up to MaxCookieValues;
+// other cookies and the bag that is not read never do.
+func TestCookieCopiesReachTheEngine(t *testing.T) {
+	e := newStubEnv(t, envOptions{})
+	many := strings.Repeat("sAccessToken=x; ", authorizer.MaxCookieValues+5)
+	cases := []struct {
+		name  string
+		event []byte
+		want  []string
+	}{
+		{"headers", restEvent(t, ev{headers: map[string]string{"Cookie": "sAccessToken=a; x=1; sAccessToken=b"}}), []string{"a", "b"}},
+		{"multiValueHeaders over headers", restEvent(t, ev{headers: map[string]string{"Cookie": "sAccessToken=h"},
+			multi: map[string][]string{"cookie": {"sAccessToken=a", "y=2; sAccessToken=b"}}}), []string{"a", "b"}},
+		{"cookies array over headers", httpEvent(t, ev{headers: map[string]string{"cookie": "sAccessToken=h"},
+			cookies: []string{"sAccessToken=a", "theme=dark", "sAccessToken=b"}}), []string{"a", "b"}},
+		{"no access cookie", restEvent(t, ev{headers: map[string]string{"Cookie": "x=1"}}), nil},
+		{"the limit", restEvent(t, ev{headers: map[string]string{"Cookie": many}}), slices.Repeat([]string{"x"}, authorizer.MaxCookieValues)},
 	}
-	e.srv.Stop()
-	for _, event := range [][]byte{rest, httpEv} {
-		res := e.invoke(event)
-		if res.err == nil || isUnauthorized(res.err) {
-			t.Fatalf("want a 500 error, got %v %s", res.err, res.raw)
+	for _, c := range cases {
+		e.invoke(c.event)
+		if got := e.stub.lastCall(); !slices.Equal(got, c.want) {
+			t.Errorf("%s: the engine got %q, want %q", c.name, got, c.want)
 		}
-		if !errors.Is(res.err, authorizer.ErrStoreUnavailable) || res.raw != nil {
-			t.Fatalf("want ErrStoreUnavailable and no response: %v %s", res.err, res.raw)
-		}
-	}
-	// A client that also sends a bad copy still gets a 500, not a 401.
-	res := e.invoke(restEvent(t, ev{headers: map[string]string{"Cookie": "sAccessToken=junk; " + cookieHeader(tok.Access)}}))
-	if !errors.Is(res.err, authorizer.ErrStoreUnavailable) {
-		t.Fatalf("want ErrStoreUnavailable, got %v", res.err)
-	}
-	logs := e.logs.String()
-	if !strings.Contains(logs, `"reason":"store"`) || strings.Contains(logs, e.srv.Addr()) {
-		t.Fatalf("store failure log: %s", logs)
-	}
-	e.srv.Restart()
-	if res := e.waitAllow(rest); res.effect(t) != "Allow" {
-		t.Fatalf("want Allow after recovery: %v %s", res.err, res.raw)
-	}
-	if !strings.Contains(e.metrics.String(), `"Outcome":"error"`) {
-		t.Fatal("no error metric")
 	}
 }
 
@@ -531,7 +522,7 @@ func TestStoreOutage(t *testing.T) {
 // never "Unauthorized" and never a 500, logged at error level with reason
 // bad_event and counted under the metric outcome bad_event.
 func TestBadEvents(t *testing.T) {
-	e := newEnv(t, envOptions{})
+	e := newStubEnv(t, envOptions{})
 	cases := map[string]string{
 		"not JSON":              `{"type":`,
 		"JSON array":            `[1,2]`,
@@ -545,6 +536,19 @@ func TestBadEvents(t *testing.T) {
 		"1.0 without methodArn": `{"type":"REQUEST","routeArn":"` + testARNBase + `GET/x"}`,
 		"malformed methodArn":   `{"type":"REQUEST","methodArn":"arn:aws:execute-api:eu-west-1:123:a/prod/GET/x"}`,
 		"other service":         `{"type":"REQUEST","methodArn":"arn:aws:lambda:eu-west-1:123456789012:a/prod/GET/x"}`,
+		// Strict JSON (encoding/json/v2's defaults): fail closed.
+		"repeated member name":       `{"type":"REQUEST","methodArn":"` + testARNBase + `GET/x","methodArn":"` + testARNBase + `GET/y"}`,
+		"repeated name, skipped":     `{"type":"REQUEST","methodArn":"` + testARNBase + `GET/x","stageVariables":{"a":"1","a":"2"}}`,
+		"repeated header name":       `{"type":"REQUEST","methodArn":"` + testARNBase + `GET/x","headers":{"X-Secret-Name":"a","X-Secret-Name":"b"}}`,
+		"invalid UTF-8 in a header":  "{\"type\":\"REQUEST\",\"methodArn\":\"" + testARNBase + "GET/x\",\"headers\":{\"Cookie\":\"a=\xff\"}}",
+		"invalid UTF-8, skipped":     "{\"type\":\"REQUEST\",\"methodArn\":\"" + testARNBase + "GET/x\",\"body\":\"\xc3\x28\"}",
+		"header value is a number":   `{"type":"REQUEST","methodArn":"` + testARNBase + `GET/x","headers":{"X-Secret-Name":1}}`,
+		"header array holds objects": `{"type":"REQUEST","methodArn":"` + testARNBase + `GET/x","multiValueHeaders":{"Accept":[{}]}}`,
+		"cookies holds a number":     `{"version":"2.0","type":"REQUEST","routeArn":"` + testARNBase + `GET/x","cookies":["a=1",2]}`,
+		"requestContext is a string": `{"type":"REQUEST","methodArn":"` + testARNBase + `GET/x","requestContext":"x"}`,
+		"httpMethod is a number":     `{"type":"REQUEST","methodArn":"` + testARNBase + `GET/x","httpMethod":1}`,
+		"trailing data":              `{"type":"REQUEST","methodArn":"` + testARNBase + `GET/x"} {}`,
+		"empty":                      ``,
 	}
 	for name, body := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -562,12 +566,22 @@ func TestBadEvents(t *testing.T) {
 	if n := strings.Count(e.metrics.String(), `"Outcome":"bad_event"`); n != len(cases) {
 		t.Fatalf("%d bad_event metric lines for %d bad events", n, len(cases))
 	}
+	// The reason logged names the problem, never the client's text.
+	if strings.Contains(logs, "X-Secret-Name") || strings.Contains(logs, "a=") {
+		t.Fatalf("a bad event's log quotes the event:\n%s", logs)
+	}
+	for _, want := range []string{"a member name is repeated", "not valid JSON or not UTF-8", "member headers has the wrong JSON type",
+		"member cookies has the wrong JSON type", "member requestContext has the wrong JSON type", "TOKEN authorizers are not supported"} {
+		if !strings.Contains(logs, want) {
+			t.Errorf("no bad_event line says %q:\n%s", want, logs)
+		}
+	}
 }
 
 // The handler's reflection entry point (lambda.NewHandler(h.Handle)) gives
 // the same bytes as its Invoke method.
 func TestHandleAndInvokeAgree(t *testing.T) {
-	e := newEnv(t, envOptions{rules: testRules})
+	e := newStubEnv(t, envOptions{rules: testRules})
 	tok := e.signIn(sessiontest.UniqueUser("agree"), []string{"viewer"}, map[string]any{"note": "a<b&c"})
 	viaHandle := lambda.NewHandler(e.h.Handle)
 	for _, event := range [][]byte{
@@ -590,7 +604,7 @@ func TestHandleAndInvokeAgree(t *testing.T) {
 
 // Logs carry only allow-listed fields; metrics are one EMF line per call.
 func TestLogsAndMetrics(t *testing.T) {
-	e := newEnv(t, envOptions{rules: testRules})
+	e := newStubEnv(t, envOptions{rules: testRules})
 	big := map[string]any{"blob": strings.Repeat("x", authorizer.MaxContextClaimsBytes)}
 	tok := e.signIn(sessiontest.UniqueUser("logs"), []string{"viewer"}, big)
 	events := [][]byte{
@@ -670,4 +684,137 @@ func TestNewRequiresManager(t *testing.T) {
 	if _, err := authorizer.New(authorizer.Config{}); !errors.Is(err, authorizer.ErrInvalidConfig) {
 		t.Fatalf("err %v", err)
 	}
+}
+
+// TestEndToEnd is the authorizer over the real session engine and a real
+// redis-server: what the stub stands for (cookies that decode, rotation,
+// revocation, expiry, claims changes, a store outage) done for real, through
+// both payloads.
+func TestEndToEnd(t *testing.T) {
+	e := newEnv(t, envOptions{rules: `[{"method":"*","path":"/api/admin","roles":["admin"]}]`, persist: true})
+	ctx := context.Background()
+	user := sessiontest.UniqueUser("e2e")
+	tok := e.signIn(user, []string{"viewer"}, map[string]any{"plan": "pro"})
+	rest := restEvent(t, ev{headers: map[string]string{"Cookie": "theme=dark; " + cookieHeader(tok.Access)}})
+	httpEv := httpEvent(t, ev{cookies: []string{"theme=dark", cookieHeader(tok.Access)}})
+
+	t.Run("allow", func(t *testing.T) {
+		for _, event := range [][]byte{rest, httpEv} {
+			res := e.invoke(event)
+			if got := res.effect(t); got != "Allow" && got != "true" {
+				t.Fatalf("effect %s: %s", got, res.raw)
+			}
+			c := res.context(t)
+			if c["userId"] != user || c["sessionId"] != tok.SessionID || c["roles"] != "viewer" || c["claims"] != `{"plan":"pro"}` {
+				t.Fatalf("context %v", c)
+			}
+		}
+	})
+	t.Run("cookies the engine refuses", func(t *testing.T) {
+		retired := sessiontest.NewManager(t, sessiontest.TestConfig(t), redisstore.New(e.rdb, redisstore.Options{}), e.clock)
+		old, err := retired.Create(ctx, session.CreateInput{UserID: "retired-key-user"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		v := tok.Access.Value
+		for name, value := range map[string]string{
+			"tampered":          v[:len(v)/2] + flipByte(v[len(v)/2]) + v[len(v)/2+1:],
+			"truncated":         v[:len(v)-10],
+			"refresh as access": tok.Refresh.Value,
+			"retired key":       old.Access.Value,
+		} {
+			res := e.invoke(restEvent(t, ev{headers: map[string]string{"Cookie": "sAccessToken=" + value}}))
+			if !isUnauthorized(res.err) {
+				t.Fatalf("%s: want Unauthorized, got %v %s", name, res.err, res.raw)
+			}
+		}
+	})
+	t.Run("rotation", func(t *testing.T) {
+		before, err := e.m.InspectAccess(tok.Access.Value)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.clock.Advance(e.cfg.RotateAfter + time.Second)
+		res := e.invoke(restEvent(t, ev{path: "/api/admin", headers: map[string]string{"Cookie": cookieHeader(tok.Access)}}))
+		if res.effect(t) != "Deny" {
+			t.Fatalf("want Deny on the admin path: %s", res.raw)
+		}
+		c := res.context(t)
+		line, _ := c["setCookie"].(string)
+		if strings.Count(line, "sAccessToken=") != 1 {
+			t.Fatalf("setCookie must hold exactly one cookie: %q", line)
+		}
+		nc := setCookieValue(t, line)
+		after, err := e.m.InspectAccess(nc.Value)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if after.SessionID != before.SessionID || after.Generation <= before.Generation {
+			t.Fatalf("rotated to %+v from %+v", after, before)
+		}
+		if !nc.HttpOnly || !nc.Secure || nc.Path != "/" {
+			t.Fatalf("cookie attributes: %+v", nc)
+		}
+		if ft := sessiontest.DecodeFrontToken(t, c["frontToken"].(string)); ft.UID != user {
+			t.Fatalf("front-token uid %q", ft.UID)
+		}
+		res = e.invoke(httpEvent(t, ev{cookies: []string{"sAccessToken=" + nc.Value}}))
+		if res.effect(t) != "true" || res.context(t)["setCookie"] != "" {
+			t.Fatalf("the rotated cookie: %s", res.raw)
+		}
+		tok.Access = nc
+	})
+	t.Run("claims change", func(t *testing.T) {
+		event := restEvent(t, ev{path: "/api/admin", headers: map[string]string{"Cookie": cookieHeader(tok.Access)}})
+		if _, err := e.m.SetUserClaims(ctx, user, []string{"admin"}, nil); err != nil {
+			t.Fatal(err)
+		}
+		if res := e.invoke(event); res.effect(t) != "Allow" || res.context(t)["roles"] != "admin" {
+			t.Fatalf("want Allow after promotion: %s", res.raw)
+		}
+	})
+	t.Run("store outage", func(t *testing.T) {
+		event := restEvent(t, ev{headers: map[string]string{"Cookie": cookieHeader(tok.Access)}})
+		e.srv.Stop()
+		for _, event := range [][]byte{event, httpEvent(t, ev{cookies: []string{cookieHeader(tok.Access)}})} {
+			res := e.invoke(event)
+			if !errors.Is(res.err, authorizer.ErrStoreUnavailable) || res.raw != nil {
+				t.Fatalf("want ErrStoreUnavailable and no response: %v %s", res.err, res.raw)
+			}
+		}
+		if logs := e.logs.String(); !strings.Contains(logs, `"reason":"store"`) || strings.Contains(logs, e.srv.Addr()) {
+			t.Fatalf("store failure log: %s", logs)
+		}
+		e.srv.Restart()
+		if res := e.waitAllow(event); res.effect(t) != "Allow" {
+			t.Fatalf("want Allow after recovery (an outage logs nobody out): %v %s", res.err, res.raw)
+		}
+	})
+	t.Run("revoked", func(t *testing.T) {
+		e.revoke(tok)
+		if res := e.invoke(rest); !isUnauthorized(res.err) {
+			t.Fatalf("want Unauthorized after revocation, got %v %s", res.err, res.raw)
+		}
+	})
+	t.Run("expired", func(t *testing.T) {
+		tok2 := e.signIn(sessiontest.UniqueUser("e2e-expired"), nil, nil)
+		e.clock.Advance(e.cfg.AccessTTL)
+		if res := e.invoke(httpEvent(t, ev{cookies: []string{cookieHeader(tok2.Access)}})); !isUnauthorized(res.err) {
+			t.Fatalf("want Unauthorized, got %v %s", res.err, res.raw)
+		}
+		if !strings.Contains(e.logs.String(), `"reason":"expired"`) {
+			t.Fatalf("log has no reason expired: %s", e.logs.String())
+		}
+	})
+	if logs := e.logs.String(); strings.Contains(logs, tok.Access.Value) || strings.Contains(logs, tok.SessionID) {
+		t.Fatal("a cookie or a session id reached the log")
+	}
+}
+
+// flipByte returns a different base64url character for c.
+func flipByte(c byte) string {
+	if c == 'A' {
+		return "B"
+	}
+	return "A"
 }

@@ -1,7 +1,11 @@
 package authorizer
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
+	"io"
+	"log/slog"
 	"os"
 	"testing"
 
@@ -15,49 +19,76 @@ func BenchmarkParseEvent(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	h := &Handler{access: "sAccessToken"}
 	b.ReportAllocs()
-	for i := 0; i < b.N; i++ {
-		if _, err := h.parse(raw); err != nil {
+	for b.Loop() {
+		if _, err := parse(raw, "sAccessToken"); err != nil {
 			b.Fatal(err)
 		}
 	}
 }
 
-// benchAllow is the Allow decision the response benchmarks encode.
-func benchAllow(b *testing.B) (request, decision) {
-	arn, err := ParseMethodARN("arn:aws:execute-api:eu-west-1:123456789012:k3x9q2w7ab/prod/GET/api/me")
+// BenchmarkRenderAllow is building and encoding an Allow response alone.
+func BenchmarkRenderAllow(b *testing.B) {
+	arn := "arn:aws:execute-api:eu-west-1:123456789012:k3x9q2w7ab/prod/GET/api/me"
+	v := &session.Validated{UserID: "u", SessionID: "0123456789abcdef0123456789abcdef",
+		Roles: []string{"viewer"}, Claims: json.RawMessage(`{"plan":"pro"}`)}
+	req, d := request{payload: payloadV1, arnText: arn}, decision{outcome: outAllow, v: v}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := render(&req, &d); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// benchSessions answers every validation with the same session at once: the
+// session engine without its cost, so that BenchmarkOwnWork* measure the
+// authorizer's own work.
+type benchSessions struct {
+	cfg session.Config
+	v   session.Validated
+}
+
+func (s *benchSessions) Config() session.Config { return s.cfg }
+
+func (s *benchSessions) ValidateAny(context.Context, []string) (*session.Validated, error) {
+	v := s.v
+	return &v, nil
+}
+
+func benchOwnWork(b *testing.B, file string) {
+	raw, err := os.ReadFile(file)
 	if err != nil {
 		b.Fatal(err)
 	}
-	v := &session.Validated{UserID: "u", SessionID: "0123456789abcdef0123456789abcdef",
-		Roles: []string{"viewer"}, Claims: json.RawMessage(`{"plan":"pro"}`)}
-	return request{payload: payloadV1, arn: arn}, decision{outcome: outAllow, v: v}
-}
-
-// BenchmarkRenderAllow is building and encoding an Allow response alone
-// the reflection way (Handle's value through encoding/json).
-func BenchmarkRenderAllow(b *testing.B) {
-	req, d := benchAllow(b)
+	raw = bytes.ReplaceAll(raw, []byte("{{ACCESS}}"), []byte("access-cookie-value"))
+	raw = bytes.ReplaceAll(raw, []byte("{{TOSSED}}"), []byte("tossed-cookie-value"))
+	rules, err := ParseRules(`[{"method":"*","path":"/api/admin/**","roles":["admin"]},{"method":"GET","path":"/api/*","claims":{"plan":["pro","team"]}}]`)
+	if err != nil {
+		b.Fatal(err)
+	}
+	cfg := session.DefaultConfig()
+	cfg.AllowedOrigins = []string{"https://app.example.com"}
+	s := &benchSessions{cfg: cfg, v: session.Validated{UserID: "user-1", SessionID: "0123456789abcdef0123456789abcdef",
+		Roles: []string{"viewer"}, Claims: []byte(`{"plan":"pro"}`)}}
+	h, err := New(Config{Manager: s, Rules: rules, Logger: slog.New(slog.NewJSONHandler(io.Discard, nil)), Metrics: io.Discard})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
 	b.ReportAllocs()
-	for i := 0; i < b.N; i++ {
-		r, err := render(req, d)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if _, err := json.Marshal(r); err != nil {
+	for b.Loop() {
+		if _, err := h.Invoke(ctx, raw); err != nil {
 			b.Fatal(err)
 		}
 	}
 }
 
-// BenchmarkEncodeAllow is the same response as Invoke encodes it.
-func BenchmarkEncodeAllow(b *testing.B) {
-	req, d := benchAllow(b)
-	b.ReportAllocs()
-	for i := 0; i < b.N; i++ {
-		if _, err := encodeResponse(req, d); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
+// BenchmarkOwnWorkREST is Invoke on a realistic REST event (headers and
+// multiValueHeaders) with the session engine stubbed out: event decoding,
+// cookies, anti-CSRF, a claim rule, the response and the metric line.
+func BenchmarkOwnWorkREST(b *testing.B) { benchOwnWork(b, "testdata/rest-multivalue.event.json") }
+
+// BenchmarkOwnWorkHTTPAPI is BenchmarkOwnWorkREST for an HTTP API payload
+// 2.0 event with a cookies array.
+func BenchmarkOwnWorkHTTPAPI(b *testing.B) { benchOwnWork(b, "testdata/http-cookies-array.event.json") }

@@ -186,9 +186,9 @@ func BenchmarkPairedEngine(b *testing.B) {
 	})
 }
 
-// BenchmarkPairedFloor is the least any authorizer built to the contract
-// and to issue 2 must do per request, paired with a GET like the other
-// Paired benchmarks: decode the access cookie as the engine does
+// BenchmarkPairedFloor is the least an authorizer of docs/protocol.md that
+// runs one Lua script per validation must do per request, paired with a GET
+// like the other Paired benchmarks: decode the access cookie as the engine does
 // (Manager.InspectAccess: securecookie's HMAC and AES with the
 // SESSION_KEYS pair, then the session id the Redis key is named by) and run
 // one Lua script that only GETs the session's record, under a per-call

@@ -24,20 +24,20 @@ const (
 	CtxSetCookie = "setCookie"
 	// CtxFrontToken is the front-token header value, or "".
 	CtxFrontToken = "frontToken"
+	// CtxAccessToken is a rotated access token for a client in header mode
+	// (mapped to the st-access-token response header wherever CtxSetCookie
+	// is mapped to Set-Cookie), or "".
+	CtxAccessToken = "accessToken"
 	// CtxBody is the JSON text of the response body on Deny (403).
 	CtxBody = "body"
 )
 
 // NoRoles is the roles context value of a session that holds no role: a
-// single comma, which SplitRoles reads as no roles at all.
-//
-// The value is never empty because API Gateway maps it into the
-// x-user-roles request header. What a mapping with an empty source does is
-// not documented; on an HTTP_PROXY integration the client's own headers
-// pass through, and an empty source could leave a client-sent
-// "x-user-roles: admin" in place. A non-empty value always overwrites it.
-// Role names cannot contain a comma (session.ValidateRoles), so "," can
-// never be mistaken for a role.
+// single comma, which SplitRoles reads as no roles at all. It is never
+// empty because API Gateway maps it into x-user-roles, and only a
+// non-empty source is sure to overwrite a client-sent copy on HTTP_PROXY
+// (docs/protocol.md#identity-headers). Role names cannot contain a comma
+// (session.ValidateRoles).
 const NoRoles = ","
 
 // RolesValue is the roles context value (and x-user-roles header value) of
@@ -75,12 +75,10 @@ const (
 )
 
 // Request headers that carry a rotated access cookie to an HTTP_PROXY
-// backend. API Gateway cannot map response headers of a proxy integration,
-// so `sessiongate render` maps the authorizer's setCookie and frontToken
-// into these request headers instead, and the backend must echo them:
-// HeaderProxySetCookie's value as its response's Set-Cookie, and
-// HeaderProxyFrontToken's as its front-token header. Either is absent or
-// empty when nothing was rotated.
+// backend, which must echo them as its response's Set-Cookie and
+// front-token header: API Gateway cannot map response headers of a proxy
+// integration (docs/protocol.md#proxy-backends). Either is absent or empty
+// when nothing was rotated.
 const (
 	HeaderProxySetCookie  = "x-sessiongate-set-cookie"
 	HeaderProxyFrontToken = "x-sessiongate-front-token"

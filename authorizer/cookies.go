@@ -2,11 +2,10 @@ package authorizer
 
 import "strings"
 
-// MaxCookieValues bounds how many values of the access cookie one request may
-// present (in all its Cookie headers together). Browsers send at most a few
-// copies of one name (one per Path and Domain that matches); more than this
-// is cookie tossing or garbage, and the extra copies are ignored, so the work
-// per request stays bounded whatever the client sends.
+// MaxCookieValues bounds how many values of the access cookie one request
+// may present (all its Cookie headers together). Browsers send a few (one
+// per Path and Domain that matches); the copies past it are ignored, so the
+// work per request stays bounded whatever the client sends.
 const MaxCookieValues = 16
 
 // AppendCookieValues parses one Cookie header value ("a=1; b=2") and appends
@@ -28,14 +27,14 @@ func AppendCookieValues(dst []string, header, name string, limit int) []string {
 		if eq < 0 {
 			continue
 		}
-		if trimSpace(pair[:eq]) != name {
+		if strings.Trim(pair[:eq], ows) != name {
 			continue
 		}
-		v := trimSpace(pair[eq+1:])
+		v := strings.Trim(pair[eq+1:], ows)
 		if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' {
 			// A quoted value is unquoted and trimmed again, so `" "` is
 			// empty rather than a one-space value.
-			v = trimSpace(v[1 : len(v)-1])
+			v = strings.Trim(v[1:len(v)-1], ows)
 		}
 		if v == "" {
 			continue
@@ -45,13 +44,5 @@ func AppendCookieValues(dst []string, header, name string, limit int) []string {
 	return dst
 }
 
-// trimSpace trims the optional white space of RFC 6265 (space and tab).
-func trimSpace(s string) string {
-	for len(s) > 0 && (s[0] == ' ' || s[0] == '\t') {
-		s = s[1:]
-	}
-	for len(s) > 0 && (s[len(s)-1] == ' ' || s[len(s)-1] == '\t') {
-		s = s[:len(s)-1]
-	}
-	return s
-}
+// ows is the optional white space of RFC 6265: space and tab.
+const ows = " \t"

@@ -2,280 +2,228 @@ package authorizer
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 )
 
-// errNotObject: the event is not a well-formed JSON object.
-var errNotObject = errors.New("not a JSON object")
-
-// fieldTypeError names a field whose JSON type is wrong.
-type fieldTypeError struct{ field string }
-
-func (e *fieldTypeError) Error() string {
-	return fmt.Sprintf("field %q has the wrong JSON type", e.field)
+// event is every authorizer event in one typed struct: REST REQUEST
+// (events.APIGatewayCustomAuthorizerRequestTypeRequest, also HTTP API
+// payload 1.0), HTTP API 2.0 REQUEST (events.APIGatewayV2CustomAuthorizerV2Request)
+// and TOKEN (events.APIGatewayCustomAuthorizerRequest), under their JSON
+// names (docs/apigateway.md#rest-authorizer-payload). It holds the members
+// the authorizer reads; decodeEvent checks and skips the others.
+type event struct {
+	Type               string `json:"type"`    // REQUEST or TOKEN
+	Version            string `json:"version"` // "" or "1.0" (REST), "2.0" (HTTP API)
+	MethodArn          string `json:"methodArn"`
+	RouteArn           string `json:"routeArn"`
+	AuthorizationToken string `json:"authorizationToken"` // TOKEN only; never logged
+	// REST: the request path (with a custom domain's base path) and method.
+	Path       string `json:"path"`
+	HTTPMethod string `json:"httpMethod"`
+	// HTTP API 2.0: the path as sent, with the stage unless it is $default.
+	RawPath string `json:"rawPath"`
+	// Headers is {"name":"value"}; MultiValueHeaders (REST) is
+	// {"name":["value",…]} and holds every copy of a repeated header.
+	Headers           headerBag  `json:"headers"`
+	MultiValueHeaders headerBag  `json:"multiValueHeaders"`
+	Cookies           stringList `json:"cookies"` // HTTP API 2.0: one "name=value" per cookie
+	RequestContext    struct {
+		RequestID string `json:"requestId"`
+		Stage     string `json:"stage"`
+		HTTP      struct {
+			Method string `json:"method"`
+			Path   string `json:"path"`
+		} `json:"http"` // HTTP API 2.0
+	} `json:"requestContext"`
 }
 
-// decodeEvent fills ev from an event's JSON. It is what json.Unmarshal(data,
-// ev) does for the fields the authorizer reads — the tests hold it to that,
-// on real events and under fuzzing — in one pass over the bytes: it reads
-// the fields it wants where they are, checking their syntax as it goes, and
-// checks and skips everything else with skipValue without decoding it.
-// Decoding the event is the largest part of the authorizer's own cost per
-// request. Field names are matched exactly, as API Gateway writes them.
-//
-// Like json.Unmarshal, which checks the whole input before decoding any of
-// it, it reports errNotObject for any input that is not valid JSON, even
-// when a field of the wrong type comes first.
-func decodeEvent(data []byte, ev *event) error {
-	i := skipWS(data, 0)
-	if i >= len(data) || data[i] != '{' {
-		return errNotObject
+// decodeEvent decodes an event with encoding/json/v2's strict defaults: one
+// JSON object of valid UTF-8, no member name repeated anywhere (skipped
+// members included), every member the struct names of the JSON type its
+// field reads, names matched exactly. The error, which is logged, says what
+// is wrong and where, but quotes nothing from the event.
+func decodeEvent(data []byte) (*event, error) {
+	ev := new(event)
+	if err := json.Unmarshal(data, ev); err != nil {
+		return nil, describe(err)
 	}
-	end, err := walkObject(data, i, func(key []byte, v int) (int, error) {
-		var dst *string
-		var field string
-		switch string(key) {
-		case `"version"`:
-			dst, field = &ev.Version, "version"
-		case `"type"`:
-			dst, field = &ev.Type, "type"
-		case `"methodArn"`:
-			dst, field = &ev.MethodArn, "methodArn"
-		case `"routeArn"`:
-			dst, field = &ev.RouteArn, "routeArn"
-		case `"path"`:
-			dst, field = &ev.Path, "path"
-		case `"httpMethod"`:
-			dst, field = &ev.HTTPMethod, "httpMethod"
-		case `"rawPath"`:
-			dst, field = &ev.RawPath, "rawPath"
-		case `"headers"`:
-			return ev.Headers.decodeField(data, v, 1, "headers")
-		case `"multiValueHeaders"`:
-			return ev.MultiValueHeaders.decodeField(data, v, 1, "multiValueHeaders")
-		case `"cookies"`:
-			return setStrings(&ev.Cookies, data, v, "cookies")
-		case `"requestContext"`:
-			return decodeRequestContext(&ev.RequestContext, data, v)
-		default:
-			return skip(data, v, 1)
-		}
-		return setString(dst, data, v, field)
-	})
+	return ev, nil
+}
+
+// describe rewrites a decoding error without the text the decoder's own
+// errors may quote (a member name, a value).
+func describe(err error) error {
+	var syn *jsontext.SyntacticError
+	var sem *json.SemanticError
 	switch {
-	case err == nil && skipWS(data, end) != len(data): // trailing data
-		return errNotObject
-	case err != nil && err != errNotObject && !validJSON(data):
-		// A wrong type, but the walk stopped there: is the rest JSON?
-		return errNotObject
+	case errors.As(err, &syn) && errors.Is(syn.Err, jsontext.ErrDuplicateName):
+		return fmt.Errorf("a member name is repeated (byte %d)", syn.ByteOffset)
+	case errors.As(err, &syn):
+		return fmt.Errorf("not valid JSON or not UTF-8 (byte %d)", syn.ByteOffset)
+	case errors.As(err, &sem):
+		return fmt.Errorf("%s has the wrong JSON type (byte %d)", memberOf(sem.JSONPointer), sem.ByteOffset)
 	}
+	return errors.New("not a JSON object")
+}
+
+// eventMembers are the names of the event's members.
+var eventMembers = []string{"type", "version", "methodArn", "routeArn", "authorizationToken", "path",
+	"httpMethod", "rawPath", "headers", "multiValueHeaders", "cookies", "requestContext"}
+
+// memberOf names the member of the event that p points into; names below
+// it (a header's) are the client's and are left out.
+func memberOf(p jsontext.Pointer) string {
+	top, _, _ := strings.Cut(strings.TrimPrefix(string(p), "/"), "/")
+	if slices.Contains(eventMembers, top) {
+		return "member " + top
+	}
+	return "the event"
+}
+
+// errWrongType: a header or cookie holds a JSON value of the wrong type.
+var errWrongType = errors.New("wrong JSON type")
+
+// stringList reads a JSON array of strings (null elements skipped), a lone
+// string (one element) or null (none). The first four elements are stored
+// without allocating a slice.
+type stringList struct {
+	n     int
+	first [4]string
+	more  []string
+}
+
+// at returns the i-th element.
+func (l *stringList) at(i int) string {
+	if i < len(l.first) {
+		return l.first[i]
+	}
+	return l.more[i-len(l.first)]
+}
+
+// next returns where the next element goes.
+func (l *stringList) next() *string {
+	l.n++
+	if l.n <= len(l.first) {
+		return &l.first[l.n-1]
+	}
+	l.more = append(l.more, "")
+	return &l.more[len(l.more)-1]
+}
+
+// UnmarshalJSONFrom appends the strings of one JSON value.
+func (l *stringList) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	_, err := readStrings(dec, l)
 	return err
 }
 
-// decodeRequestContext reads the requestContext value that starts at
-// data[v] into rc and returns the index just past it.
-func decodeRequestContext(rc *requestContext, data []byte, v int) (int, error) {
-	return walkObjectField(data, v, "requestContext", func(key []byte, v int) (int, error) {
-		switch string(key) {
-		case `"requestId"`:
-			return setString(&rc.RequestID, data, v, "requestContext.requestId")
-		case `"stage"`:
-			return setString(&rc.Stage, data, v, "requestContext.stage")
-		case `"http"`:
-			return walkObjectField(data, v, "requestContext.http", func(key []byte, v int) (int, error) {
-				switch string(key) {
-				case `"method"`:
-					return setString(&rc.HTTP.Method, data, v, "requestContext.http.method")
-				case `"path"`:
-					return setString(&rc.HTTP.Path, data, v, "requestContext.http.path")
-				}
-				return skip(data, v, 3)
-			})
-		}
-		return skip(data, v, 2)
-	})
+// headerBag reads a headers or multiValueHeaders object without a map of
+// every header: it keeps the values of Cookie and Origin and counts those
+// of rid (names in any letter case), in order. Every header's value must
+// be a string, an array of strings and nulls, or null.
+type headerBag struct {
+	present bool // the object had at least one member
+	cookie  stringList
+	origin  stringList
+	rid     int
 }
 
-// walkObjectField walks the object (or null) at data[v], the value of the
-// event field called field.
-func walkObjectField(data []byte, v int, field string, fn func(key []byte, v int) (int, error)) (int, error) {
-	switch data[v] {
+// UnmarshalJSONFrom reads a headers object or null.
+func (h *headerBag) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	*h = headerBag{}
+	switch dec.PeekKind() {
 	case 'n':
-		return null(data, v)
+		_, err := dec.ReadToken()
+		return err
 	case '{':
-		return walkObject(data, v, fn)
+	default:
+		return typeError(dec)
 	}
-	return v, &fieldTypeError{field}
+	if _, err := dec.ReadToken(); err != nil {
+		return err
+	}
+	for dec.PeekKind() != '}' {
+		name, err := dec.ReadValue()
+		if err != nil {
+			return err
+		}
+		h.present = true
+		var into *stringList // nil: the values are only checked (and counted)
+		switch {
+		case nameIs(name, "cookie"):
+			into = &h.cookie
+		case nameIs(name, "origin"):
+			into = &h.origin
+		}
+		isRID := into == nil && nameIs(name, "rid")
+		n, err := readStrings(dec, into)
+		if err != nil {
+			return err
+		}
+		if isRID {
+			h.rid += n
+		}
+	}
+	_, err := dec.ReadToken()
+	return err
 }
 
-// The walkers below read JSON that nothing has checked yet: each checks the
-// syntax of what it reads as json.Valid would, returns errNotObject where
-// the input is not JSON, and otherwise the index just past what it read.
-
-// walkObject calls fn for every entry of the JSON object that starts at
-// data[i] ('{'), with the raw key (quotes included) and the index where the
-// value starts (always inside data); fn reads or skips the value and
-// returns the index just past it, or an error, which ends the walk.
-func walkObject(data []byte, i int, fn func(key []byte, v int) (int, error)) (int, error) {
-	i = skipWS(data, i+1)
-	if i < len(data) && data[i] == '}' {
-		return i + 1, nil
+// readStrings reads a JSON string, an array of strings and nulls, or null,
+// appends the strings to l (unless l is nil) and returns how many there
+// were. Strings are decoded by encoding/json/v2 (UnmarshalDecode).
+func readStrings(dec *jsontext.Decoder, l *stringList) (int, error) {
+	array := dec.PeekKind() == '['
+	if array {
+		if _, err := dec.ReadToken(); err != nil {
+			return 0, err
+		}
 	}
-	for {
-		if i >= len(data) || data[i] != '"' {
-			return i, errNotObject
-		}
-		kEnd := stringEndStrict(data, i)
-		if kEnd < 0 {
-			return i, errNotObject
-		}
-		key := data[i:kEnd]
-		if bytes.IndexByte(key, '\\') >= 0 { // escaped key: rare, normalise it
-			var s string
-			if json.Unmarshal(key, &s) == nil {
-				key, _ = json.Marshal(s)
+	n := 0
+	for !array || dec.PeekKind() != ']' {
+		var err error
+		switch dec.PeekKind() {
+		case 'n':
+			_, err = dec.ReadToken()
+		case '"':
+			n++
+			if l == nil {
+				err = dec.SkipValue()
+			} else {
+				err = json.UnmarshalDecode(dec, l.next())
 			}
+		default:
+			err = typeError(dec)
 		}
-		i = skipWS(data, kEnd)
-		if i >= len(data) || data[i] != ':' {
-			return i, errNotObject
-		}
-		if i = skipWS(data, i+1); i >= len(data) {
-			return i, errNotObject
-		}
-		end, err := fn(key, i)
-		if err != nil {
-			return end, err
-		}
-		var done bool
-		if i, done, err = afterValue(data, end, '}'); done || err != nil {
-			return i, err
+		if err != nil || !array {
+			return n, err
 		}
 	}
+	_, err := dec.ReadToken()
+	return n, err
 }
 
-// walkArray is walkObject for the JSON array at data[i] ('['): fn gets the
-// index where each element starts.
-func walkArray(data []byte, i int, fn func(v int) (int, error)) (int, error) {
-	i = skipWS(data, i+1)
-	if i < len(data) && data[i] == ']' {
-		return i + 1, nil
+// typeError is errWrongType for the value dec is at, unless that value is
+// not even valid JSON: the syntax error wins.
+func typeError(dec *jsontext.Decoder) error {
+	if _, err := dec.ReadValue(); err != nil {
+		return err
 	}
-	for {
-		if i >= len(data) {
-			return i, errNotObject
-		}
-		end, err := fn(i)
-		if err != nil {
-			return end, err
-		}
-		var done bool
-		if i, done, err = afterValue(data, end, ']'); done || err != nil {
-			return i, err
-		}
-	}
+	return errWrongType
 }
 
-// afterValue reads what follows a value that ends at data[end] inside a
-// container: the container's closing byte (done, and the index past it) or
-// a ',' (the index where the next entry starts).
-func afterValue(data []byte, end int, closing byte) (int, bool, error) {
-	i := skipWS(data, end)
-	switch {
-	case i >= len(data):
-		return i, false, errNotObject
-	case data[i] == closing:
-		return i + 1, true, nil
-	case data[i] == ',':
-		return skipWS(data, i+1), false, nil
+// nameIs reports whether the JSON string name (quotes included) is want, a
+// lower-case ASCII name, in any letter case. At equal length only ASCII
+// letters can fold to ASCII letters: the Kelvin sign is not a 'k'.
+func nameIs(name jsontext.Value, want string) bool {
+	text := name[1 : len(name)-1]
+	if bytes.IndexByte(text, '\\') >= 0 {
+		var buf [16]byte
+		text, _ = jsontext.AppendUnquote(buf[:0], name) // the decoder checked it
 	}
-	return i, false, errNotObject
-}
-
-// skip checks and skips the value at data[v], inside depth containers.
-func skip(data []byte, v, depth int) (int, error) {
-	end := skipValue(data, v, depth)
-	if end < 0 {
-		return v, errNotObject
-	}
-	return end, nil
-}
-
-// null checks and skips the literal null at data[v].
-func null(data []byte, v int) (int, error) {
-	end := literalEnd(data, v, "null")
-	if end < 0 {
-		return v, errNotObject
-	}
-	return end, nil
-}
-
-// str checks the JSON string at data[v] and returns its end and its text
-// (quotes included).
-func str(data []byte, v int) (int, []byte, error) {
-	end := stringEndStrict(data, v)
-	if end < 0 {
-		return v, nil, errNotObject
-	}
-	return end, data[v:end], nil
-}
-
-// internedStrings are field values that events repeat on every request;
-// setString uses these instead of allocating a copy.
-var internedStrings = [...]string{"REQUEST", "1.0", "2.0", "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "$default"}
-
-// setString reads the string (or null) at data[v] into dst.
-func setString(dst *string, data []byte, v int, field string) (int, error) {
-	switch data[v] {
-	case 'n':
-		return null(data, v) // null leaves the field as it was, as in encoding/json
-	case '"':
-	default:
-		return v, &fieldTypeError{field}
-	}
-	end, raw, err := str(data, v)
-	if err != nil {
-		return end, err
-	}
-	for _, s := range internedStrings {
-		if len(raw) == len(s)+2 && string(raw[1:len(raw)-1]) == s {
-			*dst = s
-			return end, nil
-		}
-	}
-	s, err := unquote(raw)
-	if err != nil {
-		return end, &fieldTypeError{field}
-	}
-	*dst = s
-	return end, nil
-}
-
-// setStrings reads the array of strings (or null) at data[v] into dst.
-func setStrings(dst *[]string, data []byte, v int, field string) (int, error) {
-	switch data[v] {
-	case 'n':
-		end, err := null(data, v)
-		if err == nil {
-			*dst = nil
-		}
-		return end, err
-	case '[':
-	default:
-		return v, &fieldTypeError{field}
-	}
-	out := []string{}
-	end, err := walkArray(data, v, func(e int) (int, error) {
-		var s string
-		end, err := setString(&s, data, e, field)
-		out = append(out, s)
-		return end, err
-	})
-	if err != nil {
-		return end, err
-	}
-	*dst = out
-	return end, nil
+	return len(text) == len(want) && bytes.EqualFold(text, []byte(want))
 }

@@ -3,9 +3,11 @@ package authorizer_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/sessiongate/sessiongate/authorizer"
@@ -72,14 +74,16 @@ func ExampleParseRules() {
 	fmt.Println(string(b))
 	fmt.Println(len(rules.Check("GET", "/api/reports/q3", nil, json.RawMessage(`{"plan":["team"]}`))))
 
+	// A misspelt member ("role") is refused; the message, encoding/json/v2's,
+	// names it and the rule ("/0").
 	_, err = authorizer.ParseRules(`[{"method":"get","path":"api/**/x","role":["admin"]}]`)
-	fmt.Println(err)
+	fmt.Println(errors.Is(err, authorizer.ErrInvalidRules), strings.Contains(err.Error(), `"role" within "/0"`))
 	_, err = authorizer.ParseRules(`[{"method":"get","path":"api/**/x","roles":["admin"]}]`)
 	fmt.Println(err)
 	// Output:
 	// [{"id":"plan","reason":{"message":"wrong value","expectedToBeOneOf":["pro","team"],"actualValue":"free"}}]
 	// 0
-	// authorizer: invalid AUTHZ_RULES: not a JSON array of rules: json: unknown field "role"
+	// true true
 	// authorizer: invalid AUTHZ_RULES:
 	// rule 0: method "get" is not "*" or an upper-case HTTP method
 	// rule 0: path "api/**/x" must start with "/"

@@ -2,7 +2,6 @@ package authorizer_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"flag"
 	"os"
@@ -10,19 +9,17 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/sessiongate/sessiongate/session/sessiontest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
 // TestGolden feeds realistic API Gateway events (testdata/*.event.json) to
-// the authorizer over real Redis and compares the exact response with
-// testdata/*.golden.json. In events, {{ACCESS}} is replaced by a valid access
-// cookie value and {{TOSSED}} by the cookie of a revoked session (a tossed
-// copy). In responses, values that change on every run (session id, a new
-// cookie, front-token, dates) are replaced by placeholders.
+// the authorizer over a stub of the session engine and compares the exact
+// response with testdata/*.golden.json. In events, {{ACCESS}} is replaced by
+// a valid access cookie value and {{TOSSED}} by the cookie of a revoked
+// session (a tossed copy). In responses, values that change on every run
+// (session id, a new cookie, front-token, dates) are replaced by
+// placeholders.
 func TestGolden(t *testing.T) {
 	files, err := filepath.Glob("testdata/*.event.json")
 	if err != nil || len(files) == 0 {
@@ -32,14 +29,12 @@ func TestGolden(t *testing.T) {
 	for _, f := range files {
 		name := strings.TrimSuffix(filepath.Base(f), ".event.json")
 		t.Run(name, func(t *testing.T) {
-			e := newEnv(t, envOptions{rules: testRules})
+			e := newStubEnv(t, envOptions{rules: testRules})
 			tok := e.signIn("user-golden", []string{"viewer"}, map[string]any{"plan": "pro"})
 			tossed := e.signIn("user-tossed", nil, nil)
-			if _, err := e.m.Revoke(context.Background(), tossed.SessionID); err != nil {
-				t.Fatal(err)
-			}
+			e.revoke(tossed)
 			if rotate[name] {
-				e.clock.Advance(e.cfg.RotateAfter + time.Second)
+				e.stub.rotateNext(tok.SessionID)
 			}
 			in, err := os.ReadFile(f)
 			if err != nil {
@@ -80,7 +75,6 @@ func TestGolden(t *testing.T) {
 			if !bytes.Equal(got, want) {
 				t.Fatalf("response differs from %s:\n%s\nwant:\n%s", golden, got, want)
 			}
-			_ = sessiontest.UniqueUser
 		})
 	}
 }

@@ -3,8 +3,11 @@ package authorizer_test
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -40,18 +43,25 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-// env is one authorizer over a real redis-server.
+// env is one authorizer over either a real redis-server and session engine
+// (newEnv) or a stub of authorizer.Sessions (newStubEnv). signIn, revoke,
+// setRoles and rotateNext work on both.
 type env struct {
 	t       testing.TB
-	srv     *sessiontest.Server
-	rdb     redis.UniversalClient // the store's client
 	clock   *sessiontest.Clock
 	cfg     session.Config
-	m       *session.Manager
 	h       *authorizer.Handler
 	inv     lambda.Handler
 	logs    *syncBuffer
 	metrics *syncBuffer
+
+	// newEnv only.
+	srv *sessiontest.Server
+	rdb redis.UniversalClient // the store's client
+	m   *session.Manager
+
+	// newStubEnv only.
+	stub *stubSessions
 }
 
 type envOptions struct {
@@ -63,6 +73,8 @@ type envOptions struct {
 	config func(*session.Config)
 }
 
+// newEnv builds an authorizer over the real session engine and a fresh
+// redis-server.
 func newEnv(t testing.TB, o envOptions) *env {
 	t.Helper()
 	srv := sessiontest.StartServer(t, sessiontest.Options{Persist: o.persist, Args: o.redisArgs})
@@ -71,20 +83,39 @@ func newEnv(t testing.TB, o envOptions) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = rdb.Close() })
+	e := &env{t: t, clock: sessiontest.NewClock(), cfg: testConfig(t, o), srv: srv, rdb: rdb}
+	e.m = sessiontest.NewManager(t, e.cfg, redisstore.New(rdb, redisstore.Options{}), e.clock)
+	e.build(e.m, o)
+	return e
+}
+
+// newStubEnv builds an authorizer over stubSessions: no Redis.
+func newStubEnv(t testing.TB, o envOptions) *env {
+	t.Helper()
+	e := &env{t: t, clock: sessiontest.NewClock(), cfg: testConfig(t, o)}
+	e.stub = newStubSessions(e.cfg)
+	e.build(e.stub, o)
+	return e
+}
+
+func testConfig(t testing.TB, o envOptions) session.Config {
 	cfg := sessiontest.TestConfig(t)
 	cfg.AllowedOrigins = []string{"https://app.example.com"}
 	if o.config != nil {
 		o.config(&cfg)
 	}
-	clock := sessiontest.NewClock()
-	m := sessiontest.NewManager(t, cfg, redisstore.New(rdb, redisstore.Options{}), clock)
+	return cfg
+}
+
+func (e *env) build(s authorizer.Sessions, o envOptions) {
+	e.t.Helper()
 	rules, err := authorizer.ParseRules(o.rules)
 	if err != nil {
-		t.Fatal(err)
+		e.t.Fatal(err)
 	}
-	e := &env{t: t, srv: srv, rdb: rdb, clock: clock, cfg: cfg, m: m, logs: &syncBuffer{}, metrics: &syncBuffer{}}
+	e.logs, e.metrics = &syncBuffer{}, &syncBuffer{}
 	ac := authorizer.Config{
-		Manager: m, Rules: rules, Now: clock.Now, LogSalt: []byte("test salt"),
+		Manager: s, Rules: rules, Now: e.clock.Now, LogSalt: []byte("test salt"),
 		Logger:  slog.New(slog.NewJSONHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Metrics: e.metrics,
 	}
@@ -92,22 +123,35 @@ func newEnv(t testing.TB, o envOptions) *env {
 		ac.Logger = slog.New(slog.NewJSONHandler(io.Discard, nil))
 		ac.Metrics = io.Discard
 	}
-	e.h, err = authorizer.New(ac)
-	if err != nil {
-		t.Fatal(err)
+	if e.h, err = authorizer.New(ac); err != nil {
+		e.t.Fatal(err)
 	}
 	e.inv = lambda.NewHandler(e.h)
-	return e
 }
 
-// signIn creates a session and returns its access cookie value.
+// signIn creates a session and returns its tokens.
 func (e *env) signIn(user string, roles []string, claims map[string]any) session.Tokens {
 	e.t.Helper()
+	if e.stub != nil {
+		return e.stub.create(e.t, user, roles, claims)
+	}
 	tok, err := e.m.Create(context.Background(), session.CreateInput{UserID: user, Roles: roles, Claims: claims})
 	if err != nil {
 		e.t.Fatal(err)
 	}
 	return tok
+}
+
+// revoke ends a session.
+func (e *env) revoke(tok session.Tokens) {
+	e.t.Helper()
+	if e.stub != nil {
+		e.stub.revoke(tok.SessionID)
+		return
+	}
+	if _, err := e.m.Revoke(context.Background(), tok.SessionID); err != nil {
+		e.t.Fatal(err)
+	}
 }
 
 // result is what API Gateway would get back from Lambda.
@@ -275,4 +319,158 @@ func (e *env) waitAllow(event []byte) result {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// stubSessions is authorizer.Sessions without Redis: sessions live in a map
+// keyed by their access cookie value. Like session.Manager.ValidateAny it
+// tries each value in order (a value it does not know is one that does not
+// decode: skipped), the first valid one wins, and when none is, the most
+// telling failure is returned: a store failure, then ErrExpired, then
+// ErrUnknown; no value at all is ErrNoSession.
+type stubSessions struct {
+	cfg session.Config
+
+	mu       sync.Mutex
+	byValue  map[string]*stubSession
+	storeErr error      // when set, every value it knows fails with a StoreError of it
+	err      error      // when set, every value it knows fails with it
+	calls    [][]string // the values of every ValidateAny call
+}
+
+type stubSession struct {
+	v       session.Validated
+	revoked bool
+	expired bool
+	rotate  bool // the next validation rotates the access cookie
+}
+
+func newStubSessions(cfg session.Config) *stubSessions {
+	return &stubSessions{cfg: cfg, byValue: map[string]*stubSession{}}
+}
+
+var _ authorizer.Sessions = (*stubSessions)(nil)
+
+func (s *stubSessions) Config() session.Config { return s.cfg }
+
+func (s *stubSessions) ValidateAny(_ context.Context, values []string) (*session.Validated, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.calls = append(s.calls, append([]string(nil), values...))
+	if len(values) == 0 {
+		return nil, session.ErrNoSession
+	}
+	var best error = session.ErrUnknown
+	for _, v := range values {
+		ss, ok := s.byValue[v]
+		switch {
+		case !ok:
+			continue
+		case s.storeErr != nil:
+			return nil, &session.StoreError{Op: "validate", Err: s.storeErr}
+		case s.err != nil:
+			return nil, s.err
+		case ss.revoked:
+		case ss.expired:
+			best = session.ErrExpired
+		default:
+			out := ss.v
+			if ss.rotate {
+				ss.rotate = false
+				next := randomText(24)
+				out.SetCookie = &http.Cookie{Name: s.cfg.AccessCookieName, Value: next, Path: "/",
+					MaxAge: 3600, HttpOnly: true, Secure: true, SameSite: http.SameSiteLaxMode}
+				out.FrontToken = "front-" + randomText(12)
+				s.byValue[next] = &stubSession{v: ss.v}
+			}
+			return &out, nil
+		}
+	}
+	return nil, best
+}
+
+// create registers a session and returns tokens whose values only this
+// stub knows.
+func (s *stubSessions) create(t testing.TB, user string, roles []string, claims map[string]any) session.Tokens {
+	t.Helper()
+	var raw json.RawMessage
+	if len(claims) > 0 {
+		b, err := json.Marshal(claims)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw = b
+	}
+	tok := session.Tokens{SessionID: randomText(16), UserID: user,
+		Access:  &http.Cookie{Name: s.cfg.AccessCookieName, Value: randomText(24)},
+		Refresh: &http.Cookie{Name: s.cfg.RefreshCookieName, Value: randomText(24)}}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.byValue[tok.Access.Value] = &stubSession{v: session.Validated{SessionID: tok.SessionID, UserID: user,
+		Roles: append([]string(nil), roles...), Claims: raw}}
+	return tok
+}
+
+// update applies f to every copy of the session called id.
+func (s *stubSessions) update(id string, f func(*stubSession)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, ss := range s.byValue {
+		if ss.v.SessionID == id {
+			f(ss)
+		}
+	}
+}
+
+func (s *stubSessions) revoke(id string) { s.update(id, func(ss *stubSession) { ss.revoked = true }) }
+func (s *stubSessions) expire(id string) { s.update(id, func(ss *stubSession) { ss.expired = true }) }
+
+// rotateNext makes the next validation of the session rotate its cookie.
+func (s *stubSessions) rotateNext(id string) {
+	s.update(id, func(ss *stubSession) { ss.rotate = true })
+}
+
+// setRoles replaces the roles of every session of user.
+func (s *stubSessions) setRoles(user string, roles []string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, ss := range s.byValue {
+		if ss.v.UserID == user {
+			ss.v.Roles = roles
+		}
+	}
+}
+
+// failStore makes every validation of a known value a store failure
+// (err != nil) or ends that (nil).
+func (s *stubSessions) failStore(err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.storeErr = err
+}
+
+// failWith makes every validation of a known value fail with err, an
+// error of the engine's own.
+func (s *stubSessions) failWith(err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.err = err
+}
+
+// lastCall returns the values of the last ValidateAny call.
+func (s *stubSessions) lastCall() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.calls) == 0 {
+		return nil
+	}
+	return s.calls[len(s.calls)-1]
+}
+
+// randomText is n random bytes in hex.
+func randomText(n int) string {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic(fmt.Sprintf("crypto/rand: %v", err))
+	}
+	return hex.EncodeToString(b)
 }

@@ -1,20 +1,19 @@
 package authorizer_test
 
 import (
-	"context"
 	"errors"
 	"strings"
 	"testing"
 
 	"github.com/sessiongate/sessiongate/authorizer"
-	"github.com/sessiongate/sessiongate/session"
-	"github.com/sessiongate/sessiongate/session/redisstore"
 	"github.com/sessiongate/sessiongate/session/sessiontest"
 )
 
 // TestHostileInput is the one table of hostile and malformed input, run
-// through the Lambda JSON round trip against real Redis. Each row has one
-// clear outcome:
+// through the Lambda JSON round trip against a stub of the session engine
+// (authorizer.Sessions): what is under test is what the authorizer makes
+// of the input; TestEndToEnd runs forged and tampered cookies through the
+// real engine. Each row has one clear outcome:
 //
 //   - allow: the request is authorized (the hostile part is ignored);
 //   - unauthorized: error "Unauthorized" (401);
@@ -22,31 +21,22 @@ import (
 //   - badEvent: BadEventResponse, a 403 under every response format
 //     (reason bad_event).
 //
-// No row produces a 500: only a store failure does (TestStoreOutage).
-// badEvent rows are event shapes that only a deployment mistake can produce
-// (API Gateway builds the event; a TOKEN authorizer, another payload
-// version, fields of the wrong JSON type). They are a 403, not a 401, which
-// would send the SDK into refresh-and-retry for a problem no refresh fixes
+// No row produces a 500: only a store failure does (TestOutcomes,
+// TestEndToEnd). badEvent rows are event shapes that only a deployment
+// mistake can produce (API Gateway builds the event; a TOKEN authorizer,
+// another payload version, fields of the wrong JSON type) or that are not
+// strict JSON (a repeated member name, invalid UTF-8), which the decoder
+// refuses rather than guess at. They are a 403, not a 401, which would send
+// the SDK into refresh-and-retry for a problem no refresh fixes
 // (authorizer/doc.go).
 func TestHostileInput(t *testing.T) {
-	e := newEnv(t, envOptions{rules: `[{"method":"*","path":"/api/admin","roles":["admin"]}]`})
-	ctx := context.Background()
+	e := newStubEnv(t, envOptions{rules: `[{"method":"*","path":"/api/admin","roles":["admin"]}]`})
 	tok := e.signIn(sessiontest.UniqueUser("hostile"), []string{"user"}, nil)
 	good := cookieHeader(tok.Access)
 	val := tok.Access.Value
 
-	// A cookie signed with a key that has since been retired.
-	retiredCfg := sessiontest.TestConfig(t)
-	rdb, err := redisstore.NewClient(redisstore.ClientConfig{URL: e.srv.URL()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { rdb.Close() })
-	retired := sessiontest.NewManager(t, retiredCfg, redisstore.New(rdb, redisstore.Options{}), e.clock)
-	oldTok, err := retired.Create(ctx, session.CreateInput{UserID: "retired-key-user"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	// A cookie another deployment (another key) issued.
+	oldTok := newStubSessions(e.cfg).create(t, "retired-key-user", nil, nil)
 	// Claims with CR/LF and header-like text, and claims too big for the context.
 	crlf := e.signIn(sessiontest.UniqueUser("crlf"), nil, map[string]any{"note": "a\r\nSet-Cookie: evil=1\r\n\r\n<x>"})
 	big := e.signIn(sessiontest.UniqueUser("big"), nil, map[string]any{"blob": strings.Repeat("b", 3000)})
@@ -140,6 +130,13 @@ func TestHostileInput(t *testing.T) {
 		{"type confusion: methodArn is a number", raw(`{"type":"REQUEST","methodArn":42}`), badEvent, nil},
 		{"not JSON", raw(`{"type":"REQUEST",`), badEvent, nil},
 		{"empty event", raw(``), badEvent, nil},
+		{"duplicate member: a second methodArn", raw(`{"type":"REQUEST","methodArn":"` + arn + `","methodArn":"` + testARNBase + `GET/api/admin"}`), badEvent, nil},
+		{"duplicate member: a second type", raw(`{"type":"TOKEN","type":"REQUEST","methodArn":"` + arn + `"}`), badEvent, nil},
+		{"duplicate header: two Cookie members", raw(`{"type":"REQUEST","methodArn":"` + arn + `","headers":{"Cookie":"` + good + `","Cookie":"x=1"}}`), badEvent, nil},
+		{"invalid UTF-8 in the event's Cookie header", raw("{\"type\":\"REQUEST\",\"methodArn\":\"" + arn + "\",\"headers\":{\"Cookie\":\"\xff; " + good + "\"}}"), badEvent, nil},
+		{"invalid UTF-8 in a member the authorizer skips", raw("{\"type\":\"REQUEST\",\"methodArn\":\"" + arn + "\",\"body\":\"\xed\xa0\x80\"}"), badEvent, nil},
+		{"escaped member names are names", raw(`{"type":"REQUEST","method\u0041rn":"` + arn + `","headers":{"\u0043ookie":"` + good + `"}}`), allow, nil},
+		{"deeply nested skipped member", raw(`{"type":"REQUEST","methodArn":"` + arn + `","x":` + strings.Repeat("[", 20000) + strings.Repeat("]", 20000) + `}`), badEvent, nil},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

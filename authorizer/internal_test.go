@@ -1,61 +1,169 @@
 package authorizer
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
+	"io"
+	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
 	"reflect"
-	"sort"
+	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/go-json-experiment/json/jsontext"
+	"github.com/sessiongate/sessiongate/session"
 )
 
-// The private union event reads the same fields as aws-lambda-go's types.
+// The typed event reads the same members as aws-lambda-go's event types
+// read with encoding/json, on every real event in testdata.
 func TestEventMatchesLambdaTypes(t *testing.T) {
 	files, _ := filepath.Glob("testdata/*.event.json")
+	if len(files) == 0 {
+		t.Fatal("no events in testdata")
+	}
 	for _, f := range files {
 		raw, err := os.ReadFile(f)
 		if err != nil {
 			t.Fatal(err)
 		}
-		var ev event
-		if err := json.Unmarshal(raw, &ev); err != nil {
-			t.Fatal(err)
+		ev, err := decodeEvent(raw)
+		if err != nil {
+			t.Fatalf("%s: %v", f, err)
 		}
-		if ev.Version == "2.0" {
+		switch {
+		case ev.Version == "2.0":
 			var v2 events.APIGatewayV2CustomAuthorizerV2Request
 			if err := json.Unmarshal(raw, &v2); err != nil {
 				t.Fatal(err)
 			}
-			if ev.RouteArn != v2.RouteArn || ev.RawPath != v2.RawPath || !reflect.DeepEqual(ev.Cookies, v2.Cookies) ||
-				!sameBag(ev.Headers, single(v2.Headers)) || ev.RequestContext.HTTP.Method != v2.RequestContext.HTTP.Method ||
-				ev.RequestContext.HTTP.Path != v2.RequestContext.HTTP.Path || ev.RequestContext.Stage != v2.RequestContext.Stage ||
-				ev.RequestContext.RequestID != v2.RequestContext.RequestID {
-				t.Fatalf("%s: union and events.APIGatewayV2CustomAuthorizerV2Request differ", f)
+			if ev.RouteArn != v2.RouteArn || ev.RawPath != v2.RawPath || !slices.Equal(list(ev.Cookies), v2.Cookies) ||
+				!sameBag(ev.Headers, single(v2.Headers)) || string(ev.RequestContext.HTTP.Method) != v2.RequestContext.HTTP.Method ||
+				ev.RequestContext.HTTP.Path != v2.RequestContext.HTTP.Path || ev.RequestContext.RequestID != v2.RequestContext.RequestID ||
+				ev.RequestContext.Stage != v2.RequestContext.Stage {
+				t.Fatalf("%s: event and events.APIGatewayV2CustomAuthorizerV2Request differ", f)
 			}
-			continue
-		}
-		var v1 events.APIGatewayCustomAuthorizerRequestTypeRequest
-		if err := json.Unmarshal(raw, &v1); err != nil {
-			t.Fatal(err)
-		}
-		if ev.MethodArn != v1.MethodArn || ev.Path != v1.Path || ev.HTTPMethod != v1.HTTPMethod || ev.Type != v1.Type ||
-			!sameBag(ev.Headers, single(v1.Headers)) || !sameBag(ev.MultiValueHeaders, v1.MultiValueHeaders) ||
-			ev.RequestContext.RequestID != v1.RequestContext.RequestID {
-			t.Fatalf("%s: union and events.APIGatewayCustomAuthorizerRequestTypeRequest differ", f)
+		case ev.Type == "TOKEN":
+			var tk events.APIGatewayCustomAuthorizerRequest
+			if err := json.Unmarshal(raw, &tk); err != nil {
+				t.Fatal(err)
+			}
+			if string(ev.Type) != tk.Type || ev.MethodArn != tk.MethodArn || ev.AuthorizationToken != tk.AuthorizationToken {
+				t.Fatalf("%s: event and events.APIGatewayCustomAuthorizerRequest differ", f)
+			}
+		default:
+			var v1 events.APIGatewayCustomAuthorizerRequestTypeRequest
+			if err := json.Unmarshal(raw, &v1); err != nil {
+				t.Fatal(err)
+			}
+			if ev.MethodArn != v1.MethodArn || ev.Path != v1.Path || string(ev.HTTPMethod) != v1.HTTPMethod || string(ev.Type) != v1.Type ||
+				!sameBag(ev.Headers, single(v1.Headers)) || !sameBag(ev.MultiValueHeaders, v1.MultiValueHeaders) ||
+				ev.RequestContext.RequestID != v1.RequestContext.RequestID {
+				t.Fatalf("%s: event and events.APIGatewayCustomAuthorizerRequestTypeRequest differ", f)
+			}
 		}
 	}
 }
 
+func list(l stringList) []string {
+	var out []string
+	for i := range l.n {
+		out = append(out, l.at(i))
+	}
+	return out
+}
+
+func single(m map[string]string) map[string][]string {
+	out := map[string][]string{}
+	for k, v := range m {
+		out[k] = []string{v}
+	}
+	return out
+}
+
+// sameBag reports whether a headerBag holds what a map decode selects.
+func sameBag(b headerBag, m map[string][]string) bool {
+	pick := func(name string) []string {
+		var out []string
+		for k, v := range m {
+			if strings.EqualFold(k, name) {
+				out = append(out, v...)
+			}
+		}
+		slices.Sort(out)
+		return out
+	}
+	sorted := func(l stringList) []string {
+		v := list(l)
+		slices.Sort(v)
+		return v
+	}
+	return b.present == (len(m) > 0) && reflect.DeepEqual(sorted(b.cookie), pick("cookie")) &&
+		b.rid == len(pick("rid")) && reflect.DeepEqual(sorted(b.origin), pick("origin"))
+}
+
+// The header bag: names in any ASCII letter case and with escapes, values
+// as strings, arrays (null elements skipped) or null; anything else is
+// refused.
+func TestHeaderBag(t *testing.T) {
+	good := []struct {
+		in             string
+		cookie, origin []string
+		rid            int
+	}{
+		{`null`, nil, nil, 0},
+		{`{}`, nil, nil, 0},
+		{`{"Cookie":"a=1","rid":"x","Origin":"https://a"}`, []string{"a=1"}, []string{"https://a"}, 1},
+		{`{"cookie":["a=1","b=2"],"COOKIE":["c"],"x":["y"],"RID":[null,"1","2"]}`, []string{"a=1", "b=2", "c"}, nil, 2},
+		{`{"\u0063ookie":"a\"b","rid":null,"x":null}`, []string{`a"b`}, nil, 0},
+		{`{ "cookie" : [ "a" , null ] , "origin" : [ ] }`, []string{"a"}, nil, 0},
+		{`{"coo\u212aie":"a=1","Cookie":"b=2"}`, []string{"b=2"}, nil, 0}, // the Kelvin sign is not a 'k'
+		{`{"Cookie":"\u00e9=\ud83d\ude00"}`, []string{"é=😀"}, nil, 0},
+	}
+	for _, c := range good {
+		var ev event
+		doc := `{"headers":` + c.in + `}`
+		if err := jsonUnmarshal(doc, &ev); err != nil {
+			t.Fatalf("%s: %v", c.in, err)
+		}
+		b := ev.Headers
+		if !reflect.DeepEqual(list(b.cookie), c.cookie) || !reflect.DeepEqual(list(b.origin), c.origin) || b.rid != c.rid {
+			t.Errorf("%s: cookie %q origin %q rid %d", c.in, list(b.cookie), list(b.origin), b.rid)
+		}
+		if b.present != (c.in != "null" && c.in != "{}") {
+			t.Errorf("%s: present %v", c.in, b.present)
+		}
+	}
+	for _, in := range []string{`"Cookie: x"`, `["Cookie"]`, `1`, `{"Cookie":1}`, `{"x":true}`, `{"x":{}}`, `{"x":[1]}`,
+		`{"x":[[]]}`, `{"Cookie":["a",{}]}`, `{"a":"1","a":"2"}`, `{"Cookie":"` + "\xff" + `"}`, `{"Cookie":"a"`, `{"Cookie" "a"}`} {
+		var ev event
+		if err := jsonUnmarshal(`{"headers":`+in+`}`, &ev); err == nil {
+			t.Errorf("%s: accepted", in)
+		}
+	}
+}
+
+func jsonUnmarshal(doc string, ev *event) error {
+	got, err := decodeEvent([]byte(doc))
+	if err == nil {
+		*ev = *got
+	}
+	return err
+}
+
 func TestStagePrefixStripped(t *testing.T) {
-	h := &Handler{access: "sAccessToken"}
 	cases := []struct{ stage, raw, want string }{
 		{"prod", "/prod/api/me", "/api/me"},
 		{"prod", "/prod", ""},
 		{"prod", "/production/api", "/production/api"},
+		{"prod", "/pro", "/pro"},
+		{"prod", "prod/x", "prod/x"},
 		{"$default", "/api/me", "/api/me"},
 		{"$default", "/$default/api", "/$default/api"},
 	}
@@ -63,7 +171,7 @@ func TestStagePrefixStripped(t *testing.T) {
 		raw, _ := json.Marshal(map[string]any{"version": "2.0", "type": "REQUEST",
 			"routeArn": "arn:aws:execute-api:us-east-1:123456789012:abc/" + c.stage + "/GET/x", "rawPath": c.raw,
 			"requestContext": map[string]any{"stage": c.stage, "http": map[string]any{"method": "GET"}}})
-		req, err := h.parse(raw)
+		req, err := parse(raw, "sAccessToken")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -74,6 +182,24 @@ func TestStagePrefixStripped(t *testing.T) {
 		if req.path != want {
 			t.Errorf("stage %q raw %q: path %q, want %q", c.stage, c.raw, req.path, want)
 		}
+	}
+}
+
+// The context's JSON names are the Ctx constants.
+func TestResponseContextNames(t *testing.T) {
+	want := []string{CtxBody, CtxClaims, CtxFrontToken, CtxRoles, CtxSessionID, CtxSetCookie, CtxUserID}
+	rt := reflect.TypeFor[responseContext]()
+	if rt.NumField() != len(want) {
+		t.Fatalf("%d fields, %d keys", rt.NumField(), len(want))
+	}
+	for i := range rt.NumField() {
+		name, _, _ := strings.Cut(rt.Field(i).Tag.Get("json"), ",")
+		if name != want[i] {
+			t.Errorf("field %s is %q, want %q", rt.Field(i).Name, name, want[i])
+		}
+	}
+	if !slices.IsSorted(want) {
+		t.Error("context keys are not in sorted order")
 	}
 }
 
@@ -99,189 +225,155 @@ func TestClaimBodyBudget(t *testing.T) {
 	}
 }
 
-func single(m map[string]string) map[string][]string {
-	out := map[string][]string{}
-	for k, v := range m {
-		out[k] = []string{v}
-	}
-	return out
+// hostileStrings are texts every string of a response must survive.
+var hostileStrings = []string{
+	"", "plain", `quote " backslash \ slash /`, "<script>&amp;</script>",
+	"\x00\x01\b\f\n\r\t\x1f\x7f", "é ü 日本 🙂", "\u2028 and \u2029", "\xff\xfe bad \xc3( utf-8 \xe2\x82",
+	"\xed\xa0\x80 surrogate", "\ufffd", `{"plan":"pro","n":[1,2]}`,
 }
 
-// sameBag reports whether a headerBag holds what a map decode selects.
-func sameBag(b headerBag, m map[string][]string) bool {
-	pick := func(name string) []string {
-		var out []string
-		for k, v := range m {
-			// Header names fold ASCII letters only. Every other rune that
-			// strings.EqualFold maps to an ASCII letter (the Kelvin sign
-			// to 'k', the long s to 's') is longer in UTF-8, so equal
-			// lengths rule them out.
-			if len(k) == len(name) && strings.EqualFold(k, name) {
-				out = append(out, v...)
-			}
-		}
-		sort.Strings(out)
-		return out
-	}
-	sorted := func(v []string) []string {
-		v = append([]string(nil), v...)
-		sort.Strings(v)
-		if len(v) == 0 {
-			return nil
-		}
-		return v
-	}
-	decoded := func(s jsonStrings) []string {
-		var out []string
-		for i := range s.n {
-			out = append(out, s.decoded(i))
-		}
-		return out
-	}
-	return b.present == (len(m) > 0) && b.entries == len(m) &&
-		reflect.DeepEqual(sorted(decoded(b.cookie)), pick("cookie")) && b.rid == len(pick("rid")) &&
-		reflect.DeepEqual(sorted(decoded(b.origin)), pick("origin"))
-}
-
-// FuzzHeaderBag checks the hand-written header walker against encoding/json
-// decoding into the maps aws-lambda-go uses.
-func FuzzHeaderBag(f *testing.F) {
-	f.Add(`{"Cookie":"a=1","rid":"x","Origin":"https://a"}`)
-	f.Add(`{"cookie":["a=1","b=2"],"COOKIE":["c"],"x":["y"]}`)
-	f.Add(`{"\u0063ookie":"a\"b","rid":null}`)
-	f.Add(`{"a":{"b":[1,{"c":"]}"}]},"cookie":"z"}`)
-	f.Add(`{ "cookie" : [ "a" , null ] }`)
-	f.Add(`{"coo\u212aie":"a=1","Cookie":"b=2"}`) // the Kelvin sign is not a 'k'
-	f.Fuzz(func(t *testing.T, data string) {
-		if !json.Valid([]byte(data)) {
-			return
-		}
-		var got headerBag
-		errBag := json.Unmarshal([]byte(data), &got)
-		var single map[string]string
-		if json.Unmarshal([]byte(data), &single) == nil && single != nil {
-			if errBag != nil {
-				t.Fatalf("map[string]string decodes %q, headerBag fails: %v", data, errBag)
-			}
-			m := map[string][]string{}
-			for k, v := range single {
-				if v != "" || !strings.Contains(data, "null") {
-					m[k] = []string{v}
+// Whatever the session holds, an Allow or a Deny encodes as JSON that reads
+// back as the values it was given (invalid UTF-8 as U+FFFD), in the shape
+// of the payload's response type.
+func TestRenderHostileStrings(t *testing.T) {
+	arn := "arn:aws-cn:execute-api:cn-north-1:123456789012:k3x9q2w7ab/prod/GET/api/me"
+	for _, s := range hostileStrings {
+		v := &session.Validated{UserID: s, SessionID: s, Roles: []string{s, s}, Claims: []byte(s), FrontToken: s,
+			SetCookie: &http.Cookie{Name: "sAccessToken", Value: "v", Path: "/", HttpOnly: true, Secure: true}}
+		for _, p := range []payload{payloadV1, payloadV2} {
+			for _, o := range []outcome{outAllow, outDeny} {
+				req, d := request{payload: p, arnText: arn}, decision{outcome: o, reason: reasonAllow, v: v}
+				if o == outDeny {
+					d.reason = reasonCSRF
+				}
+				out, err := render(&req, &d)
+				if err != nil {
+					t.Fatalf("%q: %v", s, err)
+				}
+				ctx := map[string]string{}
+				if p == payloadV2 {
+					var r events.APIGatewayV2CustomAuthorizerSimpleResponse
+					if err := json.Unmarshal(out, &r); err != nil || r.IsAuthorized != (o == outAllow) {
+						t.Fatalf("%s: %v", out, err)
+					}
+					for k, v := range r.Context {
+						ctx[k], _ = v.(string)
+					}
+				} else {
+					var r events.APIGatewayCustomAuthorizerResponse
+					if err := json.Unmarshal(out, &r); err != nil {
+						t.Fatalf("%s: %v", out, err)
+					}
+					if r.PrincipalID != valid(s) || r.PolicyDocument.Statement[0].Resource[0] != arn ||
+						r.PolicyDocument.Statement[0].Effect != map[outcome]string{outAllow: "Allow", outDeny: "Deny"}[o] {
+						t.Fatalf("%s", out)
+					}
+					for k, v := range r.Context {
+						ctx[k], _ = v.(string)
+					}
+				}
+				claims := valid(s)
+				if s == "" {
+					claims = "{}"
+				}
+				want := map[string]string{CtxUserID: valid(s), CtxSessionID: valid(s), CtxRoles: RolesValue([]string{valid(s), valid(s)}),
+					CtxClaims: claims, CtxFrontToken: valid(s), CtxSetCookie: v.SetCookie.String()}
+				if o == outDeny {
+					want[CtxBody] = csrfBody
+				}
+				if !reflect.DeepEqual(ctx, want) {
+					t.Fatalf("%q: context %q, want %q", s, ctx, want)
 				}
 			}
-			if got.entries == len(single) && !strings.Contains(data, "null") && !sameBag(got, m) {
-				t.Fatalf("%q: bag %+v, map %v", data, got, single)
-			}
-			return
 		}
-		var multi map[string][]string
-		if json.Unmarshal([]byte(data), &multi) == nil && multi != nil && !strings.Contains(data, "null") {
-			if errBag != nil {
-				t.Fatalf("map[string][]string decodes %q, headerBag fails: %v", data, errBag)
-			}
-			if got.entries == len(multi) && !sameBag(got, multi) {
-				t.Fatalf("%q: bag %+v, map %v", data, got, multi)
-			}
-		}
-	})
+	}
 }
 
-// FuzzDecodeEvent holds the hand-written event walker to encoding/json's
-// decoding of the same struct: same success, same fields.
+// valid is s with each invalid UTF-8 byte replaced by U+FFFD.
+func valid(s string) string { return string([]rune(s)) }
+
+// fuzzSessions validates one access cookie value, "good", as a session with
+// roles; any other value is unknown.
+type fuzzSessions struct{ cfg session.Config }
+
+func (f fuzzSessions) Config() session.Config { return f.cfg }
+
+func (f fuzzSessions) ValidateAny(_ context.Context, values []string) (*session.Validated, error) {
+	if len(values) == 0 {
+		return nil, session.ErrNoSession
+	}
+	if slices.Contains(values, "good") {
+		return &session.Validated{SessionID: "s1", UserID: "u1", Roles: []string{"viewer"}, Claims: []byte(`{"plan":"pro"}`)}, nil
+	}
+	return nil, session.ErrUnknown
+}
+
+// FuzzDecodeEvent: any bytes are either refused by the strict decoder — then
+// the answer is exactly the BadEventResponse — or decoded into a request that
+// goes on to a decision: Allow, Deny or 401 for the ARN the event named,
+// never a bad event or a 500, and never a panic. Input that is not strict
+// JSON (jsontext's own check) is never accepted.
 func FuzzDecodeEvent(f *testing.F) {
 	files, _ := filepath.Glob("testdata/*.event.json")
 	for _, file := range files {
 		b, _ := os.ReadFile(file)
-		f.Add(string(b))
+		f.Add(bytes.ReplaceAll(b, []byte("{{ACCESS}}"), []byte("good")))
 	}
-	f.Add(`{"version":"2.0","version":null,"cookies":[null,"a=1"],"requestContext":{"http":{"path":"/x"}}}`)
-	f.Add(`{"type":"REQUEST","headers":null,"multiValueHeaders":{"cookie":["a","b"]},"x":[{"y":"}"}]}`)
-	f.Add(`{"path":1}`)
-	f.Add(`{"path":1,`)
-	f.Add(`{"headers":{"cookie":5},"x":[}`)
-	f.Add(`{"cookies":["a",1]} x`)
-	f.Add(`{"requestContext":{"http":{"method":"GET","path":true}},"x":tru}`)
-	fields := []string{"version", "type", "methodArn", "routeArn", "path", "httpMethod", "headers",
-		"multiValueHeaders", "cookies", "rawPath", "requestContext", "requestId", "stage", "http", "method"}
-	f.Fuzz(func(t *testing.T, data string) {
-		// On any input: errNotObject exactly when it is not a JSON object.
-		var ev event
-		isObject := json.Valid([]byte(data)) && strings.HasPrefix(strings.TrimLeft(data, " \t\r\n"), "{")
-		if err := decodeEvent([]byte(data), &ev); (err == errNotObject) == isObject {
-			t.Fatalf("%q: JSON object %v, decodeEvent %v", data, isObject, err)
-		}
-		if strings.Contains(data, `\u`) || strings.TrimSpace(data) == "null" {
-			return
-		}
-		lower := strings.ToLower(data)
-		for _, name := range fields {
-			if strings.Count(lower, `"`+strings.ToLower(name)+`"`) != strings.Count(data, `"`+name+`"`) {
-				return // encoding/json matches names case-insensitively; we do not
-			}
-		}
-		var want, got event
-		errWant := json.Unmarshal([]byte(data), &want)
-		errGot := decodeEvent([]byte(data), &got)
-		if (errWant == nil) != (errGot == nil) {
-			t.Fatalf("%q: encoding/json %v, decodeEvent %v", data, errWant, errGot)
-		}
-		// As json.Unmarshal checks the whole input first, input that is not
-		// JSON is reported as such even after a field of the wrong type.
-		if !json.Valid([]byte(data)) && errGot != errNotObject {
-			t.Fatalf("%q is not JSON: decodeEvent %v", data, errGot)
-		}
-		if errWant == nil && !reflect.DeepEqual(want, got) {
-			t.Fatalf("%q:\nencoding/json %+v\ndecodeEvent   %+v", data, want, got)
-		}
-	})
-}
-
-// decodeEvent counts the containers it walks itself towards json.Valid's
-// nesting limit, wherever a deep value sits in the event.
-func TestDecodeEventDepth(t *testing.T) {
-	spots := []struct {
-		before, after string
-		around        int // containers around the value
-	}{
-		{`{"x":`, `}`, 1},
-		{`{"requestContext":{"identity":`, `}}`, 2},
-		{`{"requestContext":{"http":{"x":`, `}}}`, 3},
-		{`{"headers":{"x":`, `}}`, 2},
-		{`{"multiValueHeaders":{"x":`, `}}`, 2},
-		{`{"type":"REQUEST","headers":{"cookie":"a=1"},"y":`, `}`, 1},
+	for _, s := range []string{
+		`{"type":"TOKEN"}`, `null`, `[]`, `{"type":"REQUEST","type":"REQUEST"}`,
+		`{"version":"2.0","type":"REQUEST","routeArn":"arn:aws:execute-api:eu-west-1:123456789012:a/$default/POST/","cookies":[null,"sAccessToken=good"],"headers":{"RID":"1","origin":["https://app.example.com"]}}`,
+		`{"type":"REQUEST","methodArn":"arn:aws:execute-api:eu-west-1:123456789012:a/prod/GET/x","multiValueHeaders":{"Cookie":"sAccessToken=good","\u0063ookie":["a=\"b\""]}}`,
+		`{"type":"REQUEST","methodArn":"arn:aws:execute-api:eu-west-1:123456789012:a/prod/GET/x","headers":{"cookie":5}}`,
+	} {
+		f.Add([]byte(s))
 	}
-	for _, s := range spots {
-		for _, n := range []int{maxJSONDepth - s.around, maxJSONDepth - s.around + 1} {
-			doc := []byte(s.before + strings.Repeat("[", n) + strings.Repeat("]", n) + s.after)
-			var want, got event
-			errWant := json.Unmarshal(doc, &want)
-			errGot := decodeEvent(doc, &got)
-			if (errWant == nil) != (errGot == nil) || errGot != nil && errGot != errNotObject {
-				t.Errorf("%s…%s nested %d deep: encoding/json %v, decodeEvent %v", s.before, s.after, n, errWant, errGot)
-			}
-		}
+	cfg := session.DefaultConfig()
+	cfg.AllowedOrigins = []string{"https://app.example.com"}
+	rules, err := ParseRules(`[{"method":"*","path":"/admin/**","roles":["admin"]},{"method":"GET","path":"/api/*","claims":{"plan":["pro"]}}]`)
+	if err != nil {
+		f.Fatal(err)
 	}
-}
-
-// FuzzParse: any event bytes give a request or an errBadEvent, never a panic.
-func FuzzParse(f *testing.F) {
-	files, _ := filepath.Glob("testdata/*.event.json")
-	for _, file := range files {
-		b, _ := os.ReadFile(file)
-		f.Add(b)
+	h, err := New(Config{Manager: fuzzSessions{cfg}, Rules: rules, Logger: slog.New(slog.NewJSONHandler(io.Discard, nil)),
+		Metrics: io.Discard, LogSalt: []byte("fuzz")})
+	if err != nil {
+		f.Fatal(err)
 	}
-	f.Add([]byte(`{"type":"TOKEN"}`))
-	h := &Handler{access: "sAccessToken"}
+	badEvent, err := render(&request{}, &decision{outcome: outBadEvent})
+	if err != nil {
+		f.Fatal(err)
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		req, err := h.parse(data)
-		if err != nil {
-			if !errors.Is(err, errBadEvent) {
-				t.Fatalf("error does not wrap errBadEvent: %v", err)
+		req, perr := parse(data, cfg.AccessCookieName)
+		out, err := h.Invoke(context.Background(), data)
+		if perr != nil {
+			if !errors.Is(perr, errBadEvent) || err != nil || !bytes.Equal(out, badEvent) {
+				t.Fatalf("refused (%v) but answered %v %s", perr, err, out)
 			}
 			return
 		}
-		if req.payload == payloadUnknown || len(req.cookies) > MaxCookieValues {
+		if !jsontext.Value(data).IsValid() {
+			t.Fatalf("accepted input that is not strict JSON: %q", data)
+		}
+		if req.payload == payloadUnknown || len(req.cookies) > MaxCookieValues || req.method != strings.ToUpper(req.method) ||
+			!utf8.ValidString(req.path) {
 			t.Fatalf("request %+v", req)
+		}
+		switch {
+		case err != nil:
+			if err != ErrUnauthorized || out != nil {
+				t.Fatalf("accepted event answered %v %s", err, out)
+			}
+		case req.payload == payloadV2:
+			var r events.APIGatewayV2CustomAuthorizerSimpleResponse
+			if err := json.Unmarshal(out, &r); err != nil || r.Context[CtxUserID] != "u1" {
+				t.Fatalf("2.0 answer %s: %v", out, err)
+			}
+		default:
+			var r events.APIGatewayCustomAuthorizerResponse
+			if err := json.Unmarshal(out, &r); err != nil || r.PrincipalID != "u1" ||
+				r.PolicyDocument.Statement[0].Resource[0] != req.arn.String() {
+				t.Fatalf("1.0 answer %s: %v", out, err)
+			}
 		}
 	})
 }

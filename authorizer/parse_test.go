@@ -171,9 +171,19 @@ func TestParseRulesErrors(t *testing.T) {
 			t.Errorf("missing %q in:\n%v", want, err)
 		}
 	}
-	for _, s := range []string{`{}`, `[{"method":"*","path":"/a","role":["admin"]}]`, `[] []`, `[{"method":1}]`} {
-		if _, err := authorizer.ParseRules(s); !errors.Is(err, authorizer.ErrInvalidRules) {
-			t.Errorf("%s: err %v", s, err)
+	// encoding/json/v2 words its errors; each names what is wrong and where.
+	for s, want := range map[string]string{
+		`{}`: `JSON object`,
+		`[{"method":"*","path":"/a","role":["admin"]}]`:                     `"role" within "/0"`,
+		`[{"method":"*","path":"/a","Roles":["admin"]}]`:                    `"Roles" within "/0"`,
+		`[{"method":"*","path":"/a","roles":["admin"],"roles":["viewer"]}]`: `duplicate object member name "roles" within "/0"`,
+		`[] []`:          "after top-level value",
+		`[{"method":1}]`: `JSON number into Go string within "/0/method"`,
+		`[{"method":"*","path":"/a","claims":{"plan":true}}]`: `JSON boolean into Go []interface {} within "/0/claims/plan"`,
+	} {
+		_, err := authorizer.ParseRules(s)
+		if !errors.Is(err, authorizer.ErrInvalidRules) || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: err %v, want %q", s, err, want)
 		}
 	}
 	if r, err := authorizer.ParseRules("  "); err != nil || r.Len() != 0 {
@@ -238,6 +248,60 @@ func TestRulePatterns(t *testing.T) {
 		}
 		if !reflect.DeepEqual(got, c.want) {
 			t.Errorf("%s %s: demanded %v, want %v", c.method, c.path, got, c.want)
+		}
+	}
+}
+
+// Claim values match an allowed value when they are the same JSON value
+// (compared in canonical form, RFC 8785); claims that are not one strict
+// JSON object have no values, so every claim rule fails: closed.
+func TestClaimValues(t *testing.T) {
+	rules, err := authorizer.ParseRules(`[
+	 {"method":"*","path":"/n","claims":{"n":[1]}},
+	 {"method":"*","path":"/s","claims":{"s":["pro","é"]}},
+	 {"method":"*","path":"/b","claims":{"b":[true]}}
+	]`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		path, claims string
+		want         string // "" when the rule passes, else the JSON of the one failure
+	}{
+		{"/n", `{"n":1}`, ""},
+		{"/n", `{"n":1.0}`, ""},
+		{"/n", `{"n":1e0}`, ""},
+		{"/n", `{"n":[2,1]}`, ""},
+		{"/n", `{"n":"1"}`, `{"id":"n","reason":{"message":"wrong value","expectedToBeOneOf":[1],"actualValue":"1"}}`},
+		{"/n", `{"n":[[1],{"n":1}]}`, `{"id":"n","reason":{"message":"wrong value","expectedToIncludeAtLeastOneOf":[1],"actualValue":[[1],{"n":1}]}}`},
+		{"/n", `{"n":null}`, `{"id":"n","reason":{"message":"value does not exist","expectedToBeOneOf":[1]}}`},
+		{"/s", `{"s":"pro"}`, ""},
+		{"/s", `{"s":"\u0070ro"}`, ""},
+		{"/s", `{"s":"\u00e9"}`, ""},
+		{"/s", `{"s":"Pro"}`, `{"id":"s","reason":{"message":"wrong value","expectedToBeOneOf":["pro","é"],"actualValue":"Pro"}}`},
+		{"/s", `{"s":{"a":"pro"}}`, `{"id":"s","reason":{"message":"wrong value","expectedToBeOneOf":["pro","é"],"actualValue":{"a":"pro"}}}`},
+		{"/b", `{"b":true}`, ""},
+		{"/b", `{"b":"true"}`, `{"id":"b","reason":{"message":"wrong value","expectedToBeOneOf":[true],"actualValue":"true"}}`},
+		// Not one strict JSON object: no claims at all.
+		{"/s", `{"s":"pro","s":"pro"}`, `{"id":"s","reason":{"message":"value does not exist","expectedToBeOneOf":["pro","é"]}}`},
+		{"/s", `[{"s":"pro"}]`, `{"id":"s","reason":{"message":"value does not exist","expectedToBeOneOf":["pro","é"]}}`},
+		{"/s", `{"s":"pro"} x`, `{"id":"s","reason":{"message":"value does not exist","expectedToBeOneOf":["pro","é"]}}`},
+		{"/s", ``, `{"id":"s","reason":{"message":"value does not exist","expectedToBeOneOf":["pro","é"]}}`},
+	}
+	for _, c := range cases {
+		errs := rules.Check("GET", c.path, nil, []byte(c.claims))
+		got := ""
+		if len(errs) == 1 {
+			b, err := json.Marshal(errs[0])
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = string(b)
+		} else if len(errs) > 1 {
+			t.Fatalf("%s %s: %d failures", c.path, c.claims, len(errs))
+		}
+		if got != c.want {
+			t.Errorf("%s %s:\n got %s\nwant %s", c.path, c.claims, got, c.want)
 		}
 	}
 }

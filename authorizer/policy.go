@@ -24,12 +24,20 @@ const policyVersion = "2012-10-17"
 // and naming the exact ARN means a policy can never grant more than the one
 // request it was computed for.
 func NewPolicy(effect Effect, arn MethodARN) events.APIGatewayCustomAuthorizerPolicy {
-	return events.APIGatewayCustomAuthorizerPolicy{
-		Version: policyVersion,
-		Statement: []events.IAMPolicyStatement{{
-			Action:   []string{InvokeAction},
-			Effect:   string(effect),
-			Resource: []string{arn.String()},
-		}},
-	}
+	return new(policyBacking).policy(effect, arn.String())
+}
+
+// policyBacking holds what a policy's slices point to; a response keeps
+// one inline, so that the response and its policy are one allocation.
+type policyBacking struct {
+	statement        [1]events.IAMPolicyStatement
+	action, resource [1]string
+}
+
+// policy is NewPolicy for an ARN already in text (the event's, which
+// ParseMethodARN has checked), or "*" for BadEventResponse.
+func (b *policyBacking) policy(effect Effect, resource string) events.APIGatewayCustomAuthorizerPolicy {
+	b.action[0], b.resource[0] = InvokeAction, resource
+	b.statement[0] = events.IAMPolicyStatement{Action: b.action[:], Effect: string(effect), Resource: b.resource[:]}
+	return events.APIGatewayCustomAuthorizerPolicy{Version: policyVersion, Statement: b.statement[:]}
 }

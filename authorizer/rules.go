@@ -2,14 +2,14 @@ package authorizer
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
-	"unicode/utf8"
 
+	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 	"github.com/sessiongate/sessiongate/session"
 )
 
@@ -23,31 +23,24 @@ const (
 	MaxAllowedClaimValues = 64
 )
 
-// Rule is one entry of AUTHZ_RULES. A request matches it when its method
-// matches Method and its path matches Path; it then must satisfy Roles,
-// AnyRoles and Claims.
+// Rule is one entry of AUTHZ_RULES (docs/protocol.md#route-rules). A
+// request matches it when its method matches Method ("*" or one upper-case
+// method) and its path matches Path; it then must satisfy Roles, AnyRoles
+// and Claims.
 //
-// Method is "*" (every method) or one HTTP method in upper case.
+// Path is a pattern of '/'-separated segments, matched case-sensitively
+// against the request's path without the stage: a literal segment matches
+// itself, "*" exactly one non-empty segment, and "**", only as the last
+// segment, zero or more ("/api/admin/**" matches "/api/admin" and
+// "/api/admin/users/7"). The request path is cleaned first ("//", a
+// trailing '/', "." and ".."), so "/api//admin/" and "/api/x/../admin"
+// both match "/api/admin".
 //
-// Path is a pattern of '/'-separated segments, matched against the request's
-// path without the stage prefix, segment by segment, case-sensitively:
-//
-//   - a literal segment matches itself ("/api/admin" matches only
-//     "/api/admin");
-//   - "*" matches exactly one non-empty segment ("/api/*/settings");
-//   - "**", only as the last segment, matches zero or more segments
-//     ("/api/admin/**" matches "/api/admin", "/api/admin/users/7").
-//
-// Before matching, the request path is cleaned: empty segments (from "//"
-// or a trailing '/') and "." are dropped and ".." removes the segment before
-// it, so "/api//admin/" and "/api/x/../admin" both match "/api/admin".
-//
-// Roles lists roles the session must all hold; AnyRoles lists roles of
-// which the session must hold at least one (what `sessiongate render`
-// writes for an operation's x-sessiongate roles). Claims maps a custom
-// claim name to the values it may take: the claim (a string, number or
-// boolean) must equal one of them or, when the claim is an array, contain
-// one of them. A rule needs at least one of Roles, AnyRoles or Claims.
+// Roles must all be held; of AnyRoles at least one (what `sessiongate
+// render` writes for an operation's x-sessiongate roles). Claims maps a
+// custom claim to the values it may take: the claim must equal one of them
+// as a JSON value or, when it is an array, contain one. A rule needs at
+// least one of Roles, AnyRoles or Claims.
 type Rule struct {
 	Method   string           `json:"method"`
 	Path     string           `json:"path"`
@@ -72,14 +65,13 @@ type compiledRule struct {
 	// anyRoles: at least one must be held; anyRaw is their JSON, for the
 	// failure's reason.
 	anyRoles []string
-	anyRaw   []json.RawMessage
+	anyRaw   []jsontext.Value
 	claims   []claimRule // sorted by name
 }
 
 type claimRule struct {
 	name    string
-	allowed []any             // each allowed value: a string, float64 or bool
-	raw     []json.RawMessage // its JSON, for error reasons
+	allowed []jsontext.Value // each allowed value (a string, number or boolean), canonical
 }
 
 // Len reports how many rules the set holds.
@@ -88,22 +80,18 @@ func (r Rules) Len() int { return len(r.rules) }
 var httpMethods = map[string]bool{"GET": true, "HEAD": true, "POST": true, "PUT": true,
 	"PATCH": true, "DELETE": true, "OPTIONS": true, "*": true}
 
-// ParseRules parses and validates AUTHZ_RULES: a JSON array of Rule. An
-// empty string means no rules. Every problem is reported together, each
-// naming the rule by its index; unknown fields are rejected so that a typo
-// ("role") cannot silently drop a restriction.
+// ParseRules parses and validates AUTHZ_RULES: a JSON array of Rule ("" is
+// none). Every problem is reported, each naming its rule's index. The JSON
+// is read strictly (encoding/json/v2): unknown or repeated members are
+// refused and names match exactly, so a typo ("role", "Roles") or a second
+// "roles" cannot silently drop a restriction.
 func ParseRules(text string) (Rules, error) {
 	if strings.TrimSpace(text) == "" {
 		return Rules{}, nil
 	}
 	var in []Rule
-	dec := json.NewDecoder(strings.NewReader(text))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&in); err != nil {
-		return Rules{}, fmt.Errorf("%w: not a JSON array of rules: %v", ErrInvalidRules, err)
-	}
-	if dec.More() {
-		return Rules{}, fmt.Errorf("%w: trailing data after the array", ErrInvalidRules)
+	if err := json.Unmarshal([]byte(text), &in, json.RejectUnknownMembers(true)); err != nil {
+		return Rules{}, fmt.Errorf("%w: not a JSON array of rules: %w", ErrInvalidRules, err)
 	}
 	if len(in) > MaxRules {
 		return Rules{}, fmt.Errorf("%w: %d rules, at most %d", ErrInvalidRules, len(in), MaxRules)
@@ -162,16 +150,11 @@ func ParseRules(text string) (Rules, error) {
 			}
 			c.anyRoles = r.AnyRoles
 			for _, role := range r.AnyRoles {
-				b, _ := json.Marshal(role) // a string always encodes
+				b, _ := json.Marshal(role) // valid UTF-8 (ValidateRoles): it encodes
 				c.anyRaw = append(c.anyRaw, b)
 			}
 		}
-		names := make([]string, 0, len(r.Claims))
-		for n := range r.Claims {
-			names = append(names, n)
-		}
-		sort.Strings(names)
-		for _, n := range names {
+		for _, n := range slices.Sorted(maps.Keys(r.Claims)) {
 			vals := r.Claims[n]
 			if n == "" {
 				bad(i, "claims: empty claim name")
@@ -189,9 +172,8 @@ func ParseRules(text string) (Rules, error) {
 					bad(i, "claims.%s: allowed values must be strings, numbers or booleans", n)
 					continue
 				}
-				b, _ := json.Marshal(v) // scalars always encode
-				cr.allowed = append(cr.allowed, v)
-				cr.raw = append(cr.raw, b)
+				b, _ := json.Marshal(v) // a decoded scalar encodes
+				cr.allowed = append(cr.allowed, canonical(b))
 			}
 			c.claims = append(c.claims, cr)
 		}
@@ -215,29 +197,27 @@ type ClaimValidationError struct {
 // Message is "wrong value" or "value does not exist"; exactly one of
 // ExpectedToInclude (a required role), ExpectedToBeOneOf (a scalar claim) or
 // ExpectedToIncludeAtLeastOneOf (an array claim, or the roles of AnyRoles)
-// is set; ActualValue is the
-// session's value (omitted when absent or when it would not fit the size
-// budget).
+// is set; ActualValue is the session's value — its roles ([]string, empty
+// when none) or the claim's JSON (a jsontext.Value) — and is omitted when
+// the claim is absent or when it would not fit the size budget.
 type ClaimReason struct {
-	Message                       string            `json:"message"`
-	ExpectedToInclude             string            `json:"expectedToInclude,omitempty"`
-	ExpectedToBeOneOf             []json.RawMessage `json:"expectedToBeOneOf,omitempty"`
-	ExpectedToIncludeAtLeastOneOf []json.RawMessage `json:"expectedToIncludeAtLeastOneOf,omitempty"`
-	ActualValue                   any               `json:"actualValue,omitempty"`
+	Message                       string           `json:"message"`
+	ExpectedToInclude             string           `json:"expectedToInclude,omitempty"`
+	ExpectedToBeOneOf             []jsontext.Value `json:"expectedToBeOneOf,omitempty"`
+	ExpectedToIncludeAtLeastOneOf []jsontext.Value `json:"expectedToIncludeAtLeastOneOf,omitempty"`
+	ActualValue                   any              `json:"actualValue,omitzero"`
 }
 
 // Check applies every rule matching method and path to a session's roles and
 // custom claims (a JSON object) and returns the failures, nil when the
 // request may pass. Claims that are not a JSON object count as absent.
-func (r Rules) Check(method, path string, roles []string, claims json.RawMessage) []ClaimValidationError {
+func (r Rules) Check(method, path string, roles []string, claims []byte) []ClaimValidationError {
 	return r.check(method, [2]string{path, path}, roles, claims)
 }
 
 // check is Check for a request known by two spellings of its path: a rule
-// applies when it matches either, so the second spelling can only add
-// restrictions. The two are usually the same, and then cleaned and matched
-// once.
-func (r Rules) check(method string, paths [2]string, roles []string, claims json.RawMessage) []ClaimValidationError {
+// applies when it matches either, so the second can only add restrictions.
+func (r Rules) check(method string, paths [2]string, roles []string, claims []byte) []ClaimValidationError {
 	if len(r.rules) == 0 {
 		return nil
 	}
@@ -252,8 +232,6 @@ func (r Rules) check(method string, paths [2]string, roles []string, claims json
 		cands[i] = appendCleanPath(segStore[i][:0], p)
 	}
 	var errs []ClaimValidationError
-	var cv claimsView
-	decoded := false
 	for i := range r.rules {
 		c := &r.rules[i]
 		matched := false
@@ -271,22 +249,17 @@ func (r Rules) check(method string, paths [2]string, roles []string, claims json
 			actual = []string{}
 		}
 		for _, want := range c.roles {
-			if !contains(roles, want) {
+			if !slices.Contains(roles, want) {
 				errs = append(errs, ClaimValidationError{ID: "roles", Reason: ClaimReason{
 					Message: "wrong value", ExpectedToInclude: want, ActualValue: actual}})
 			}
 		}
-		if len(c.anyRoles) > 0 && !containsAny(roles, c.anyRoles) {
+		if len(c.anyRoles) > 0 && !slices.ContainsFunc(c.anyRoles, func(r string) bool { return slices.Contains(roles, r) }) {
 			errs = append(errs, ClaimValidationError{ID: "roles", Reason: ClaimReason{
 				Message: "wrong value", ExpectedToIncludeAtLeastOneOf: c.anyRaw, ActualValue: actual}})
 		}
-		if len(c.claims) > 0 && !decoded {
-			decoded = true
-			cv = newClaimsView(claims)
-		}
 		for _, cr := range c.claims {
-			v, present := cv.get(cr.name)
-			if e, ok := cr.check(v, present); !ok {
+			if e, ok := cr.check(claim(claims, cr.name)); !ok {
 				errs = append(errs, e)
 			}
 		}
@@ -294,137 +267,96 @@ func (r Rules) check(method string, paths [2]string, roles []string, claims json
 	return errs
 }
 
-// claimsView reads a session's custom claims as decoding them into a
-// map[string]any with json.Decoder would (the last of repeated names wins;
-// claims that are not a JSON object have no names), but for claims that are
-// exactly one JSON value, as the session engine stores them, it decodes only
-// the values the rules ask for (FuzzClaimsView holds it to the map).
-type claimsView struct {
-	obj []byte         // the claims, when they are one valid JSON object
-	m   map[string]any // otherwise, the decoder's map (nil when it fails)
-}
-
-func newClaimsView(claims json.RawMessage) claimsView {
-	if validJSON(claims) {
-		if obj := claims[skipWS(claims, 0):]; obj[0] == '{' {
-			return claimsView{obj: obj}
-		}
-		return claimsView{} // null, an array or a scalar
-	}
-	// Not one JSON value: the decoder still reads a valid value at the
-	// start and ignores what follows.
-	var m map[string]any
-	if json.NewDecoder(bytes.NewReader(claims)).Decode(&m) != nil {
-		m = nil
-	}
-	return claimsView{m: m}
-}
-
-// get returns the value of the claim called name, and whether it is there.
-func (cv claimsView) get(name string) (any, bool) {
-	if cv.obj == nil {
-		v, ok := cv.m[name]
-		return v, ok
-	}
-	var raw []byte
-	_, _ = walkObject(cv.obj, 0, func(key []byte, v int) (int, error) {
-		end, err := skip(cv.obj, v, 1)
-		if err == nil && keyEquals(key, name) {
-			raw = cv.obj[v:end]
-		}
-		return end, err
-	})
-	if raw == nil {
-		return nil, false
-	}
-	return decodeValue(raw), true
-}
-
-// decodeValue decodes one valid JSON value as json.Unmarshal into an any
-// would. Rules name claims that are usually a plain string or a literal,
-// which are read directly; anything else goes to encoding/json.
-func decodeValue(raw []byte) any {
-	switch string(raw) {
-	case "true":
-		return true
-	case "false":
-		return false
-	case "null":
+// claim returns the JSON value of the custom claim called name, or nil.
+// Claims that are not one strict JSON object have no members, so every
+// claim rule fails on them: closed.
+func claim(claims []byte, name string) jsontext.Value {
+	f := claimFinder{name: name, src: claims}
+	if json.Unmarshal(claims, &f) != nil {
 		return nil
 	}
-	if raw[0] == '"' {
-		if inner := raw[1 : len(raw)-1]; plainEnd(inner, 0) == len(inner) && utf8.Valid(inner) {
-			return string(inner)
-		}
-	}
-	var v any
-	_ = json.Unmarshal(raw, &v) // a valid JSON value always decodes into any
-	return v
+	return f.value
 }
 
-// keyEquals reports whether the JSON string rawKey (quotes included)
-// decodes to name.
-func keyEquals(rawKey []byte, name string) bool {
-	inner := rawKey[1 : len(rawKey)-1]
-	if bytes.IndexByte(inner, '\\') < 0 && utf8.Valid(inner) {
-		return string(inner) == name
-	}
-	s, err := unquote(rawKey) // escapes or invalid UTF-8: decode
-	return err == nil && s == name
+// claimFinder finds one member of a JSON object without building a map; the
+// value it finds is a slice of src, the object's text.
+type claimFinder struct {
+	name  string
+	src   []byte
+	value jsontext.Value
 }
 
-func (cr claimRule) check(v any, present bool) (ClaimValidationError, bool) {
-	if !present || v == nil {
-		return ClaimValidationError{ID: cr.name, Reason: ClaimReason{
-			Message: "value does not exist", ExpectedToBeOneOf: cr.raw}}, false
+func (f *claimFinder) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	if dec.PeekKind() != '{' {
+		return errWrongType
 	}
-	if arr, isArr := v.([]any); isArr {
-		for _, e := range arr {
-			if cr.allows(e) {
-				return ClaimValidationError{}, true
-			}
+	if _, err := dec.ReadToken(); err != nil {
+		return err
+	}
+	for dec.PeekKind() != '}' {
+		name, err := dec.ReadToken()
+		if err != nil {
+			return err
+		}
+		found := name.String() == f.name
+		v, err := dec.ReadValue()
+		if err != nil {
+			return err
+		}
+		if found {
+			end := dec.InputOffset()
+			f.value = f.src[end-int64(len(v)) : end]
+		}
+	}
+	_, err := dec.ReadToken()
+	return err
+}
+
+func (cr claimRule) check(v jsontext.Value) (ClaimValidationError, bool) {
+	switch v.Kind() {
+	case 0, 'n': // absent or null
+		return ClaimValidationError{ID: cr.name, Reason: ClaimReason{
+			Message: "value does not exist", ExpectedToBeOneOf: cr.allowed}}, false
+	case '[':
+		var elems []jsontext.Value
+		_ = json.Unmarshal(v, &elems) // v is valid JSON: it came out of the claims
+		if slices.ContainsFunc(elems, cr.allows) {
+			return ClaimValidationError{}, true
 		}
 		return ClaimValidationError{ID: cr.name, Reason: ClaimReason{
-			Message: "wrong value", ExpectedToIncludeAtLeastOneOf: cr.raw, ActualValue: v}}, false
+			Message: "wrong value", ExpectedToIncludeAtLeastOneOf: cr.allowed, ActualValue: v}}, false
 	}
 	if cr.allows(v) {
 		return ClaimValidationError{}, true
 	}
 	return ClaimValidationError{ID: cr.name, Reason: ClaimReason{
-		Message: "wrong value", ExpectedToBeOneOf: cr.raw, ActualValue: v}}, false
+		Message: "wrong value", ExpectedToBeOneOf: cr.allowed, ActualValue: v}}, false
 }
 
-// allows reports whether v, a value decoded from JSON, encodes to the same
-// JSON as one of the allowed values.
-func (cr claimRule) allows(v any) bool {
-	for _, a := range cr.allowed {
-		if sameJSONScalar(a, v) {
-			return true
+// allows reports whether the JSON value v is one of the allowed values:
+// equal in their canonical form (RFC 8785), so 1, 1.0 and 1e0 are one
+// number and "\u0061" is "a".
+func (cr claimRule) allows(v jsontext.Value) bool {
+	c := canonical(v)
+	return slices.ContainsFunc(cr.allowed, func(a jsontext.Value) bool { return bytes.Equal(a, c) })
+}
+
+// canonical returns v in its canonical form (RFC 8785), or nil if it has
+// none. A string without escapes and a literal are canonical already.
+func canonical(v jsontext.Value) jsontext.Value {
+	switch v.Kind() {
+	case 't', 'f', 'n':
+		return v
+	case '"':
+		if bytes.IndexByte(v, '\\') < 0 {
+			return v
 		}
 	}
-	return false
-}
-
-// sameJSONScalar reports whether json.Marshal gives the same text for a and
-// b, of which a is a string, float64 or bool and both come from decoding
-// JSON, without encoding them. For such values the encoding is one-to-one
-// except that it tells 0 from -0, which == does not: strings decoded from
-// JSON are valid UTF-8 (the one thing the encoding would merge is invalid
-// bytes with U+FFFD), and a float64's shortest round-trip text differs for
-// every other pair of values. FuzzClaimsView checks it against json.Marshal.
-func sameJSONScalar(a, b any) bool {
-	switch a := a.(type) {
-	case string:
-		b, ok := b.(string)
-		return ok && a == b
-	case bool:
-		b, ok := b.(bool)
-		return ok && a == b
-	case float64:
-		b, ok := b.(float64)
-		return ok && a == b && math.Signbit(a) == math.Signbit(b)
+	c := v.Clone()
+	if c.Canonicalize() != nil {
+		return nil
 	}
-	return false
+	return c
 }
 
 func (c *compiledRule) matches(method string, segs []string) bool {
@@ -464,23 +396,4 @@ func appendCleanPath(segs []string, p string) []string {
 		}
 	}
 	return segs
-}
-
-// containsAny reports whether list holds at least one of want.
-func containsAny(list, want []string) bool {
-	for _, w := range want {
-		if contains(list, w) {
-			return true
-		}
-	}
-	return false
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }

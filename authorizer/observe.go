@@ -1,0 +1,99 @@
+package authorizer
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"log/slog"
+	"net"
+	"strconv"
+)
+
+// observe writes the log line and the metric line of one invocation. Only
+// allow-listed fields are logged — request_id, payload, route, outcome,
+// reason, sid, error, claims_bytes — never a cookie, a header, a token or
+// the event.
+func (h *Handler) observe(req *request, d *decision) {
+	level := slog.LevelInfo
+	switch d.outcome {
+	case outAllow:
+		level = slog.LevelDebug
+	case outError, outBadEvent:
+		level = slog.LevelError
+	}
+	ctx := context.Background()
+	if d.v != nil && len(d.v.Claims) > MaxContextClaimsBytes {
+		h.log.LogAttrs(ctx, slog.LevelWarn, "claims dropped from context",
+			slog.String("request_id", clip(req.id)), slog.String("reason", "claims_dropped"),
+			slog.String("sid", h.sid(d.v.SessionID)), slog.Int("claims_bytes", len(d.v.Claims)))
+	}
+	if h.log.Enabled(ctx, level) {
+		attrs := []slog.Attr{
+			slog.String("request_id", clip(req.id)),
+			slog.String("payload", req.payload.String()),
+			slog.String("route", clip(req.method+" "+req.path)),
+			slog.String("outcome", d.outcome.String()),
+			slog.String("reason", d.reason.String()),
+		}
+		if d.v != nil {
+			attrs = append(attrs, slog.String("sid", h.sid(d.v.SessionID)))
+		}
+		if d.cause != nil {
+			attrs = append(attrs, slog.String("error", causeText(d)))
+		}
+		h.log.LogAttrs(ctx, level, "authorizer decision", attrs...)
+	}
+	h.emitMetric(d.outcome)
+}
+
+// causeText describes an error for the log without anything the client
+// sent (parse's errors quote nothing) or the store's address (a class).
+func causeText(d *decision) string {
+	if d.reason != reasonStore {
+		return d.cause.Error()
+	}
+	var ne net.Error
+	switch {
+	case errors.Is(d.cause, context.DeadlineExceeded), errors.As(d.cause, &ne) && ne.Timeout():
+		return "store timeout"
+	case errors.Is(d.cause, context.Canceled):
+		return "request canceled"
+	case errors.As(d.cause, &ne):
+		return "store unreachable"
+	}
+	return "store error"
+}
+
+// sid is the salted hash that stands for a session id in logs: the first 12
+// hex characters of HMAC-SHA256(salt, id).
+func (h *Handler) sid(id string) string {
+	mac := hmac.New(sha256.New, h.salt)
+	mac.Write([]byte(id))
+	return hex.EncodeToString(mac.Sum(nil))[:12]
+}
+
+// clip bounds a client-influenced log field.
+func clip(s string) string {
+	const max = 256
+	if len(s) > max {
+		return s[:max]
+	}
+	return s
+}
+
+// emitMetric writes one CloudWatch Embedded Metric Format line: namespace
+// sessiongate, metric Decisions, dimension Outcome.
+func (h *Handler) emitMetric(o outcome) {
+	ts := h.now().UnixMilli()
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	b := append(h.metricBuf[:0], `{"_aws":{"Timestamp":`...)
+	b = strconv.AppendInt(b, ts, 10)
+	b = append(b, `,"CloudWatchMetrics":[{"Namespace":"sessiongate","Dimensions":[["Outcome"]],"Metrics":[{"Name":"Decisions","Unit":"Count"}]}]},"Outcome":"`...)
+	b = append(b, o.String()...)
+	b = append(b, "\",\"Decisions\":1}\n"...)
+	h.metricBuf = b // an io.Writer does not keep what it is given
+	_, _ = h.metrics.Write(b)
+}
