@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-// Anti-CSRF modes (contract §2).
+// Anti-CSRF modes (docs/protocol.md, "Anti-CSRF").
 const (
 	// AntiCSRFCustomHeader: a request whose method is not GET/HEAD/OPTIONS
 	// must carry the "rid" header, and its Origin, when present, must be one
@@ -20,8 +20,15 @@ const (
 )
 
 // Config is the whole configuration of a session layer. Every binary reads it
-// from the same environment variables (contract §5) through ConfigFromEnv;
-// DefaultConfig gives the defaults listed on each field.
+// from the same environment variables (docs/protocol.md, "Configuration")
+// through ConfigFromEnv; DefaultConfig gives the defaults listed on each
+// field. Start from DefaultConfig: Validate refuses a zero lifetime, cookie
+// name, base path or anti-CSRF mode rather than guess one.
+//
+// The zero value fails closed. Every field whose zero value could weaken a
+// session is either refused by Validate or means the secure choice: cookies
+// are Secure unless InsecureCookies is set, and a zero CookieSameSite or
+// AntiCSRF is refused, never read as "none".
 type Config struct {
 	// Keys are the securecookie key pairs, newest first. The newest encodes;
 	// every pair decodes (key rotation). SESSION_KEYS. Required.
@@ -36,19 +43,25 @@ type Config struct {
 	// Grace: how long a just-rotated-out generation (access or refresh) is
 	// still honoured, returning the current one. SESSION_GRACE, default 30s.
 	Grace time.Duration
-	// IdleTimeout ends a session unused for this long; it slides on use (the
-	// Redis store records activity at most every IdleTimeout/100, at most a
-	// minute apart, so the end may come up to that step early).
+	// IdleTimeout ends a session unused for this long; it slides on use.
+	// The store records activity only with writes that happen anyway (a
+	// rotation or a refresh), so the end is measured from the last of those:
+	// its precision is RotateAfter (docs/protocol.md, "Timeouts").
 	// SESSION_IDLE_TIMEOUT, default 168h.
 	IdleTimeout time.Duration
 	// AbsoluteTimeout ends a session this long after creation, whatever its
 	// use. SESSION_ABSOLUTE_TIMEOUT, default 720h.
 	AbsoluteTimeout time.Duration
 
-	// CookieSecure sets the Secure attribute. COOKIE_SECURE, default true.
-	// Turn it off only for plain-http development.
-	CookieSecure bool
-	// CookieSameSite: COOKIE_SAMESITE lax (default), strict or none.
+	// InsecureCookies leaves the Secure attribute off every cookie. The zero
+	// value, false, gives Secure cookies; COOKIE_SECURE=false sets it. Set it
+	// only for plain-http development on a host other than 127.0.0.1 or
+	// localhost (browsers store Secure cookies from those over http), never
+	// in a deployment, and never with CookieSameSite None.
+	InsecureCookies bool
+	// CookieSameSite: COOKIE_SAMESITE lax (default), strict or none. The
+	// zero value (http.SameSiteDefaultMode, which writes no attribute and
+	// leaves the choice to each browser) is refused by Validate.
 	CookieSameSite http.SameSite
 	// CookieDomain: COOKIE_DOMAIN, default none (host-only cookies).
 	CookieDomain string
@@ -79,7 +92,8 @@ type Config struct {
 	AntiCSRF string
 }
 
-// DefaultConfig returns the defaults of contract §5, with no keys.
+// DefaultConfig returns the defaults (docs/protocol.md, "Variables"), with no
+// keys.
 func DefaultConfig() Config {
 	return Config{
 		AccessTTL:         15 * time.Minute,
@@ -87,7 +101,6 @@ func DefaultConfig() Config {
 		Grace:             30 * time.Second,
 		IdleTimeout:       168 * time.Hour,
 		AbsoluteTimeout:   720 * time.Hour,
-		CookieSecure:      true,
 		CookieSameSite:    http.SameSiteLaxMode,
 		AccessCookieName:  "sAccessToken",
 		RefreshCookieName: "sRefreshToken",
@@ -127,77 +140,135 @@ func (c Config) OriginAllowed(origin string) bool {
 	return false
 }
 
-// Validate checks the configuration and reports every problem at once. It
-// never includes key material in its message.
+// ConfigError is every problem found in a configuration, reported together
+// so that one start-up shows them all. It matches ErrInvalidInput, and each
+// of its problems, with errors.Is and errors.As. Its message never contains
+// key material.
+type ConfigError struct {
+	Problems []error
+}
+
+func (e *ConfigError) Error() string {
+	var b strings.Builder
+	b.WriteString("session: invalid configuration:")
+	for _, p := range e.Problems {
+		b.WriteString("\n  - ")
+		b.WriteString(p.Error())
+	}
+	return b.String()
+}
+
+// Unwrap returns ErrInvalidInput and every problem.
+func (e *ConfigError) Unwrap() []error {
+	return append([]error{ErrInvalidInput}, e.Problems...)
+}
+
+// configErr returns a *ConfigError for problems, or nil when there are none.
+func configErr(problems []error) error {
+	if len(problems) == 0 {
+		return nil
+	}
+	return &ConfigError{Problems: problems}
+}
+
+// appendProblems adds err's problems to p: each problem of a *ConfigError,
+// else err itself.
+func appendProblems(p []error, err error) []error {
+	if err == nil {
+		return p
+	}
+	var ce *ConfigError
+	if errors.As(err, &ce) {
+		return append(p, ce.Problems...)
+	}
+	return append(p, err)
+}
+
+// Validate checks the configuration and reports every problem at once, as a
+// *ConfigError. It never includes key material in its message.
 func (c Config) Validate() error {
-	var p []string
-	if len(c.Keys) == 0 {
-		p = append(p, "SESSION_KEYS: at least one key pair is required")
+	return configErr(c.problems(false))
+}
+
+// problems lists what is wrong with c. keysReported: SESSION_KEYS was set
+// and its problems are already listed, so its absence is no news.
+func (c Config) problems(keysReported bool) []error {
+	var p []error
+	add := func(format string, args ...any) { p = append(p, fmt.Errorf(format, args...)) }
+	if c.AccessTTL == 0 && c.AccessCookieName == "" && c.APIBasePath == "" && c.AntiCSRF == "" {
+		add("the configuration is a zero session.Config: start from session.DefaultConfig()")
+	}
+	if len(c.Keys) == 0 && !keysReported {
+		add("SESSION_KEYS: at least one key pair is required")
 	}
 	for i, k := range c.Keys {
 		if n := len(k.Hash); n != 32 && n != 64 {
-			p = append(p, fmt.Sprintf("SESSION_KEYS: pair %d: hash key must be 32 or 64 bytes", i+1))
+			add("SESSION_KEYS: pair %d: hash key must be 32 or 64 bytes", i+1)
 		}
 		if n := len(k.Block); n != 16 && n != 24 && n != 32 {
-			p = append(p, fmt.Sprintf("SESSION_KEYS: pair %d: block key must be 16, 24 or 32 bytes", i+1))
+			add("SESSION_KEYS: pair %d: block key must be 16, 24 or 32 bytes", i+1)
 		}
 	}
 	if !(c.RotateAfter > 0 && c.RotateAfter < c.AccessTTL) {
-		p = append(p, fmt.Sprintf("SESSION_ROTATE_AFTER (%s) must be > 0 and < SESSION_ACCESS_TTL (%s)", c.RotateAfter, c.AccessTTL))
+		add("SESSION_ROTATE_AFTER (%s) must be > 0 and < SESSION_ACCESS_TTL (%s)", c.RotateAfter, c.AccessTTL)
 	}
 	if c.Grace < 0 {
-		p = append(p, fmt.Sprintf("SESSION_GRACE (%s) must be >= 0", c.Grace))
+		add("SESSION_GRACE (%s) must be >= 0", c.Grace)
 	}
 	if c.AccessTTL > c.IdleTimeout {
-		p = append(p, fmt.Sprintf("SESSION_ACCESS_TTL (%s) must be <= SESSION_IDLE_TIMEOUT (%s)", c.AccessTTL, c.IdleTimeout))
+		add("SESSION_ACCESS_TTL (%s) must be <= SESSION_IDLE_TIMEOUT (%s)", c.AccessTTL, c.IdleTimeout)
 	}
 	if c.IdleTimeout > c.AbsoluteTimeout {
-		p = append(p, fmt.Sprintf("SESSION_IDLE_TIMEOUT (%s) must be <= SESSION_ABSOLUTE_TIMEOUT (%s)", c.IdleTimeout, c.AbsoluteTimeout))
+		add("SESSION_IDLE_TIMEOUT (%s) must be <= SESSION_ABSOLUTE_TIMEOUT (%s)", c.IdleTimeout, c.AbsoluteTimeout)
 	}
-	if c.CookieSameSite == http.SameSiteNoneMode && !c.CookieSecure {
-		p = append(p, "COOKIE_SAMESITE=none requires COOKIE_SECURE=true (browsers drop such cookies)")
+	switch c.CookieSameSite {
+	case http.SameSiteLaxMode, http.SameSiteStrictMode:
+	case http.SameSiteNoneMode:
+		if c.InsecureCookies {
+			add("COOKIE_SAMESITE=none requires COOKIE_SECURE=true (browsers drop such cookies)")
+		}
+	default:
+		add("COOKIE_SAMESITE must be lax, strict or none (CookieSameSite is %d)", c.CookieSameSite)
 	}
 	if c.AccessCookieName == "" || c.RefreshCookieName == "" || c.AccessCookieName == c.RefreshCookieName {
-		p = append(p, "cookie names must be non-empty and distinct")
+		add("cookie names must be non-empty and distinct")
 	}
 	if !strings.HasPrefix(c.APIBasePath, "/") || strings.HasSuffix(c.APIBasePath, "/") {
-		p = append(p, fmt.Sprintf("API_BASE_PATH %q must start with / and not end with /", c.APIBasePath))
+		add("API_BASE_PATH %q must start with / and not end with /", c.APIBasePath)
 	}
 	if c.StagePrefix != "" && (!strings.HasPrefix(c.StagePrefix, "/") || strings.HasSuffix(c.StagePrefix, "/")) {
-		p = append(p, fmt.Sprintf("STAGE_PREFIX %q must start with / and not end with /", c.StagePrefix))
+		add("STAGE_PREFIX %q must start with / and not end with /", c.StagePrefix)
 	}
 	for _, o := range c.AllowedOrigins {
-		if msg := originProblem(o); msg != "" {
-			p = append(p, msg)
+		if err := originProblem(o); err != nil {
+			p = append(p, err)
 		}
 	}
 	if c.AntiCSRF != AntiCSRFCustomHeader && c.AntiCSRF != AntiCSRFNone {
-		p = append(p, fmt.Sprintf("ANTI_CSRF %q must be custom-header or none", c.AntiCSRF))
+		add("ANTI_CSRF %q must be custom-header or none", c.AntiCSRF)
 	}
-	if len(p) > 0 {
-		return fmt.Errorf("%w: invalid configuration:\n  - %s", ErrInvalidInput, strings.Join(p, "\n  - "))
-	}
-	return nil
+	return p
 }
 
-// ConfigFromEnv reads contract §5's variables (all but REDIS_*, which the
-// store reads) through lookup — os.LookupEnv in a main — starting from
-// DefaultConfig. It returns every problem together; key bytes are never part
-// of a message.
+// ConfigFromEnv reads the variables of docs/protocol.md, "Variables" (all
+// but REDIS_*, which the store reads, and the ones only one binary reads)
+// through lookup — os.LookupEnv in a main — starting from DefaultConfig. A
+// variable that is unset or blank keeps its default. Every problem, of
+// parsing and of Validate, comes back together in one *ConfigError; key
+// bytes are never part of a message.
 func ConfigFromEnv(lookup func(string) (string, bool)) (Config, error) {
 	c := DefaultConfig()
-	var errs []error
+	var p []error
 	get := func(k string) (string, bool) {
 		v, ok := lookup(k)
 		v = strings.TrimSpace(v)
 		return v, ok && v != ""
 	}
+	keysReported := false
 	if v, ok := get("SESSION_KEYS"); ok {
 		keys, err := ParseKeys(v)
-		if err != nil {
-			errs = append(errs, err)
-		}
-		c.Keys = keys
+		p = appendProblems(p, err)
+		c.Keys, keysReported = keys, err != nil
 	}
 	durs := []struct {
 		name string
@@ -213,7 +284,7 @@ func ConfigFromEnv(lookup func(string) (string, bool)) (Config, error) {
 		if v, ok := get(d.name); ok {
 			x, err := time.ParseDuration(v)
 			if err != nil {
-				errs = append(errs, fmt.Errorf("%s: %q is not a Go duration (like 15m or 30s)", d.name, v))
+				p = append(p, fmt.Errorf("%s: not a Go duration (like 15m or 30s): %w", d.name, err))
 				continue
 			}
 			*d.dst = x
@@ -222,11 +293,11 @@ func ConfigFromEnv(lookup func(string) (string, bool)) (Config, error) {
 	if v, ok := get("COOKIE_SECURE"); ok {
 		switch strings.ToLower(v) {
 		case "true", "1", "yes":
-			c.CookieSecure = true
+			c.InsecureCookies = false
 		case "false", "0", "no":
-			c.CookieSecure = false
+			c.InsecureCookies = true
 		default:
-			errs = append(errs, fmt.Errorf("COOKIE_SECURE: %q must be true or false", v))
+			p = append(p, fmt.Errorf("COOKIE_SECURE: %q must be true or false", v))
 		}
 	}
 	if v, ok := get("COOKIE_SAMESITE"); ok {
@@ -238,7 +309,7 @@ func ConfigFromEnv(lookup func(string) (string, bool)) (Config, error) {
 		case "none":
 			c.CookieSameSite = http.SameSiteNoneMode
 		default:
-			errs = append(errs, fmt.Errorf("COOKIE_SAMESITE: %q must be lax, strict or none", v))
+			p = append(p, fmt.Errorf("COOKIE_SAMESITE: %q must be lax, strict or none", v))
 		}
 	}
 	if v, ok := get("COOKIE_DOMAIN"); ok {
@@ -256,30 +327,25 @@ func ConfigFromEnv(lookup func(string) (string, bool)) (Config, error) {
 	if v, ok := get("ANTI_CSRF"); ok {
 		c.AntiCSRF = strings.ToLower(v)
 	}
-	if err := c.Validate(); err != nil {
-		errs = append(errs, err)
-	}
-	if len(errs) > 0 {
-		return c, errors.Join(errs...)
-	}
-	return c, nil
+	p = append(p, c.problems(keysReported)...)
+	return c, configErr(p)
 }
 
 // ParseAllowedOrigins reads an ALLOWED_ORIGINS value (comma-separated exact
 // origins, a trailing "/" ignored) for a binary that needs only the origins,
 // such as a Lambda proxy backend adding CORS headers. It applies the same
-// checks as Config.Validate and reports every problem together; an empty
-// value is no origin at all.
+// checks as Config.Validate and reports every problem together in one
+// *ConfigError; an empty value is no origin at all.
 func ParseAllowedOrigins(v string) ([]string, error) {
 	origins := splitOrigins(v)
-	var p []string
+	var p []error
 	for _, o := range origins {
-		if msg := originProblem(o); msg != "" {
-			p = append(p, msg)
+		if err := originProblem(o); err != nil {
+			p = append(p, err)
 		}
 	}
-	if len(p) > 0 {
-		return nil, fmt.Errorf("%w: invalid configuration:\n  - %s", ErrInvalidInput, strings.Join(p, "\n  - "))
+	if err := configErr(p); err != nil {
+		return nil, err
 	}
 	return origins, nil
 }
@@ -294,14 +360,17 @@ func splitOrigins(v string) []string {
 	return out
 }
 
-// originProblem describes why o is not an allowed origin, or returns "".
-func originProblem(o string) string {
+// originProblem says why o is not an allowed origin, or returns nil.
+func originProblem(o string) error {
 	if o == "*" {
-		return "ALLOWED_ORIGINS: * is not allowed with credentials; list exact origins"
+		return errors.New("ALLOWED_ORIGINS: * is not allowed with credentials; list exact origins")
 	}
 	u, err := url.Parse(o)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" {
-		return fmt.Sprintf("ALLOWED_ORIGINS: %q is not an origin like https://app.example.com", o)
+	if err != nil {
+		return fmt.Errorf("ALLOWED_ORIGINS: %q is not an origin like https://app.example.com: %w", o, err)
 	}
-	return ""
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" {
+		return fmt.Errorf("ALLOWED_ORIGINS: %q is not an origin like https://app.example.com", o)
+	}
+	return nil
 }

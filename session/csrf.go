@@ -1,11 +1,13 @@
 package session
 
-// AntiCSRFOK applies contract §2's anti-CSRF rule to one request: in mode
-// custom-header, a request whose method is not GET, HEAD or OPTIONS must carry
-// the "rid" header (any value — a cross-site form cannot set a custom header,
-// and a cross-site fetch that sets one needs a CORS preflight we refuse), and
-// its Origin, when present, must be one of AllowedOrigins. Mode none always
-// passes. origin is "" when the request had no Origin header.
+// AntiCSRFOK applies the anti-CSRF rule (docs/protocol.md, "Anti-CSRF") to
+// one request: in mode custom-header, a request whose method is not GET,
+// HEAD or OPTIONS must carry the "rid" header (any value — a cross-site form
+// cannot set a custom header, and a cross-site fetch that sets one needs a
+// CORS preflight we refuse), and its Origin, when present, must be one of
+// AllowedOrigins. Any other mode than none — the zero value "" included —
+// applies the check (fail closed); mode none always passes. origin is ""
+// when the request had no Origin header.
 func (c Config) AntiCSRFOK(method string, hasRID bool, origin string) bool {
 	if c.AntiCSRF == AntiCSRFNone {
 		return true
@@ -20,9 +22,10 @@ func (c Config) AntiCSRFOK(method string, hasRID bool, origin string) bool {
 	return origin == "" || c.OriginAllowed(origin)
 }
 
-// Wire names of contract §2 that every part of the system shares: the
-// authorizer's mapped response header, the gateway responses' CORS headers
-// and the session API's CORS answers are all built from these.
+// Wire names (docs/protocol.md, "Wire protocol") that every part of the
+// system shares: the authorizer's mapped response header, the gateway
+// responses' CORS headers and the session API's CORS answers are all built
+// from these.
 const (
 	// HeaderFrontToken is the response header the frontend SDK keeps its
 	// session state from; FrontTokenRemove as its value ends that state.

@@ -17,7 +17,7 @@
 // first 128 bits of SHA-256(handle) in hex. A copy of Redis holds nothing that
 // can be replayed as a cookie, and the id is safe to log, list and show.
 //
-// # Lifetimes (contract §3)
+// # Lifetimes (docs/protocol.md, "Session semantics")
 //
 //   - An access generation is valid for AccessTTL from the moment it was
 //     issued; use does not extend it. Once it is older than RotateAfter the
@@ -30,24 +30,39 @@
 //     its successor is used — presented to refresh, or an access generation
 //     issued with it presented to Validate. Until then presenting it again
 //     returns the same successor (lost responses, two tabs, an outage right
-//     after Redis applied the refresh: nobody is logged out). Once the
+//     after the store applied the refresh: nobody is logged out). Once the
 //     successor has been used, an older refresh token still gets the current
 //     one for Grace; after that the session is revoked and the caller gets
 //     ErrTheft.
-//   - IdleTimeout slides on every validation and refresh; AbsoluteTimeout is
-//     fixed at creation. Both are enforced by the store against the injected
+//   - IdleTimeout ends a session unused for that long; AbsoluteTimeout is
+//     fixed at creation. Use is recorded only with writes that happen
+//     anyway (a rotation, a refresh), so the idle timeout's precision is
+//     RotateAfter. Both are enforced by the store against the injected
 //     clock, not trusted from the cookie.
 //
-// Every decision that reads and writes session state is made atomically in
-// the store in one round trip (for Redis, one Lua script), so the decisions
-// above hold under any concurrency and across any number of processes.
+// Every decision that writes session state is made atomically in the store
+// (for Redis, one Lua script), so the decisions above hold under any
+// concurrency and across any number of processes; a validation that writes
+// nothing may be a plain read (see Store and Access).
 //
 // # Outcomes
 //
 // Errors wrap exactly one sentinel: ErrNoSession, ErrExpired, ErrUnknown,
 // ErrTheft, ErrInvalidInput or ErrStore. A store failure is never reported
 // as "no session": callers answer 5xx and change no cookie, so an outage
-// logs nobody out.
+// logs nobody out. A cookie that does not decode is untrusted input
+// (ErrUnknown); a failure of the codec itself is ErrStore (ErrCodec), so a
+// key mistake does not look like every user being logged out.
+//
+// # Configuration
+//
+// Config is read from the environment by ConfigFromEnv (the variables and
+// checks are listed in docs/protocol.md, "Configuration"); in Go, start
+// from DefaultConfig. A Config's zero value fails closed: Validate refuses
+// a zero lifetime, cookie name, base path, SameSite or anti-CSRF mode, and
+// the one field whose zero value it accepts, InsecureCookies, means Secure
+// cookies. Every problem is reported together in one *ConfigError (which
+// matches ErrInvalidInput), and no message ever contains key material.
 //
 // # What it does not do
 //

@@ -21,7 +21,9 @@ var (
 	// had been used and outside the grace window. The session has been revoked.
 	ErrTheft = errors.New("session: token theft detected")
 	// ErrInvalidInput: an argument (user id, role, claims) was rejected before
-	// anything was stored. The wrapped message says which and why.
+	// anything was stored, or a configuration was (a *ConfigError, from
+	// Validate, ConfigFromEnv, ParseKeys or NewManager). The wrapped message
+	// says which and why.
 	ErrInvalidInput = errors.New("session: invalid input")
 	// ErrStore: the session store failed (network, timeout, Redis error). The
 	// caller must answer 5xx and change no cookie: an outage logs nobody out.

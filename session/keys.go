@@ -3,6 +3,7 @@ package session
 import (
 	"crypto/rand"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -28,41 +29,47 @@ func (KeyPair) LogValue() slog.Value { return slog.StringValue("redacted") }
 
 // ParseKeys parses a SESSION_KEYS value: comma-separated pairs, newest first,
 // each "<base64 hash key>:<base64 block key>". Standard base64 with padding is
-// expected; URL-safe and unpadded forms are accepted too. Error messages name
-// the pair by position and never include key material.
+// expected; URL-safe and unpadded forms are accepted too. Every problem comes
+// back together in one *ConfigError (which matches ErrInvalidInput); a
+// message names the pair by position and never includes key material.
 func ParseKeys(s string) ([]KeyPair, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
-		return nil, invalidf("SESSION_KEYS is empty")
+		return nil, configErr([]error{errors.New("SESSION_KEYS is empty")})
 	}
 	var out []KeyPair
-	var problems []string
+	var p []error
 	for i, part := range strings.Split(s, ",") {
 		part = strings.TrimSpace(part)
 		h, b, ok := strings.Cut(part, ":")
 		if !ok {
-			problems = append(problems, fmt.Sprintf("pair %d: want <hash key>:<block key>", i+1))
+			p = append(p, fmt.Errorf("SESSION_KEYS: pair %d: want <hash key>:<block key>", i+1))
 			continue
 		}
-		hk, err1 := decodeKey(h)
-		bk, err2 := decodeKey(b)
-		if err1 != nil {
-			problems = append(problems, fmt.Sprintf("pair %d: hash key is not base64", i+1))
+		hk, err := decodeKey(h)
+		if err != nil {
+			p = append(p, fmt.Errorf("SESSION_KEYS: pair %d: hash key is %w", i+1, err))
 		} else if len(hk) != 32 && len(hk) != 64 {
-			problems = append(problems, fmt.Sprintf("pair %d: hash key must be 32 or 64 bytes, got %d", i+1, len(hk)))
+			p = append(p, fmt.Errorf("SESSION_KEYS: pair %d: hash key must be 32 or 64 bytes, got %d", i+1, len(hk)))
 		}
-		if err2 != nil {
-			problems = append(problems, fmt.Sprintf("pair %d: block key is not base64", i+1))
+		bk, err := decodeKey(b)
+		if err != nil {
+			p = append(p, fmt.Errorf("SESSION_KEYS: pair %d: block key is %w", i+1, err))
 		} else if len(bk) != 16 && len(bk) != 24 && len(bk) != 32 {
-			problems = append(problems, fmt.Sprintf("pair %d: block key must be 16, 24 or 32 bytes, got %d", i+1, len(bk)))
+			p = append(p, fmt.Errorf("SESSION_KEYS: pair %d: block key must be 16, 24 or 32 bytes, got %d", i+1, len(bk)))
 		}
 		out = append(out, KeyPair{Hash: hk, Block: bk})
 	}
-	if len(problems) > 0 {
-		return nil, invalidf("SESSION_KEYS: %s", strings.Join(problems, "; "))
+	if err := configErr(p); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
+
+// errNotBase64 is the cause of a key that no accepted base64 form decodes.
+// The decoder's own error is not kept: its byte offset says something
+// about the key.
+var errNotBase64 = errors.New("not base64 (standard or URL-safe, padded or not)")
 
 func decodeKey(s string) ([]byte, error) {
 	s = strings.TrimSpace(s)
@@ -71,7 +78,7 @@ func decodeKey(s string) ([]byte, error) {
 			return b, nil
 		}
 	}
-	return nil, fmt.Errorf("not base64")
+	return nil, errNotBase64
 }
 
 // GenerateKeys returns a fresh SESSION_KEYS value with one pair: a 64-byte

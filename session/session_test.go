@@ -101,7 +101,7 @@ func TestConfigFromEnvListsEveryProblem(t *testing.T) {
 	if err != nil {
 		t.Fatalf("short lifetimes rejected: %v", err)
 	}
-	if c.AccessTTL != 6*time.Second || c.CookieSecure || c.AllowedOrigins[0] != "http://127.0.0.1:8080" || c.RefreshCookiePath() != "/auth/session/refresh" {
+	if c.AccessTTL != 6*time.Second || !c.InsecureCookies || c.AllowedOrigins[0] != "http://127.0.0.1:8080" || c.RefreshCookiePath() != "/auth/session/refresh" {
 		t.Fatalf("parsed %+v", c)
 	}
 }

@@ -32,7 +32,7 @@ func ParseDemoSignIn(body []byte) (DemoSignIn, error) {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&in); err != nil {
-		return DemoSignIn{}, fmt.Errorf("%w: body must be JSON {\"userId\":\"…\",\"roles\":[\"…\"]}: %v", ErrBadRequest, err)
+		return DemoSignIn{}, fmt.Errorf("%w: body must be JSON {\"userId\":\"…\",\"roles\":[\"…\"]}: %w", ErrBadRequest, err)
 	}
 	if dec.More() {
 		return DemoSignIn{}, fmt.Errorf("%w: trailing data after the JSON object", ErrBadRequest)

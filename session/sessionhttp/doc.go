@@ -1,8 +1,8 @@
 // Package sessionhttp serves the session API over net/http — POST
 // <base>/session/refresh and POST <base>/signout with their CORS
-// preflights, as the README's route table describes them — and gives the
-// application's own sign-in handler one call, SignIn, that creates a
-// session and writes its cookies.
+// preflights, as docs/protocol.md ("Session API routes") specifies them —
+// and gives the application's own sign-in handler one call, SignIn, that
+// creates a session and writes its cookies.
 //
 // The handlers are plain http.Handlers: they run behind the Lambda proxy
 // adapter (package lambdaproxy, used by cmd/sessionapi), in the local

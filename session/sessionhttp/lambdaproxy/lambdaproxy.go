@@ -166,7 +166,7 @@ func build(ctx context.Context, method, path, prefix, rawQuery string, h http.He
 	ctx = sessionhttp.WithPathPrefix(ctx, prefix)
 	r, err := http.NewRequestWithContext(ctx, method, u.String(), bytes.NewReader(b))
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrBadEvent, err)
+		return nil, fmt.Errorf("%w: %w", ErrBadEvent, err)
 	}
 	r.Header = h
 	r.Host = h.Get("Host")
