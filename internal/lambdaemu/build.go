@@ -1,6 +1,7 @@
 package lambdaemu
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path"
@@ -18,11 +19,8 @@ import (
 func Build(tb testing.TB, pkgs ...string) []string {
 	tb.Helper()
 	dir := tb.TempDir()
-	args := append([]string{"build", "-tags", "lambda.norpc", "-trimpath", "-o", dir + string(filepath.Separator)}, pkgs...)
-	cmd := exec.Command("go", args...)
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		tb.Fatalf("lambdaemu: go build %s: %v\n%s", strings.Join(pkgs, " "), err, out)
+	if err := goBuild(nil, dir+string(filepath.Separator), pkgs...); err != nil {
+		tb.Fatal(err)
 	}
 	bins := make([]string, len(pkgs))
 	for i, p := range pkgs {
@@ -43,4 +41,30 @@ func Build(tb testing.TB, pkgs ...string) []string {
 		}
 	}
 	return bins
+}
+
+// BuildBootstrap compiles the main package pkg (an import path, or a
+// directory relative to the working directory) as Lambda runs it on this
+// machine's architecture — GOOS=linux, -tags lambda.norpc -trimpath,
+// CGO_ENABLED=0, the way deploy/build.sh builds it — into dir/bootstrap,
+// the file a provided.al2023 runtime executes, and returns its path. For
+// programs that are not tests; a test uses Build.
+func BuildBootstrap(dir, pkg string) (string, error) {
+	bin := filepath.Join(dir, "bootstrap")
+	if err := goBuild([]string{"GOOS=linux", "GOARCH=" + runtime.GOARCH}, bin, pkg); err != nil {
+		return "", err
+	}
+	return bin, nil
+}
+
+// goBuild runs `go build -tags lambda.norpc -trimpath -o dst pkgs...` with
+// CGO_ENABLED=0 and env added to this process's environment.
+func goBuild(env []string, dst string, pkgs ...string) error {
+	args := append([]string{"build", "-tags", "lambda.norpc", "-trimpath", "-o", dst}, pkgs...)
+	cmd := exec.Command("go", args...)
+	cmd.Env = append(append(os.Environ(), "CGO_ENABLED=0"), env...)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("lambdaemu: go build %s: %w\n%s", strings.Join(pkgs, " "), err, out)
+	}
+	return nil
 }

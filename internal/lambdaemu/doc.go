@@ -28,6 +28,11 @@
 // Build compiles main packages the way they are deployed (-tags
 // lambda.norpc -trimpath, CGO_ENABLED=0) for this machine.
 //
+// A program that is not a test (cmd/runtimebench, which measures the
+// authorizer under this Runtime API) uses Listen instead of NewRuntime and
+// BuildBootstrap instead of Build: the same Runtime and build, without
+// testing.TB, stopped by its own Close.
+//
 // What it deliberately does not do: run several processes of one function
 // (invocations of a function are served one at a time, in order), emulate
 // asynchronous invocation, qualifiers, the Extensions or Telemetry APIs,
@@ -35,8 +40,8 @@
 // gets exactly the Function's environment plus AWS_LAMBDA_RUNTIME_API and
 // AWS_LAMBDA_FUNCTION_NAME: nothing leaks in from the test's environment.
 //
-// Everything it starts is stopped through testing.TB.Cleanup; when the test
-// has failed, the output of each function process is logged then, to
-// explain why. The project's functions never log a cookie, a header dump or
-// a whole event, so neither does this.
+// In a test, everything it starts is stopped through testing.TB.Cleanup;
+// when the test has failed, the output of each function process is logged
+// then, to explain why. The project's functions never log a cookie, a
+// header dump or a whole event, so neither does this.
 package lambdaemu

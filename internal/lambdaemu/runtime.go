@@ -44,7 +44,7 @@ type Result struct {
 // time, in order.
 type Runtime struct {
 	name, arn string
-	tb        testing.TB
+	tb        testing.TB // nil for a Runtime of Listen
 	ln        net.Listener
 	srv       *http.Server
 
@@ -72,11 +72,24 @@ type invocation struct {
 // loopback port until the test ends (or Close).
 func NewRuntime(tb testing.TB, name string) *Runtime {
 	tb.Helper()
+	rt, err := Listen(name)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	rt.tb = tb
+	tb.Cleanup(rt.Close)
+	return rt
+}
+
+// Listen is NewRuntime for a program that is not a test (cmd/runtimebench):
+// the Runtime serves until Close, which the caller must call, and logs
+// nothing then (Process.Output has what each process wrote).
+func Listen(name string) (*Runtime, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		tb.Fatalf("lambdaemu: runtime API for %s: %v", name, err)
+		return nil, fmt.Errorf("lambdaemu: runtime API for %s: %w", name, err)
 	}
-	rt := &Runtime{name: name, arn: "arn:aws:lambda:local:000000000000:function:" + name, tb: tb, ln: ln,
+	rt := &Runtime{name: name, arn: "arn:aws:lambda:local:000000000000:function:" + name, ln: ln,
 		next: make(chan *invocation), initErrs: make(chan []byte, 1)}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /2018-06-01/runtime/invocation/next", rt.serveNext)
@@ -85,16 +98,16 @@ func NewRuntime(tb testing.TB, name string) *Runtime {
 	mux.HandleFunc("POST /2018-06-01/runtime/init/error", rt.serveInitError)
 	rt.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = rt.srv.Serve(ln) }()
-	tb.Cleanup(rt.Close)
-	return rt
+	return rt, nil
 }
 
 // Addr is the host:port for AWS_LAMBDA_RUNTIME_API.
 func (rt *Runtime) Addr() string { return rt.ln.Addr().String() }
 
 // Close kills every process started by Start and stops serving. When the
-// test has failed, it logs each process's output first. It is called at
-// the end of the test and may be called earlier; later calls do nothing.
+// test of a NewRuntime has failed, it logs each process's output first. It
+// is called at the end of such a test and may be called earlier; later
+// calls do nothing.
 func (rt *Runtime) Close() {
 	rt.closeOnce.Do(func() {
 		rt.mu.Lock()
@@ -103,7 +116,7 @@ func (rt *Runtime) Close() {
 		rt.mu.Unlock()
 		for _, p := range procs {
 			p.Kill()
-			if out := p.Output(); rt.tb.Failed() && out != "" {
+			if out := p.Output(); rt.tb != nil && rt.tb.Failed() && out != "" {
 				rt.tb.Logf("lambdaemu: output of the %s process (%s):\n%s", rt.name, p.state(), out)
 			}
 		}
