@@ -31,11 +31,14 @@ const (
 	// session state from; FrontTokenRemove as its value ends that state.
 	HeaderFrontToken = "front-token"
 	// CORSAllowHeaders are the request headers the SDK sends
-	// (Access-Control-Allow-Headers of a preflight).
-	CORSAllowHeaders = "rid, fdi-version, anti-csrf, authorization, st-auth-mode, content-type"
+	// (Access-Control-Allow-Headers of a preflight), in either mode:
+	// authorization and st-auth-mode carry header mode (bearer.go),
+	// content-type the JSON of its sign-in calls.
+	CORSAllowHeaders = "rid, fdi-version, anti-csrf, authorization, " + HeaderAuthMode + ", content-type"
 	// CORSExposeHeaders are the response headers the SDK must be able to
-	// read (Access-Control-Expose-Headers). Set-Cookie can never be exposed
-	// (Fetch spec); a browser stores the cookies of a credentialed response
-	// anyway.
-	CORSExposeHeaders = HeaderFrontToken + ", anti-csrf, st-access-token, st-refresh-token"
+	// read (Access-Control-Expose-Headers): front-token in both modes, the
+	// header-mode tokens, and anti-csrf (never sent by sessiongate; the SDK
+	// reads it if present). Set-Cookie can never be exposed (Fetch spec); a
+	// browser stores the cookies of a credentialed response anyway.
+	CORSExposeHeaders = HeaderFrontToken + ", anti-csrf, " + HeaderAccessToken + ", " + HeaderRefreshToken
 )

@@ -9,9 +9,9 @@ import (
 	"github.com/sessiongate/sessiongate/session"
 )
 
-// The CORS header sets of the frontend SDK (supertokens-website in cookie
-// mode): the request headers it sends, and the response headers it must be
-// able to read.
+// The CORS header sets of the frontend SDK (supertokens-website, in cookie
+// and in header mode): the request headers it sends, and the response
+// headers it must be able to read.
 const (
 	// AllowHeaders is the Access-Control-Allow-Headers value of a preflight.
 	AllowHeaders = session.CORSAllowHeaders

@@ -49,9 +49,11 @@ func ParseDemoSignIn(body []byte) (DemoSignIn, error) {
 // DemoSignInHandler serves POST <APIBasePath>/demo/signin for the local
 // gateway and browser tests: it signs in whoever it is told to, with the
 // roles it is told, WITHOUT ANY AUTHENTICATION. Never deploy it. It answers
-// like a refresh: 200 {"status":"OK"} with both cookies and a front-token;
-// 400 with a clear message on a bad body; 503 when the store fails. CORS and
-// anti-CSRF apply as on the session API routes.
+// like a refresh: 200 {"status":"OK"} with both cookies and a front-token,
+// or, when the request asks for header mode (st-auth-mode: header), with
+// the tokens in st-access-token and st-refresh-token and no cookie (see
+// SignIn); 400 with a clear message on a bad body; 503 when the store
+// fails. CORS and anti-CSRF apply as on the session API routes.
 //
 // The refresh cookie's Path follows the same rule as the refresh route's:
 // the prefix set with WithPathPrefix, else what stands in front of
@@ -63,7 +65,7 @@ func DemoSignInHandler(m *session.Manager, opts Options) http.Handler {
 	cors := NewCORS(cfg)
 	route := cfg.APIBasePath + "/demo/signin"
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !preamble(w, r, cfg, cors) {
+		if !preamble(w, r, cfg, cors, readCredentials(r, cfg)) {
 			return
 		}
 		r = r.WithContext(WithPathPrefix(r.Context(), requestPrefix(r, route)))

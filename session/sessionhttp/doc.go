@@ -1,8 +1,9 @@
 // Package sessionhttp serves the session API over net/http — POST
 // <base>/session/refresh and POST <base>/signout with their CORS
-// preflights, as docs/protocol.md ("Session API routes") specifies them —
-// and gives the application's own sign-in handler one call, SignIn, that
-// creates a session and writes its cookies.
+// preflights, as docs/protocol.md ("Session API routes", "Header mode")
+// specifies them — and gives the application's own sign-in handler one
+// call, SignIn, that creates a session and writes its cookies, or its
+// tokens in headers for a client in header mode.
 //
 // The handlers are plain http.Handlers: they run behind the Lambda proxy
 // adapter (package lambdaproxy, used by cmd/sessionapi), in the local
@@ -29,10 +30,53 @@
 //	  204 + Access-Control-Allow-*             for an origin in ALLOWED_ORIGINS
 //	  403 {"message":"origin not allowed"}     for any other origin, with no Allow-Origin
 //
-// Cookies are always separate Set-Cookie lines (http.Header.Add), never
+// That is cookie mode; header mode is below. Cookies are always separate
+// Set-Cookie lines (http.Header.Add), never
 // comma-joined: browsers do not split Set-Cookie on commas and a cookie's
 // Expires date contains one. Responses carry Cache-Control: no-store when
 // they set or clear cookies.
+//
+// # Header mode
+//
+// A client that keeps no cookies (a mobile app, a server, the SDK with
+// tokenTransferMethod "header") carries the same tokens in headers:
+// "Authorization: Bearer <refresh token>" on the refresh route,
+// "Authorization: Bearer <access token>" on sign-out, and
+// "st-auth-mode: header" on every call. The token values are the cookie
+// values; package session's ParseBearer reads the header (the scheme in
+// any letter case, exactly one token after it).
+//
+//	POST <base>/session/refresh   Authorization: Bearer <refresh>
+//	  200 {}                      st-access-token, st-refresh-token (each exactly once), front-token;
+//	                              no cookie
+//	  401 (as above)              st-access-token: "" and st-refresh-token: "" (forget them),
+//	                              front-token: remove
+//	POST <base>/signout           Authorization: Bearer <access>
+//	  200 {"status":"OK"}         session revoked; both header tokens cleared, front-token: remove
+//
+// Precedence, when a request carries both a bearer token and cookies: the
+// bearer token (if well-formed) is tried first, then the cookie, so a
+// stale credential of one mode never shadows a good one of the other (a
+// stale cookie winning over a valid bearer token would send the SDK round
+// refresh → retry → 401 until it gives up). A store failure or theft on the
+// bearer token is the answer. The answer goes back the way the token that
+// worked came, and clears the other mode's tokens when the request carried
+// them, so that a client ends up holding one session in one mode. Sign-out
+// revokes the sessions of both. A 401 clears the tokens of the mode the
+// request asks for and of every mode whose credential it carried; a 503
+// clears nothing.
+//
+// Anti-CSRF does not apply to a request whose only credential is a bearer
+// credential (no session cookie): it carries nothing ambient, a browser
+// never adds a Bearer Authorization header by itself, and a cross-origin
+// script that sets one is preflighted. A request with a session cookie,
+// with no credential, or with another scheme (Basic, which a browser does
+// replay by itself) still needs rid.
+//
+// Hostile Authorization values — no scheme, two tokens, 10 KB, non-ASCII,
+// a cookie string, an access token presented as a refresh token or the
+// reverse, several Authorization headers — are each a 401 unauthorised,
+// logged with reason malformed_bearer or unknown_session, never a 5xx.
 //
 // # The path prefix and the refresh cookie's Path
 //
@@ -89,15 +133,18 @@
 // # Sign-in
 //
 // The application authenticates the user itself, then calls SignIn, which
-// revokes any session the browser already presented (no fixation), creates
-// the new one, and writes the cookies and front-token. Behind API Gateway,
+// revokes any session the client already presented, as a cookie or a
+// bearer token (no fixation), creates the new one, and writes the cookies
+// and front-token — or, when the request carries st-auth-mode: header, the
+// st-access-token, st-refresh-token and front-token headers and no cookie. Behind API Gateway,
 // serve the sign-in handler through package lambdaproxy so that the refresh
 // cookie gets the prefix. For a Lambda proxy response without net/http,
 // ProxyHeaders (REST, multiValueHeaders) and ProxyCookies with
 // ProxyHeadersV2 (HTTP API, cookies array) return the same values as plain
 // Go maps and slices, so this package needs no Lambda SDK; pass them the
 // tokens through TokensForPrefix with the prefix lambdaproxy.SplitPathV1 or
-// SplitPathV2 derives from the event.
+// SplitPathV2 derives from the event. In header mode, HeaderTokens gives
+// the headers as a plain map.
 //
 // DemoSignInHandler signs in any user id it is given, with no
 // authentication at all. It exists for the local gateway and browser tests
@@ -108,6 +155,7 @@
 // One log/slog record per request with an allow-list of fields —
 // request_id (ContextWithRequestID), route, outcome, reason — and nothing
 // else: never a cookie, a header, a body or an error text that could carry
-// one. A refresh with no cookie at all is routine (the SDK probes on a
-// page's first load) and logs at debug level.
+// one, and never a token in either mode. A refresh with no credential at
+// all is routine (the SDK probes on a page's first load, in either mode)
+// and logs at debug level.
 package sessionhttp

@@ -17,7 +17,10 @@ import (
 func checkPassword(user, password string) bool { return user != "" && password != "" }
 
 // An application's sign-in handler: authenticate the user yourself, then let
-// SignIn create the session and write both cookies and the front-token.
+// SignIn create the session and write both cookies and the front-token — or,
+// for a client that sends st-auth-mode: header (a mobile app, the SDK in
+// header mode), the st-access-token, st-refresh-token and front-token
+// headers and no cookie.
 // (Compile-only: it needs a Redis server; TestSignIn runs it for real.)
 func ExampleSignIn() {
 	cfg, err := session.ConfigFromEnv(os.LookupEnv)

@@ -116,13 +116,14 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, bodyNotFound)
 		return
 	}
-	if !h.preamble(w, r) {
+	c := readCredentials(r, h.cfg)
+	if !preamble(w, r, h.cfg, h.cors, c) {
 		return
 	}
 	if route == RouteRefresh {
-		h.serveRefresh(w, r, prefix)
+		h.serveRefresh(w, r, c, prefix)
 	} else {
-		h.serveSignOut(w, r, prefix)
+		h.serveSignOut(w, r, c, prefix)
 	}
 }
 
@@ -136,12 +137,10 @@ func (h *Handler) match(r *http.Request, route string) (prefix string, ok bool) 
 }
 
 // preamble answers preflights, wrong methods and anti-CSRF failures, and
-// adds CORS headers; it reports whether the route should run.
-func (h *Handler) preamble(w http.ResponseWriter, r *http.Request) bool {
-	return preamble(w, r, h.cfg, h.cors)
-}
-
-func preamble(w http.ResponseWriter, r *http.Request, cfg session.Config, cors CORS) bool {
+// adds CORS headers; it reports whether the route should run. Anti-CSRF
+// applies to every request but one that carries only a bearer credential
+// (no session cookie): it has no ambient credential to abuse.
+func preamble(w http.ResponseWriter, r *http.Request, cfg session.Config, cors CORS, c credentials) bool {
 	if r.Method == http.MethodOptions {
 		cors.Preflight(w, r)
 		return false
@@ -153,58 +152,145 @@ func preamble(w http.ResponseWriter, r *http.Request, cfg session.Config, cors C
 		writeJSON(w, http.StatusMethodNotAllowed, bodyMethod)
 		return false
 	}
-	if !cfg.AntiCSRFOK(r.Method, len(r.Header.Values("rid")) > 0, origin) {
+	if !c.bearerOnly() && !cfg.AntiCSRFOK(r.Method, len(r.Header.Values("rid")) > 0, origin) {
 		writeJSON(w, http.StatusForbidden, bodyAntiCSRF)
 		return false
 	}
 	return true
 }
 
-func (h *Handler) serveRefresh(w http.ResponseWriter, r *http.Request, prefix string) {
+// serveRefresh rotates the refresh token the request carries. A
+// well-formed bearer token is tried first, then the refresh cookie(s): a
+// stale cookie beside a valid bearer token (or the reverse) never decides
+// the answer. The answer goes back the way the winning token came (header
+// mode for the bearer token, cookies for a cookie) and clears the other
+// mode's tokens when the request carried them, so that a client holds one
+// session in one mode. A store failure or theft on the bearer token is the
+// answer: the cookie is not tried.
+func (h *Handler) serveRefresh(w http.ResponseWriter, r *http.Request, c credentials, prefix string) {
 	drain(r)
-	t, err := h.m.RefreshAny(r.Context(), cookieValues(r, h.cfg.RefreshCookieName))
-	if err != nil {
-		h.fail(w, r, prefix, RouteRefresh, err)
-		return
+	ctx := r.Context()
+	err := c.bearerErr
+	if c.bearer != "" {
+		t, berr := h.m.RefreshAny(ctx, []string{c.bearer})
+		if berr == nil {
+			WriteHeaderTokens(w.Header(), t)
+			if c.hasCookie {
+				h.clearCookies(w.Header(), prefix)
+			}
+			writeJSON(w, http.StatusOK, bodyRefreshOK)
+			h.log(r, slog.LevelInfo, RouteRefresh, "ok", "refreshed")
+			return
+		}
+		if errors.Is(berr, session.ErrStore) || errors.Is(berr, session.ErrTheft) {
+			h.fail(w, r, c, prefix, RouteRefresh, berr)
+			return
+		}
+		err = berr
 	}
-	WriteTokens(w.Header(), TokensForPrefix(h.cfg, t, prefix))
-	writeJSON(w, http.StatusOK, bodyRefreshOK)
-	h.log(r, slog.LevelInfo, RouteRefresh, "ok", "refreshed")
+	if cookies := cookieValues(r, h.cfg.RefreshCookieName); len(cookies) > 0 {
+		t, cerr := h.m.RefreshAny(ctx, cookies)
+		if cerr == nil {
+			WriteTokens(w.Header(), TokensForPrefix(h.cfg, t, prefix))
+			if c.hasBearer {
+				clearHeaderTokens(w.Header())
+			}
+			writeJSON(w, http.StatusOK, bodyRefreshOK)
+			h.log(r, slog.LevelInfo, RouteRefresh, "ok", "refreshed")
+			return
+		}
+		err = moreTelling(err, cerr)
+	}
+	h.fail(w, r, c, prefix, RouteRefresh, err)
 }
 
-func (h *Handler) serveSignOut(w http.ResponseWriter, r *http.Request, prefix string) {
+// serveSignOut revokes every session the request names: the one of a
+// well-formed bearer access token, and the one of the access cookie(s).
+// Either may be expired (signing out needs only proof of the session).
+// 200 when one was revoked, unless the store failed on the other (503:
+// the client retries, and nothing is cleared meanwhile).
+func (h *Handler) serveSignOut(w http.ResponseWriter, r *http.Request, c credentials, prefix string) {
 	drain(r)
-	_, err := h.m.SignOut(r.Context(), cookieValues(r, h.cfg.AccessCookieName))
-	if err != nil {
-		h.fail(w, r, prefix, RouteSignOut, err)
+	ctx := r.Context()
+	var err error
+	revoked := false
+	if c.bearer != "" {
+		if _, berr := h.m.SignOut(ctx, []string{c.bearer}); berr == nil {
+			revoked = true
+		} else {
+			err = moreTelling(err, berr)
+		}
+	}
+	if cookies := cookieValues(r, h.cfg.AccessCookieName); len(cookies) > 0 {
+		if _, cerr := h.m.SignOut(ctx, cookies); cerr == nil {
+			revoked = true
+		} else {
+			err = moreTelling(err, cerr)
+		}
+	}
+	if err == nil && !revoked {
+		err = c.bearerErr
+	}
+	if !revoked || errors.Is(err, session.ErrStore) {
+		h.fail(w, r, c, prefix, RouteSignOut, err)
 		return
 	}
-	h.clear(w, prefix)
+	h.clear(w, c, prefix)
 	writeJSON(w, http.StatusOK, bodyStatusOK)
 	h.log(r, slog.LevelInfo, RouteSignOut, "ok", "signed_out")
 }
 
+// moreTelling returns whichever of two failures tells the client more:
+// theft, then a store failure, then an expired token, then any other; a
+// nil a is no failure yet. On a tie the first one stays.
+func moreTelling(a, b error) error {
+	rank := func(e error) int {
+		switch {
+		case e == nil:
+			return -1
+		case errors.Is(e, session.ErrTheft):
+			return 4
+		case errors.Is(e, session.ErrStore):
+			return 3
+		case errors.Is(e, session.ErrExpired):
+			return 2
+		case errors.Is(e, session.ErrNoSession):
+			return 0
+		default:
+			return 1
+		}
+	}
+	if rank(b) > rank(a) {
+		return b
+	}
+	return a
+}
+
 // fail is the one place that maps a session outcome to a response:
 //
-//	ErrStore                          → 503 + Retry-After, cookies untouched
-//	ErrTheft                          → 401 token theft detected, cookies cleared
+//	ErrStore                          → 503 + Retry-After, nothing cleared
+//	ErrTheft                          → 401 token theft detected, tokens cleared
 //	anything else (no session, expired,
-//	unknown, revoked, bad cookie)     → 401 unauthorised, cookies cleared
+//	unknown, revoked, bad cookie,
+//	malformed bearer credential)      → 401 unauthorised, tokens cleared
 //
-// Every 401 clears both cookies (the refresh cookie at the Path it was set
-// with under prefix) and sends front-token: remove.
-func (h *Handler) fail(w http.ResponseWriter, r *http.Request, prefix, route string, err error) {
+// A nil err is no credential at all (ErrNoSession). Every 401 clears the
+// tokens as clear does and sends front-token: remove.
+func (h *Handler) fail(w http.ResponseWriter, r *http.Request, c credentials, prefix, route string, err error) {
+	if err == nil {
+		err = session.ErrNoSession
+	}
 	switch {
 	case errors.Is(err, session.ErrStore):
 		w.Header().Set("Retry-After", h.opts.retryAfter())
 		writeJSON(w, http.StatusServiceUnavailable, bodyUnavailable)
 		h.log(r, slog.LevelError, route, "unavailable", "store_failure")
 	case errors.Is(err, session.ErrTheft):
-		h.clear(w, prefix)
+		h.clear(w, c, prefix)
 		writeJSON(w, http.StatusUnauthorized, bodyTheft)
 		h.log(r, slog.LevelWarn, route, "unauthorised", "token_theft")
 	default:
-		h.clear(w, prefix)
+		h.clear(w, c, prefix)
 		writeJSON(w, http.StatusUnauthorized, bodyUnauthorised)
 		// A refresh with no cookie at all is routine (the SDK probes on first
 		// load): debug level, no error.
@@ -216,13 +302,30 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, prefix, route str
 	}
 }
 
-func (h *Handler) clear(w http.ResponseWriter, prefix string) { writeClear(w.Header(), h.m, prefix) }
-
-func writeClear(hd http.Header, m *session.Manager, prefix string) {
-	for _, c := range clearCookies(m, prefix) {
-		addCookie(hd, c)
+// clear ends the client's session: both cookies cleared (the refresh
+// cookie at the Path it was set with under prefix) when the request asks
+// for cookie mode or carried a session cookie, both header tokens cleared
+// (empty values) when it asks for header mode or carried a bearer
+// credential, and front-token: remove in every case. A client in one mode
+// never gets the other mode's clearing unless it sent that mode's tokens.
+func (h *Handler) clear(w http.ResponseWriter, c credentials, prefix string) {
+	hd := w.Header()
+	if c.clearsCookies() {
+		h.clearCookies(hd, prefix)
+	}
+	if c.clearsHeaders() {
+		clearHeaderTokens(hd)
 	}
 	hd.Set(HeaderFrontToken, session.FrontTokenRemove)
+	hd.Set("Cache-Control", "no-store")
+}
+
+// clearCookies adds the two Set-Cookie lines that delete the session's
+// cookies for a request under prefix.
+func (h *Handler) clearCookies(hd http.Header, prefix string) {
+	for _, c := range clearCookies(h.m, prefix) {
+		addCookie(hd, c)
+	}
 	hd.Set("Cache-Control", "no-store")
 }
 
@@ -232,6 +335,8 @@ func reasonCode(err error) string {
 		return "no_session"
 	case errors.Is(err, session.ErrExpired):
 		return "expired"
+	case errors.Is(err, session.ErrMalformedBearer):
+		return "malformed_bearer"
 	case errors.Is(err, session.ErrUnknown):
 		return "unknown_session"
 	case errors.Is(err, session.ErrInvalidInput):

@@ -7,30 +7,65 @@ import (
 )
 
 // SignIn creates a session for a user the application has just
-// authenticated, and writes the two cookies (two Set-Cookie lines) and the
-// front-token header to w. Call it before writing the status and body; on
-// error it writes nothing and returns the session error (errors.Is
-// session.ErrInvalidInput → 400, session.ErrStore → 503).
+// authenticated and writes it to w, in the mode the request asks for. Call
+// it before writing the status and body; on error it writes nothing and
+// returns the session error (errors.Is session.ErrInvalidInput → 400,
+// session.ErrStore → 503).
 //
-// Every access cookie r carries is appended to in.Previous, so the session
-// it names is revoked first: a session planted in the browser before
-// sign-in never survives it (no fixation).
+//   - Cookie mode (the default): the two cookies (two Set-Cookie lines), the
+//     front-token header and Cache-Control: no-store (WriteTokens). If the
+//     request carried a bearer credential, empty st-access-token and
+//     st-refresh-token headers tell the client to forget its header-mode
+//     tokens.
+//   - Header mode, when the request carries st-auth-mode: header
+//     (RequestsHeaderMode): the tokens in st-access-token and
+//     st-refresh-token, the front-token and Cache-Control: no-store
+//     (WriteHeaderTokens), and no cookie. If the request carried a session
+//     cookie, two Set-Cookie lines clear both cookies.
+//
+// Either way a client holds one session in one mode afterwards. Every
+// access token r carries — in its access cookie(s) and as a well-formed
+// bearer token — is appended to in.Previous, so the session it names is
+// revoked first: a session planted in the client before sign-in never
+// survives it (no fixation).
 //
 // The refresh cookie's Path is TokensForPrefix's for the prefix in r's
 // context (WithPathPrefix; package lambdaproxy sets it from the event),
 // else "": STAGE_PREFIX, when set, overrides either. SignIn does not guess
 // a prefix from r's URL, since it does not know the route it is mounted
 // at; behind a server that serves the API under a prefix, set it with
-// WithPathPrefix. The returned Tokens carry the cookies as written.
+// WithPathPrefix. The returned Tokens carry the cookies with that Path; in
+// header mode their values are what st-access-token and st-refresh-token
+// carry.
 func SignIn(w http.ResponseWriter, r *http.Request, m *session.Manager, in session.CreateInput) (session.Tokens, error) {
-	in.Previous = append(append([]string(nil), in.Previous...), cookieValues(r, m.Config().AccessCookieName)...)
+	cfg := m.Config()
+	c := readCredentials(r, cfg)
+	prev := append([]string(nil), in.Previous...)
+	prev = append(prev, cookieValues(r, cfg.AccessCookieName)...)
+	if c.bearer != "" {
+		prev = append(prev, c.bearer)
+	}
+	in.Previous = prev
 	t, err := m.Create(r.Context(), in)
 	if err != nil {
 		return session.Tokens{}, err
 	}
 	prefix, _ := PathPrefix(r.Context())
-	t = TokensForPrefix(m.Config(), t, prefix)
-	WriteTokens(w.Header(), t)
+	t = TokensForPrefix(cfg, t, prefix)
+	h := w.Header()
+	if c.header {
+		WriteHeaderTokens(h, t)
+		if c.hasCookie {
+			for _, ck := range clearCookies(m, prefix) {
+				addCookie(h, ck)
+			}
+		}
+		return t, nil
+	}
+	WriteTokens(h, t)
+	if c.hasBearer {
+		clearHeaderTokens(h)
+	}
 	return t, nil
 }
 

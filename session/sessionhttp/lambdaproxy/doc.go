@@ -24,6 +24,11 @@
 //     front of it (sessionhttp.WithPathPrefix), so that handlers route on
 //     stable paths and sessionhttp gives the refresh cookie the Path the
 //     browser will send it to. See below.
+//   - Every other header, Authorization and st-auth-mode (header mode)
+//     included, is passed on as sent. A payload 2.0 event has repeated
+//     headers comma-joined into one value, so two Authorization headers
+//     arrive as one malformed value there, and as two (equally refused)
+//     over payload 1.0 and net/http.
 //   - requestContext.requestId goes into the request's context for the
 //     handlers' logs. Nothing from the event is logged here.
 //

@@ -45,6 +45,7 @@ type call struct {
 	path    string
 	header  http.Header
 	cookies []*http.Cookie
+	body    string
 }
 
 // result is what the browser would see.
@@ -70,7 +71,7 @@ func doHTTP(t *testing.T, h http.Handler, c call) result {
 	t.Helper()
 	srv := httptest.NewServer(h)
 	defer srv.Close()
-	req, err := http.NewRequest(c.method, srv.URL+stage+c.path, nil)
+	req, err := http.NewRequest(c.method, srv.URL+stage+c.path, strings.NewReader(c.body))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,7 +118,7 @@ func invoke(t *testing.T, h http.Handler, event any, out any) {
 func doV1(t *testing.T, h http.Handler, c call) result {
 	t.Helper()
 	ev := events.APIGatewayProxyRequest{
-		Resource: c.path, Path: c.path, HTTPMethod: c.method,
+		Resource: c.path, Path: c.path, HTTPMethod: c.method, Body: c.body,
 		Headers: map[string]string{}, MultiValueHeaders: map[string][]string{},
 		RequestContext: events.APIGatewayProxyRequestContext{
 			RequestID: "req-v1", Stage: "prod", Path: stage + c.path, ResourcePath: c.path, HTTPMethod: c.method, DomainName: "abc.execute-api.eu-west-1.amazonaws.com",
@@ -152,7 +153,7 @@ func doV1(t *testing.T, h http.Handler, c call) result {
 func doV2(t *testing.T, h http.Handler, c call) result {
 	t.Helper()
 	ev := events.APIGatewayV2HTTPRequest{
-		Version: "2.0", RouteKey: c.method + " " + c.path, RawPath: stage + c.path,
+		Version: "2.0", RouteKey: c.method + " " + c.path, RawPath: stage + c.path, Body: c.body,
 		Headers: map[string]string{},
 		RequestContext: events.APIGatewayV2HTTPRequestContext{
 			RequestID: "req-v2", Stage: "prod", DomainName: "abc.execute-api.eu-west-1.amazonaws.com", RouteKey: c.method + " " + c.path,
