@@ -67,7 +67,7 @@ func TestOutcomes(t *testing.T) {
 					}
 					c := res.context(t)
 					want := map[string]any{"userId": user, "sessionId": tok.SessionID, "roles": "editor,viewer",
-						"claims": `{"plan":"pro"}`, "setCookie": "", "frontToken": ""}
+						"claims": `{"plan":"pro"}`, "setCookie": "", "frontToken": "", "accessToken": ""}
 					for k, v := range want {
 						if c[k] != v {
 							t.Errorf("context[%s] = %#v, want %#v", k, c[k], v)
@@ -517,25 +517,31 @@ func TestCookieCopiesReachTheEngine(t *testing.T) {
 	}
 }
 
-// Events that are not REQUEST authorizer events of payload 1.0 or 2.0 are
-// configuration errors: BadEventResponse (403 under every response format),
+// Events that are neither REQUEST authorizer events of payload 1.0 or 2.0
+// nor TOKEN events are configuration errors: BadEventResponse (403 under
+// every response format),
 // never "Unauthorized" and never a 500, logged at error level with reason
 // bad_event and counted under the metric outcome bad_event.
 func TestBadEvents(t *testing.T) {
 	e := newStubEnv(t, envOptions{})
 	cases := map[string]string{
-		"not JSON":              `{"type":`,
-		"JSON array":            `[1,2]`,
-		"null":                  `null`,
-		"TOKEN authorizer":      `{"type":"TOKEN","authorizationToken":"x","methodArn":"` + testARNBase + `GET/x"}`,
-		"no type":               `{"methodArn":"` + testARNBase + `GET/x"}`,
-		"version 3.0":           `{"version":"3.0","type":"REQUEST","routeArn":"` + testARNBase + `GET/x"}`,
-		"version as a number":   `{"version":2.0,"type":"REQUEST","routeArn":"` + testARNBase + `GET/x"}`,
-		"headers as an array":   `{"type":"REQUEST","methodArn":"` + testARNBase + `GET/x","headers":["Cookie"]}`,
-		"2.0 without routeArn":  `{"version":"2.0","type":"REQUEST","methodArn":"` + testARNBase + `GET/x"}`,
-		"1.0 without methodArn": `{"type":"REQUEST","routeArn":"` + testARNBase + `GET/x"}`,
-		"malformed methodArn":   `{"type":"REQUEST","methodArn":"arn:aws:execute-api:eu-west-1:123:a/prod/GET/x"}`,
-		"other service":         `{"type":"REQUEST","methodArn":"arn:aws:lambda:eu-west-1:123456789012:a/prod/GET/x"}`,
+		"not JSON":                        `{"type":`,
+		"JSON array":                      `[1,2]`,
+		"null":                            `null`,
+		"TOKEN without methodArn":         `{"type":"TOKEN","authorizationToken":"Bearer x"}`,
+		"TOKEN with a routeArn":           `{"type":"TOKEN","authorizationToken":"Bearer x","routeArn":"` + testARNBase + `GET/x"}`,
+		"TOKEN with version 2.0":          `{"version":"2.0","type":"TOKEN","authorizationToken":"Bearer x","methodArn":"` + testARNBase + `GET/x"}`,
+		"TOKEN for every method":          `{"type":"TOKEN","authorizationToken":"Bearer x","methodArn":"` + testARNBase + `*/x"}`,
+		"TOKEN, authorizationToken array": `{"type":"TOKEN","authorizationToken":["Bearer x"],"methodArn":"` + testARNBase + `GET/x"}`,
+		"type in lower case":              `{"type":"token","authorizationToken":"Bearer x","methodArn":"` + testARNBase + `GET/x"}`,
+		"no type":                         `{"methodArn":"` + testARNBase + `GET/x"}`,
+		"version 3.0":                     `{"version":"3.0","type":"REQUEST","routeArn":"` + testARNBase + `GET/x"}`,
+		"version as a number":             `{"version":2.0,"type":"REQUEST","routeArn":"` + testARNBase + `GET/x"}`,
+		"headers as an array":             `{"type":"REQUEST","methodArn":"` + testARNBase + `GET/x","headers":["Cookie"]}`,
+		"2.0 without routeArn":            `{"version":"2.0","type":"REQUEST","methodArn":"` + testARNBase + `GET/x"}`,
+		"1.0 without methodArn":           `{"type":"REQUEST","routeArn":"` + testARNBase + `GET/x"}`,
+		"malformed methodArn":             `{"type":"REQUEST","methodArn":"arn:aws:execute-api:eu-west-1:123:a/prod/GET/x"}`,
+		"other service":                   `{"type":"REQUEST","methodArn":"arn:aws:lambda:eu-west-1:123456789012:a/prod/GET/x"}`,
 		// Strict JSON (encoding/json/v2's defaults): fail closed.
 		"repeated member name":       `{"type":"REQUEST","methodArn":"` + testARNBase + `GET/x","methodArn":"` + testARNBase + `GET/y"}`,
 		"repeated name, skipped":     `{"type":"REQUEST","methodArn":"` + testARNBase + `GET/x","stageVariables":{"a":"1","a":"2"}}`,
@@ -571,7 +577,8 @@ func TestBadEvents(t *testing.T) {
 		t.Fatalf("a bad event's log quotes the event:\n%s", logs)
 	}
 	for _, want := range []string{"a member name is repeated", "not valid JSON or not UTF-8", "member headers has the wrong JSON type",
-		"member cookies has the wrong JSON type", "member requestContext has the wrong JSON type", "TOKEN authorizers are not supported"} {
+		"member cookies has the wrong JSON type", "member requestContext has the wrong JSON type", "a TOKEN event without methodArn",
+		"member authorizationToken has the wrong JSON type", "type is not REQUEST or TOKEN"} {
 		if !strings.Contains(logs, want) {
 			t.Errorf("no bad_event line says %q:\n%s", want, logs)
 		}
@@ -607,11 +614,17 @@ func TestLogsAndMetrics(t *testing.T) {
 	e := newStubEnv(t, envOptions{rules: testRules})
 	big := map[string]any{"blob": strings.Repeat("x", authorizer.MaxContextClaimsBytes)}
 	tok := e.signIn(sessiontest.UniqueUser("logs"), []string{"viewer"}, big)
+	bearer := e.signIn(sessiontest.UniqueUser("logs-bearer"), []string{"viewer"}, nil)
+	e.stub.rotateNext(bearer.SessionID)
 	events := [][]byte{
 		restEvent(t, ev{headers: map[string]string{"Cookie": cookieHeader(tok.Access), "X-Secret": "hdr-secret"}}),
 		restEvent(t, ev{path: "/api/admin", headers: map[string]string{"Cookie": cookieHeader(tok.Access)}}),
 		restEvent(t, ev{headers: map[string]string{"Cookie": "sAccessToken=bogus-cookie-value"}}),
 		httpEvent(t, ev{cookies: []string{cookieHeader(tok.Access)}}),
+		restEvent(t, ev{headers: map[string]string{"Authorization": "Bearer " + bearer.Access.Value}}),
+		tokenEvent(t, "Bearer bogus-bearer-value", "GET", "/api/me"),
+		tokenEvent(t, "Bearer "+bearer.Refresh.Value, "GET", "/api/me"),
+		httpEvent(t, ev{headers: map[string]string{"authorization": "Bearer a b", "st-auth-mode": "header"}}),
 	}
 	var results []result
 	for _, event := range events {
@@ -621,14 +634,20 @@ func TestLogsAndMetrics(t *testing.T) {
 	if c := results[0].context(t); c["claims"] != "" {
 		t.Fatalf("claims over budget kept: %d bytes", len(c["claims"].(string)))
 	}
+	// The bearer request's rotated token went back in the context.
+	newAccess, _ := results[4].context(t)[authorizer.CtxAccessToken].(string)
+	if newAccess == "" {
+		t.Fatalf("no rotated access token: %s", results[4].raw)
+	}
 	logs := e.logs.String()
-	for _, secret := range []string{tok.Access.Value, tok.SessionID, "bogus-cookie-value", "hdr-secret", "xxxxxxxx"} {
+	for _, secret := range []string{tok.Access.Value, tok.SessionID, "bogus-cookie-value", "hdr-secret", "xxxxxxxx",
+		bearer.Access.Value, bearer.Refresh.Value, bearer.SessionID, newAccess, "bogus-bearer-value", "Bearer"} {
 		if strings.Contains(logs, secret) {
 			t.Fatalf("log contains %q", secret)
 		}
 	}
 	allowed := map[string]bool{"time": true, "level": true, "msg": true, "request_id": true, "payload": true,
-		"route": true, "outcome": true, "reason": true, "sid": true, "error": true, "claims_bytes": true}
+		"credential": true, "route": true, "outcome": true, "reason": true, "sid": true, "error": true, "claims_bytes": true}
 	var sids []string
 	for _, line := range strings.Split(strings.TrimSpace(logs), "\n") {
 		var m map[string]any
@@ -647,14 +666,20 @@ func TestLogsAndMetrics(t *testing.T) {
 	if !strings.Contains(logs, `"reason":"claims_dropped"`) {
 		t.Fatal("no claims_dropped line")
 	}
-	if len(sids) == 0 || len(sids[0]) != 12 || sids[0] != sids[len(sids)-1] {
+	if len(sids) < 2 || len(sids[0]) != 12 || sids[0] != sids[1] {
 		t.Fatalf("sid hashes %v", sids)
+	}
+	for _, want := range []string{`"payload":"1.0","credential":"cookie"`, `"payload":"1.0","credential":"bearer"`,
+		`"payload":"token","credential":"bearer"`, `"payload":"2.0","credential":"malformed"`} {
+		if !strings.Contains(logs, want) {
+			t.Errorf("no log line with %s:\n%s", want, logs)
+		}
 	}
 	lines := strings.Split(strings.TrimSpace(e.metrics.String()), "\n")
 	if len(lines) != len(events) {
 		t.Fatalf("%d metric lines for %d invocations", len(lines), len(events))
 	}
-	want := []string{"allow", "deny", "unauthorized", "allow"}
+	want := []string{"allow", "deny", "unauthorized", "allow", "allow", "unauthorized", "unauthorized", "unauthorized"}
 	for i, line := range lines {
 		var m struct {
 			AWS struct {
@@ -804,6 +829,72 @@ func TestEndToEnd(t *testing.T) {
 		}
 		if !strings.Contains(e.logs.String(), `"reason":"expired"`) {
 			t.Fatalf("log has no reason expired: %s", e.logs.String())
+		}
+	})
+	t.Run("bearer", func(t *testing.T) {
+		user := sessiontest.UniqueUser("e2e-bearer")
+		tok3 := e.signIn(user, []string{"viewer"}, nil)
+		bearer := "Bearer " + tok3.Access.Value
+		for _, event := range [][]byte{
+			restEvent(t, ev{headers: map[string]string{"Authorization": bearer}}),
+			restEvent(t, ev{method: "POST", headers: map[string]string{"Cookie": cookieHeader(tok.Access), "Authorization": bearer,
+				"st-auth-mode": "header", "Origin": "https://evil.example"}}), // a stale cookie, no rid: header mode
+			httpEvent(t, ev{headers: map[string]string{"authorization": bearer}}),
+			tokenEvent(t, bearer, "GET", "/api/me"),
+		} {
+			res := e.invoke(event)
+			if !allowed(t, res) || res.context(t)["userId"] != user {
+				t.Fatalf("bearer: %v %s", res.err, res.raw)
+			}
+		}
+		for name, auth := range map[string]string{
+			"refresh token as access token":     "Bearer " + tok3.Refresh.Value,
+			"access token of a revoked session": "Bearer " + tok.Access.Value,
+			"cookie string":                     cookieHeader(tok3.Access),
+		} {
+			for _, event := range [][]byte{tokenEvent(t, auth, "GET", "/api/me"),
+				httpEvent(t, ev{headers: map[string]string{"authorization": auth}})} {
+				if res := e.invoke(event); !isUnauthorized(res.err) {
+					t.Fatalf("%s: want Unauthorized, got %v %s", name, res.err, res.raw)
+				}
+			}
+		}
+		// Rotation through a TOKEN authorizer: the new token comes back as
+		// accessToken, never as a cookie, and is the next generation.
+		before, err := e.m.InspectAccess(tok3.Access.Value)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.clock.Advance(e.cfg.RotateAfter + time.Second)
+		res := e.invoke(tokenEvent(t, bearer, "GET", "/api/me"))
+		c := res.context(t)
+		next, _ := c["accessToken"].(string)
+		if !allowed(t, res) || next == "" || c["setCookie"] != "" {
+			t.Fatalf("bearer rotation: %s", res.raw)
+		}
+		after, err := e.m.InspectAccess(next)
+		if err != nil || after.SessionID != before.SessionID || after.Generation <= before.Generation {
+			t.Fatalf("rotated to %+v from %+v: %v", after, before, err)
+		}
+		if ft := sessiontest.DecodeFrontToken(t, c["frontToken"].(string)); ft.UID != user {
+			t.Fatalf("front-token uid %q", ft.UID)
+		}
+		res = e.invoke(restEvent(t, ev{headers: map[string]string{"Authorization": "Bearer " + next}}))
+		if !allowed(t, res) || res.context(t)["accessToken"] != "" {
+			t.Fatalf("the rotated token: %s", res.raw)
+		}
+		// Grace: the rotated-out token still gets the current generation back.
+		res = e.invoke(httpEvent(t, ev{headers: map[string]string{"authorization": bearer}}))
+		again, _ := res.context(t)["accessToken"].(string)
+		if !allowed(t, res) || again == "" {
+			t.Fatalf("inside grace: %s", res.raw)
+		}
+		if info, err := e.m.InspectAccess(again); err != nil || info.Generation != after.Generation {
+			t.Fatalf("inside grace: generation %+v, want %d: %v", info, after.Generation, err)
+		}
+		if logs := e.logs.String(); strings.Contains(logs, tok3.Access.Value) || strings.Contains(logs, next) ||
+			strings.Contains(logs, tok3.Refresh.Value) {
+			t.Fatal("a bearer token reached the log")
 		}
 	})
 	if logs := e.logs.String(); strings.Contains(logs, tok.Access.Value) || strings.Contains(logs, tok.SessionID) {

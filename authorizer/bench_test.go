@@ -54,7 +54,7 @@ func BenchmarkInvokeREST(b *testing.B) {
 
 // restBenchEvent is a realistic REST event: the browser's headers in both
 // headers and multiValueHeaders, the session cookie after another one.
-func restBenchEvent(b *testing.B, cookie string) []byte {
+func restBenchEvent(b testing.TB, cookie string) []byte {
 	h := map[string]string{}
 	for k, v := range realisticHeaders {
 		h[k] = v
@@ -76,6 +76,52 @@ func BenchmarkInvokeHTTPAPI(b *testing.B) {
 // httpBenchEvent is the HTTP API payload 2.0 version of restBenchEvent.
 func httpBenchEvent(b *testing.B, cookie string) []byte {
 	return httpEvent(b, ev{path: "/api/reports/q3", headers: realisticHeaders, cookies: []string{"theme=dark", cookie}})
+}
+
+// BenchmarkInvokeRESTBearer is BenchmarkInvokeREST in header mode: the
+// same event with the access token in "Authorization: Bearer" and
+// "st-auth-mode: header" instead of the access cookie.
+func BenchmarkInvokeRESTBearer(b *testing.B) {
+	e, cookie := benchEnv(b)
+	benchInvoke(b, restBearerBenchEvent(b, cookie[len("sAccessToken="):]), e)
+}
+
+// restBearerBenchEvent is restBenchEvent in header mode.
+func restBearerBenchEvent(b *testing.B, token string) []byte {
+	h := bearerHeaders(token)
+	multi := map[string][]string{}
+	for k, v := range h {
+		multi[k] = []string{v}
+	}
+	return restEvent(b, ev{path: "/api/reports/q3", headers: h, multi: multi})
+}
+
+// bearerHeaders are realisticHeaders in header mode: the other cookie
+// stays, the access cookie is a bearer token.
+func bearerHeaders(token string) map[string]string {
+	h := map[string]string{}
+	for k, v := range realisticHeaders {
+		h[k] = v
+	}
+	h["Cookie"] = "theme=dark"
+	h["Authorization"] = "Bearer " + token
+	h["st-auth-mode"] = "header"
+	return h
+}
+
+// BenchmarkInvokeHTTPAPIBearer is BenchmarkInvokeHTTPAPI in header mode.
+func BenchmarkInvokeHTTPAPIBearer(b *testing.B) {
+	e, cookie := benchEnv(b)
+	h := bearerHeaders(cookie[len("sAccessToken="):])
+	delete(h, "Cookie")
+	benchInvoke(b, httpEvent(b, ev{path: "/api/reports/q3", headers: h, cookies: []string{"theme=dark"}}), e)
+}
+
+// BenchmarkInvokeTOKEN is a TOKEN authorizer's event (the Authorization
+// header's value and the method ARN) through the same round trip.
+func BenchmarkInvokeTOKEN(b *testing.B) {
+	e, cookie := benchEnv(b)
+	benchInvoke(b, tokenEvent(b, "Bearer "+cookie[len("sAccessToken="):], "GET", "/api/reports/q3"), e)
 }
 
 // BenchmarkRedisGET is the floor: one bare go-redis GET against a

@@ -20,13 +20,16 @@ const (
 	CtxRoles = "roles"
 	// CtxClaims is the JSON text of the custom claims.
 	CtxClaims = "claims"
-	// CtxSetCookie is one Set-Cookie value, or "" when nothing changes.
+	// CtxSetCookie is one Set-Cookie value, or "" when nothing changes or
+	// the request presented a bearer token (then CtxAccessToken).
 	CtxSetCookie = "setCookie"
 	// CtxFrontToken is the front-token header value, or "".
 	CtxFrontToken = "frontToken"
-	// CtxAccessToken is a rotated access token for a client in header mode
-	// (mapped to the st-access-token response header wherever CtxSetCookie
-	// is mapped to Set-Cookie), or "".
+	// CtxAccessToken is a rotated access token for a request that
+	// presented a bearer token (header mode; mapped to the st-access-token
+	// response header wherever CtxSetCookie is mapped to Set-Cookie), or
+	// "" when nothing changes or the request presented a cookie. At most
+	// one of CtxSetCookie and CtxAccessToken is set.
 	CtxAccessToken = "accessToken"
 	// CtxBody is the JSON text of the response body on Deny (403).
 	CtxBody = "body"
@@ -72,6 +75,9 @@ const (
 	HeaderSessionID = "x-session-id"
 	// HeaderFrontToken is the response header the frontend SDK reads.
 	HeaderFrontToken = session.HeaderFrontToken
+	// HeaderAccessToken is the response header that carries a rotated
+	// access token (CtxAccessToken) to a client in header mode.
+	HeaderAccessToken = session.HeaderAccessToken
 )
 
 // Request headers that carry a rotated access cookie to an HTTP_PROXY
@@ -83,3 +89,9 @@ const (
 	HeaderProxySetCookie  = "x-sessiongate-set-cookie"
 	HeaderProxyFrontToken = "x-sessiongate-front-token"
 )
+
+// HeaderProxyAccessToken carries a rotated access token for a client in
+// header mode (accessToken) to an HTTP_PROXY backend, which must echo it
+// as its response's st-access-token header; absent or empty when nothing
+// was rotated.
+const HeaderProxyAccessToken = "x-sessiongate-access-token"

@@ -29,9 +29,9 @@ type reason uint8
 
 const (
 	reasonAllow     reason = iota // a valid session that passed every check
-	reasonNoSession               // no access cookie at all
+	reasonNoSession               // no access cookie and no bearer token at all
 	reasonExpired                 // the access token is too old: refresh
-	reasonUnknown                 // no copy of the cookie names a live session
+	reasonUnknown                 // no copy of the cookie (or the bearer token) names a live session, or the bearer credential is malformed
 	reasonCSRF                    // the anti-CSRF check failed
 	reasonClaims                  // a route rule failed
 	reasonStore                   // the session store failed
@@ -53,9 +53,15 @@ type decision struct {
 }
 
 // decide runs the checks in the order of docs/protocol.md#check-order:
-// cookie → session in the store → anti-CSRF → route rules.
+// cookie or bearer token → session in the store → anti-CSRF (cookie
+// requests only) → route rules.
 func (h *Handler) decide(ctx context.Context, req *request) decision {
-	v, err := h.sessions.ValidateAny(ctx, req.cookies)
+	if req.cred == credMalformed {
+		// Only a malformed bearer credential: like a cookie that does not
+		// decode, and nothing for the engine to look at.
+		return decision{outcome: outUnauthorized, reason: reasonUnknown}
+	}
+	v, err := h.sessions.ValidateAny(ctx, req.values)
 	switch {
 	case err == nil:
 	case errors.Is(err, session.ErrStore):
@@ -69,8 +75,11 @@ func (h *Handler) decide(ctx context.Context, req *request) decision {
 	default: // the engine's own failure (a cookie it cannot encode): a 500, so that it logs nobody out
 		return decision{outcome: outError, reason: reasonInternal, cause: err}
 	}
-	// Every Origin header must pass; none is checked as "".
-	for i := 0; i < req.origins.n || i == 0; i++ {
+	// Every Origin header must pass; none is checked as "". A bearer token
+	// is not an ambient credential: a browser never attaches one on its
+	// own, so a cross-site request cannot carry it and there is no forgery
+	// to stop (docs/protocol.md#anti-csrf).
+	for i := 0; req.cred != credBearer && (i < req.origins.n || i == 0); i++ {
 		origin := ""
 		if i < req.origins.n {
 			origin = req.origins.at(i)

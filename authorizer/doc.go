@@ -1,6 +1,6 @@
-// Package authorizer is the sessiongate REQUEST Lambda authorizer: it turns
-// an API Gateway authorizer event into a decision and the decision into the
-// response API Gateway expects. It never talks to Redis itself: it asks the
+// Package authorizer is the sessiongate Lambda authorizer, REQUEST and
+// TOKEN: it turns an API Gateway authorizer event into a decision and the
+// decision into the response API Gateway expects. It never talks to Redis itself: it asks the
 // session engine, through the small interface Sessions that it owns and
 // that *session.Manager satisfies. The wire protocol it implements is
 // docs/protocol.md (Authorizer); the API Gateway behaviours it relies on are
@@ -20,16 +20,20 @@
 // parse reads the payload format from the event itself
 // (docs/protocol.md#events-and-cookies): a REQUEST event with a methodArn
 // and no version or "1.0" is answered with an IAM policy (REST APIs), one
-// with "version":"2.0" and a routeArn with a simple response (HTTP APIs).
-// Anything else is a bad event: a TOKEN authorizer (decoded, but header
-// mode is not built yet), another version, a member of the wrong JSON
-// type, JSON that is not strict (below), an ARN that does not parse.
+// with "version":"2.0" and a routeArn with a simple response (HTTP APIs),
+// and a TOKEN event (authorizationToken and methodArn) with an IAM policy.
+// Anything else is a bad event: another type or version, a member of the
+// wrong JSON type, JSON that is not strict (below), an ARN that does not
+// parse, a TOKEN event whose ARN names no method. parse also decides which
+// credential the request presents — the access cookie or a bearer token
+// (header mode, below) — and takes its values.
 //
 // decide runs the checks in the order of docs/protocol.md#check-order —
-// cookie → session in the store → anti-CSRF → route rules — and says what
-// it concluded as an outcome (allow, unauthorized, deny, error, bad_event)
-// and a reason (no_session, expired, unknown, csrf, claims, store, …),
-// values of Go types rather than strings. render is the one place an
+// cookie or bearer token → session in the store → anti-CSRF (cookies only)
+// → route rules — and says what it concluded as an outcome (allow,
+// unauthorized, deny, error, bad_event) and a reason (no_session, expired,
+// unknown, csrf, claims, store, …), values of Go types rather than
+// strings. render is the one place an
 // outcome becomes what API Gateway answers (docs/protocol.md#outcomes):
 //
 //	allow         Allow for the exact methodArn, principalId = user id, context
@@ -37,8 +41,8 @@
 //	unauthorized  the error "Unauthorized" (ErrUnauthorized): API Gateway answers
 //	              401, the SDK refreshes and retries
 //	deny          Deny for the methodArn + context with body (JSON text) and
-//	              setCookie (2.0: isAuthorized false): 403 (ACCESS_DENIED), and the
-//	              gateway response maps body and setCookie into it
+//	              setCookie or accessToken (2.0: isAuthorized false): 403
+//	              (ACCESS_DENIED), and the gateway response maps them into it
 //	error         ErrStoreUnavailable (ErrInternal for the engine's own failures):
 //	              500; no cookie is changed, so an outage logs nobody out
 //	bad_event     BadEventResponse: 403 under every response format
@@ -53,14 +57,47 @@
 // outcome bad_event; it is neither a 401 (no refresh fixes a deployment
 // mistake) nor a 500 ("the store failed, keep your cookies").
 //
+// # Header mode: bearer tokens
+//
+// A client that does not keep cookies — a mobile app, a server, a browser
+// app with the SDK's tokenTransferMethod "header" — sends the same access
+// token as "Authorization: Bearer <token>" (docs/protocol.md#header-mode).
+// The token is the access cookie's value and is validated by the same
+// engine call, Sessions.ValidateAny, so every outcome above is the same
+// for it. The header's syntax is session.ParseBearer's, shared with the
+// session API: the scheme in any letter case, exactly one RFC 6750 token;
+// anything else carrying the Bearer scheme, a bare token or a cookie string
+// is malformed, a 401 like a cookie that does not decode (reason unknown),
+// and another scheme (Basic …) is no credential at all.
+//
+// A REQUEST event may carry both a cookie and a bearer token: a header-mode
+// browser app also sends the cookies it holds, and a cookie-mode SDK may
+// have stored a token. The cookie decides, and the Authorization header is
+// ignored, unless the request says "st-auth-mode: header" (the SDK sends it
+// on every request in header mode) and its bearer token is well-formed:
+// then the token decides, so that a stale access cookie left from cookie
+// mode cannot answer every refreshed request with a 401, a refresh loop.
+// Without a cookie a well-formed bearer token always decides. A TOKEN event
+// (identity source method.request.header.Authorization, caching off) has
+// only the header's value and the methodArn: its route rules see the ARN's
+// method and path.
+//
+// Anti-CSRF applies to cookie requests only: a browser never attaches a
+// bearer token on its own, so a cross-site request cannot carry one. A
+// rotated access token goes back the way it came: setCookie (a Set-Cookie
+// line) to a cookie request, accessToken (the bare token, which the
+// definitions map to the st-access-token response header) to a bearer
+// request, which is never handed a cookie; frontToken to both.
+//
 // # Decoding: encoding/json/v2, strict
 //
 // Events are decoded with github.com/go-json-experiment/json, the module
 // form of encoding/json/v2, into one typed struct (event) for REST REQUEST,
 // HTTP API 2.0 REQUEST and TOKEN events; members the authorizer does not
 // read are checked and skipped. The header objects are read token by token
-// (jsontext, UnmarshalJSONFrom) keeping only Cookie, Origin and rid, so no
-// map of every header is built. A maintained decoder instead of a
+// (jsontext, UnmarshalJSONFrom) keeping only Cookie, Origin and
+// Authorization and counting rid and st-auth-mode: header, so no map of
+// every header is built. A maintained decoder instead of a
 // hand-written scanner: the JSON grammar, UTF-8 and duplicate names are the
 // library's to get right, and there is one parser to trust.
 //
@@ -79,7 +116,8 @@
 // # Context, cookies and route rules
 //
 // The context's keys are the constants of contextkeys.go and its values
-// strings only (docs/protocol.md#context-keys); claims longer than
+// strings only (docs/protocol.md#context-keys); at most one of setCookie
+// and accessToken is set; claims longer than
 // MaxContextClaimsBytes are left out of it and a 403 body is kept within
 // MaxBodyBytes, for API Gateway's header budget (docs/apigateway.md#limits).
 // The access cookie is read from every Cookie header of the bag that
@@ -107,17 +145,19 @@
 //
 // # Threat model and operations
 //
-//   - Authorizer caching must stay off (authorizerResultTtlInSeconds 0, no
-//     identity sources; docs/apigateway.md#caching-and-identity-sources). A
-//     cached Allow would let a revoked session in until the TTL ends, and a
-//     cached policy would replay another request's setCookie. The
-//     authorizer validates against the store on every request.
-//   - Cookies are never logged. Logs (log/slog JSON) carry only request_id,
-//     payload, route, outcome, reason, sid (the first 12 hex digits of
-//     HMAC-SHA256 of the session id under a per-process salt or LOG_SALT) and,
-//     for errors, our own message or a coarse store-failure class — never a
-//     header, a token, the event, or the store's address. Allowed requests
-//     log at Debug.
+//   - Authorizer caching must stay off (authorizerResultTtlInSeconds 0; no
+//     identity sources for REQUEST, the Authorization header for TOKEN;
+//     docs/apigateway.md#caching-and-identity-sources). A cached Allow would
+//     let a revoked session in until the TTL ends, and a cached policy would
+//     replay another request's setCookie or accessToken. The authorizer
+//     validates against the store on every request.
+//   - Cookies and tokens are never logged. Logs (log/slog JSON) carry only
+//     request_id, payload, credential (none, cookie, bearer, malformed),
+//     route, outcome, reason, sid (the first 12 hex digits of HMAC-SHA256 of
+//     the session id under a per-process salt or LOG_SALT) and, for errors,
+//     our own message or a coarse store-failure class — never a header, a
+//     token, the event, or the store's address. Allowed requests log at
+//     Debug.
 //   - Every invocation writes one CloudWatch Embedded Metric Format line to
 //     stdout (namespace sessiongate, metric Decisions, dimension Outcome =
 //     allow | unauthorized | deny | error | bad_event), so dashboards and

@@ -9,6 +9,7 @@ import (
 
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
+	"github.com/sessiongate/sessiongate/session"
 )
 
 // event is every authorizer event in one typed struct: REST REQUEST
@@ -118,20 +119,32 @@ func (l *stringList) next() *string {
 
 // UnmarshalJSONFrom appends the strings of one JSON value.
 func (l *stringList) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	_, err := readStrings(dec, l)
+	_, _, err := readStrings(dec, l, "")
 	return err
 }
 
 // headerBag reads a headers or multiValueHeaders object without a map of
-// every header: it keeps the values of Cookie and Origin and counts those
-// of rid (names in any letter case), in order. Every header's value must
-// be a string, an array of strings and nulls, or null.
+// every header: it keeps the values of Cookie, Origin and Authorization,
+// counts those of rid, and counts the st-auth-mode values that ask for
+// header mode (names in any letter case), in order. Every header's value
+// must be a string, an array of strings and nulls, or null.
 type headerBag struct {
-	present bool // the object had at least one member
-	cookie  stringList
-	origin  stringList
-	rid     int
+	present       bool // the object had at least one member
+	cookie        stringList
+	origin        stringList
+	authorization stringList // never logged
+	rid           int
+	headerMode    int // st-auth-mode values equal to "header"
 }
+
+// Header names as nameIs compares them: lower case.
+const (
+	nameCookie        = "cookie"
+	nameOrigin        = "origin"
+	nameAuthorization = "authorization" // session.HeaderAuthorization
+	nameRID           = "rid"
+	nameAuthMode      = session.HeaderAuthMode
+)
 
 // UnmarshalJSONFrom reads a headers object or null.
 func (h *headerBag) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
@@ -154,20 +167,26 @@ func (h *headerBag) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 		}
 		h.present = true
 		var into *stringList // nil: the values are only checked (and counted)
+		match := ""          // with into nil: count the values equal to match
 		switch {
-		case nameIs(name, "cookie"):
+		case nameIs(name, nameCookie):
 			into = &h.cookie
-		case nameIs(name, "origin"):
+		case nameIs(name, nameOrigin):
 			into = &h.origin
+		case nameIs(name, nameAuthorization):
+			into = &h.authorization
+		case nameIs(name, nameAuthMode):
+			match = session.AuthModeHeader
 		}
-		isRID := into == nil && nameIs(name, "rid")
-		n, err := readStrings(dec, into)
+		isRID := into == nil && match == "" && nameIs(name, nameRID)
+		n, matched, err := readStrings(dec, into, match)
 		if err != nil {
 			return err
 		}
 		if isRID {
 			h.rid += n
 		}
+		h.headerMode += matched
 	}
 	_, err := dec.ReadToken()
 	return err
@@ -175,36 +194,42 @@ func (h *headerBag) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 
 // readStrings reads a JSON string, an array of strings and nulls, or null,
 // appends the strings to l (unless l is nil) and returns how many there
-// were. Strings are decoded by encoding/json/v2 (UnmarshalDecode).
-func readStrings(dec *jsontext.Decoder, l *stringList) (int, error) {
+// were. With l nil and match not empty, it also counts the strings equal to
+// match (valueIs), without decoding them into Go strings. Strings are
+// decoded by encoding/json/v2 (UnmarshalDecode).
+func readStrings(dec *jsontext.Decoder, l *stringList, match string) (n, matched int, err error) {
 	array := dec.PeekKind() == '['
 	if array {
 		if _, err := dec.ReadToken(); err != nil {
-			return 0, err
+			return 0, 0, err
 		}
 	}
-	n := 0
 	for !array || dec.PeekKind() != ']' {
-		var err error
 		switch dec.PeekKind() {
 		case 'n':
 			_, err = dec.ReadToken()
 		case '"':
 			n++
-			if l == nil {
-				err = dec.SkipValue()
-			} else {
+			switch {
+			case l != nil:
 				err = json.UnmarshalDecode(dec, l.next())
+			case match != "":
+				var v jsontext.Value
+				if v, err = dec.ReadValue(); err == nil && valueIs(v, match) {
+					matched++
+				}
+			default:
+				err = dec.SkipValue()
 			}
 		default:
 			err = typeError(dec)
 		}
 		if err != nil || !array {
-			return n, err
+			return n, matched, err
 		}
 	}
-	_, err := dec.ReadToken()
-	return n, err
+	_, err = dec.ReadToken()
+	return n, matched, err
 }
 
 // typeError is errWrongType for the value dec is at, unless that value is
@@ -225,5 +250,18 @@ func nameIs(name jsontext.Value, want string) bool {
 		var buf [16]byte
 		text, _ = jsontext.AppendUnquote(buf[:0], name) // the decoder checked it
 	}
+	return len(text) == len(want) && bytes.EqualFold(text, []byte(want))
+}
+
+// valueIs reports whether the JSON string v (quotes included), without
+// leading and trailing spaces and tabs, is want, a lower-case ASCII word,
+// in any letter case (a header value such as st-auth-mode's).
+func valueIs(v jsontext.Value, want string) bool {
+	text := v[1 : len(v)-1]
+	if bytes.IndexByte(text, '\\') >= 0 {
+		var buf [32]byte
+		text, _ = jsontext.AppendUnquote(buf[:0], v) // the decoder checked it
+	}
+	text = bytes.Trim(text, " \t")
 	return len(text) == len(want) && bytes.EqualFold(text, []byte(want))
 }

@@ -13,19 +13,21 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
-// TestGolden feeds realistic API Gateway events (testdata/*.event.json) to
-// the authorizer over a stub of the session engine and compares the exact
-// response with testdata/*.golden.json. In events, {{ACCESS}} is replaced by
-// a valid access cookie value and {{TOSSED}} by the cookie of a revoked
-// session (a tossed copy). In responses, values that change on every run
-// (session id, a new cookie, front-token, dates) are replaced by
+// TestGolden feeds realistic API Gateway events (testdata/*.event.json:
+// REST and HTTP API REQUEST events with cookies or a bearer token, TOKEN
+// events) to the authorizer over a stub of the session engine and compares
+// the exact response with testdata/*.golden.json. In events, {{ACCESS}} is
+// replaced by a valid access token (the cookie's value, or the bearer
+// token) and {{TOSSED}} by that of a revoked session (a tossed copy, a
+// stale cookie). In responses, values that change on every run (session
+// id, a new cookie or access token, front-token, dates) are replaced by
 // placeholders.
 func TestGolden(t *testing.T) {
 	files, err := filepath.Glob("testdata/*.event.json")
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no golden events: %v", err)
 	}
-	rotate := map[string]bool{"rest-rotated": true}
+	rotate := map[string]bool{"rest-rotated": true, "rest-bearer-header-mode": true, "http-bearer-rotated": true, "token-rotated": true}
 	for _, f := range files {
 		name := strings.TrimSuffix(filepath.Base(f), ".event.json")
 		t.Run(name, func(t *testing.T) {
@@ -57,8 +59,13 @@ func TestGolden(t *testing.T) {
 				if sc, _ := c["setCookie"].(string); sc != "" {
 					nc := setCookieValue(t, sc)
 					got = bytes.ReplaceAll(got, []byte(nc.Value), []byte("{{NEW_ACCESS}}"))
-					got = bytes.ReplaceAll(got, []byte(c["frontToken"].(string)), []byte("{{FRONT_TOKEN}}"))
 					got = expiresRE.ReplaceAll(got, []byte("Expires={{EXPIRES}}"))
+				}
+				if at, _ := c["accessToken"].(string); at != "" {
+					got = bytes.ReplaceAll(got, []byte(at), []byte("{{NEW_ACCESS}}"))
+				}
+				if ft, _ := c["frontToken"].(string); ft != "" {
+					got = bytes.ReplaceAll(got, []byte(ft), []byte("{{FRONT_TOKEN}}"))
 				}
 			}
 			got = append(got, '\n')

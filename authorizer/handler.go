@@ -54,9 +54,9 @@ const (
 // engine runs without Redis.
 type Sessions interface {
 	// ValidateAny validates the copies of the access cookie a request
-	// carried (session.Manager.ValidateAny): the first valid one wins;
-	// errors wrap session.ErrNoSession, ErrExpired, ErrUnknown, ErrTheft
-	// or ErrStore.
+	// carried, or its one bearer token, which is the same value
+	// (session.Manager.ValidateAny): the first valid one wins; errors wrap
+	// session.ErrNoSession, ErrExpired, ErrUnknown, ErrTheft or ErrStore.
 	ValidateAny(ctx context.Context, values []string) (*session.Validated, error)
 	// Config is the engine's configuration, read once by New: the access
 	// cookie's name and the anti-CSRF policy.
@@ -87,8 +87,8 @@ type Config struct {
 	LogSalt []byte
 }
 
-// Handler is the REQUEST authorizer. It is safe for concurrent use; build it
-// once per process with New.
+// Handler is the REQUEST and TOKEN authorizer. It is safe for concurrent
+// use; build it once per process with New.
 type Handler struct {
 	sessions  Sessions
 	cfg       session.Config // sessions.Config(): cookie name, anti-CSRF

@@ -11,6 +11,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -292,6 +293,18 @@ func httpEvent(t testing.TB, r ev) []byte {
 	return b
 }
 
+// tokenEvent is a TOKEN authorizer event, as API Gateway sends it: the
+// Authorization header's value and the method ARN, nothing else.
+func tokenEvent(t testing.TB, authorization, method, path string) []byte {
+	t.Helper()
+	b, err := json.Marshal(map[string]any{"type": "TOKEN", "authorizationToken": authorization,
+		"methodArn": testARNBase + method + path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
 // cookieHeader renders "name=value".
 func cookieHeader(c *http.Cookie) string { return c.Name + "=" + c.Value }
 
@@ -454,6 +467,20 @@ func (s *stubSessions) failWith(err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.err = err
+}
+
+// resetCalls forgets the ValidateAny calls so far.
+func (s *stubSessions) resetCalls() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.calls = nil
+}
+
+// allCalls returns the values of every ValidateAny call since resetCalls.
+func (s *stubSessions) allCalls() [][]string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.calls)
 }
 
 // lastCall returns the values of the last ValidateAny call.

@@ -71,12 +71,13 @@ func TestHostileInput(t *testing.T) {
 		deny
 		badEvent
 	)
-	cases := []struct {
+	type hostileCase struct {
 		name  string
 		event func(testing.TB) []byte
 		want  want
 		check func(t *testing.T, r result)
-	}{
+	}
+	cases := []hostileCase{
 		{"forged cookie (random base64)", rest(cookie("sAccessToken=MTcwMDAwMDAwMHxhYmNkZWZ8Z2hpams=")), unauthorized, nil},
 		{"tampered cookie: one byte flipped in the middle", rest(cookie("sAccessToken=" + flip(val, len(val)/2))), unauthorized, nil},
 		{"tampered cookie: one byte flipped in the MAC", rest(cookie("sAccessToken=" + flip(val, len(val)-3))), unauthorized, nil},
@@ -121,7 +122,12 @@ func TestHostileInput(t *testing.T) {
 		{"malformed methodArn: too few parts", raw(`{"type":"REQUEST","methodArn":"arn:aws:execute-api:eu-west-1:123456789012"}`), badEvent, nil},
 		{"malformed methodArn: empty", raw(`{"type":"REQUEST","methodArn":""}`), badEvent, nil},
 		{"wrong payload version", raw(`{"version":"9.9","type":"REQUEST","routeArn":"` + arn + `"}`), badEvent, nil},
-		{"TOKEN authorizer event", raw(`{"type":"TOKEN","authorizationToken":"x","methodArn":"` + arn + `"}`), badEvent, nil},
+		{"TOKEN event with a bare word", raw(`{"type":"TOKEN","authorizationToken":"x","methodArn":"` + arn + `"}`), unauthorized, nil},
+		{"TOKEN event with an empty authorizationToken", raw(`{"type":"TOKEN","authorizationToken":"","methodArn":"` + arn + `"}`), unauthorized, nil},
+		{"TOKEN event with no authorizationToken", raw(`{"type":"TOKEN","methodArn":"` + arn + `"}`), unauthorized, nil},
+		{"TOKEN event with headers: they are not read", raw(`{"type":"TOKEN","authorizationToken":"x","methodArn":"` + arn + `","headers":{"Cookie":"` + good + `"}}`), unauthorized, nil},
+		{"TOKEN event without methodArn", raw(`{"type":"TOKEN","authorizationToken":"Bearer ` + val + `"}`), badEvent, nil},
+		{"TOKEN event, authorizationToken is a number", raw(`{"type":"TOKEN","authorizationToken":42,"methodArn":"` + arn + `"}`), badEvent, nil},
 		{"type confusion: headers is a string", raw(`{"type":"REQUEST","methodArn":"` + arn + `","headers":"Cookie: x"}`), badEvent, nil},
 		{"type confusion: cookies is an object", raw(`{"version":"2.0","type":"REQUEST","routeArn":"` + arn + `","cookies":{"a":1}}`), badEvent, nil},
 		// Tolerated: a lone string where a list is expected reads as one value.
@@ -138,6 +144,58 @@ func TestHostileInput(t *testing.T) {
 		{"escaped member names are names", raw(`{"type":"REQUEST","method\u0041rn":"` + arn + `","headers":{"\u0043ookie":"` + good + `"}}`), allow, nil},
 		{"deeply nested skipped member", raw(`{"type":"REQUEST","methodArn":"` + arn + `","x":` + strings.Repeat("[", 20000) + strings.Repeat("]", 20000) + `}`), badEvent, nil},
 	}
+	// Authorization values, malformed or hostile, on a request without a
+	// session cookie: each a 401 from a REST or HTTP API REQUEST event and
+	// from a TOKEN event alike (session.ParseBearer's rules).
+	authRows := []struct {
+		name, value string
+		want        want
+	}{
+		{"bearer token", "Bearer " + val, allow},
+		{"bearer token, spaces around", "  Bearer   " + val + " \t", allow},
+		{"lower-case scheme: the same scheme (RFC 7235)", "bearer " + val, allow},
+		{"no scheme: the bare token", val, unauthorized},
+		{"the scheme alone", "Bearer", unauthorized},
+		{"the scheme and a space", "Bearer ", unauthorized},
+		{"two tokens", "Bearer " + val + " " + val, unauthorized},
+		{"two credentials, comma-joined", "Bearer " + val + ", Bearer " + val, unauthorized},
+		{"10 KB token", "Bearer " + strings.Repeat("A", 10240), unauthorized},
+		{"10 KB of spaces before a good token: spaces", "Bearer" + strings.Repeat(" ", 10240) + val, allow},
+		{"non-ASCII in the token", "Bearer " + val[:8] + "é" + val[8:], unauthorized},
+		{"non-ASCII scheme", "Bеarer " + val, unauthorized}, // a Cyrillic e
+		{"control characters", "Bearer " + val + "\x00\r\nSet-Cookie: evil=1", unauthorized},
+		{"a cookie string", "sAccessToken=" + val, unauthorized},
+		{"a cookie string after the scheme", "Bearer sAccessToken=" + val, unauthorized},
+		{"a Cookie header's value", "sAccessToken=" + val + "; sRefreshToken=" + tok.Refresh.Value, unauthorized},
+		{"a refresh token as the access token", "Bearer " + tok.Refresh.Value, unauthorized},
+		{"forged token", "Bearer MTcwMDAwMDAwMHxhYmNkZWZ8Z2hpams=", unauthorized},
+		{"tampered token", "Bearer " + flip(val, len(val)/2), unauthorized},
+		{"padding in the middle", "Bearer " + val[:10] + "=" + val[10:], unauthorized},
+		{"another scheme", "Basic " + val, unauthorized},
+		{"a token of another deployment", "Bearer " + oldTok.Access.Value, unauthorized},
+	}
+	for _, a := range authRows {
+		cases = append(cases,
+			hostileCase{"Authorization: " + a.name + "/rest", rest(map[string]string{"Authorization": a.value}), a.want, nil},
+			hostileCase{"Authorization: " + a.name + "/http", func(t testing.TB) []byte {
+				return httpEvent(t, ev{headers: map[string]string{"authorization": a.value, "st-auth-mode": "header"}})
+			}, a.want, nil},
+			hostileCase{"Authorization: " + a.name + "/token", func(t testing.TB) []byte {
+				return tokenEvent(t, a.value, "GET", "/api/me")
+			}, a.want, nil},
+		)
+	}
+	cases = append(cases, []hostileCase{
+		// The reverse: a bearer credential where a cookie belongs.
+		{"Cookie header holding a bearer credential", rest(cookie("Bearer " + val)), unauthorized, nil},
+		{"access cookie holding a bearer credential", rest(cookie("sAccessToken=Bearer " + val)), unauthorized, nil},
+		{"HTTP API cookies array holding a bearer credential", func(t testing.TB) []byte {
+			return httpEvent(t, ev{cookies: []string{"Bearer " + val}})
+		}, unauthorized, nil},
+		// A malformed Authorization never shadows a good cookie.
+		{"hostile Authorization beside a good cookie", rest(map[string]string{"Cookie": good, "st-auth-mode": "header",
+			"Authorization": "Bearer " + strings.Repeat("é", 3000)}), allow, nil},
+	}...)
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			var r result
@@ -173,7 +231,8 @@ func TestHostileInput(t *testing.T) {
 			}
 		})
 	}
-	if logs := e.logs.String(); strings.Contains(logs, val) || strings.Contains(logs, "evil=1") {
-		t.Fatal("a cookie or client text reached the log")
+	if logs := e.logs.String(); strings.Contains(logs, val) || strings.Contains(logs, tok.Refresh.Value) ||
+		strings.Contains(logs, "evil=1") || strings.Contains(logs, "Bearer") {
+		t.Fatal("a token, a cookie or client text reached the log")
 	}
 }

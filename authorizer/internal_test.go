@@ -104,27 +104,43 @@ func sameBag(b headerBag, m map[string][]string) bool {
 		slices.Sort(v)
 		return v
 	}
+	modes := 0
+	for _, v := range pick("st-auth-mode") {
+		if strings.EqualFold(strings.Trim(v, " \t"), "header") {
+			modes++
+		}
+	}
 	return b.present == (len(m) > 0) && reflect.DeepEqual(sorted(b.cookie), pick("cookie")) &&
-		b.rid == len(pick("rid")) && reflect.DeepEqual(sorted(b.origin), pick("origin"))
+		b.rid == len(pick("rid")) && reflect.DeepEqual(sorted(b.origin), pick("origin")) &&
+		reflect.DeepEqual(sorted(b.authorization), pick("authorization")) && b.headerMode == modes
 }
 
 // The header bag: names in any ASCII letter case and with escapes, values
 // as strings, arrays (null elements skipped) or null; anything else is
-// refused.
+// refused. st-auth-mode values are counted when they say header (any
+// letter case, spaces and tabs around it ignored).
 func TestHeaderBag(t *testing.T) {
 	good := []struct {
 		in             string
 		cookie, origin []string
 		rid            int
+		auth           []string
+		headerMode     int
 	}{
-		{`null`, nil, nil, 0},
-		{`{}`, nil, nil, 0},
-		{`{"Cookie":"a=1","rid":"x","Origin":"https://a"}`, []string{"a=1"}, []string{"https://a"}, 1},
-		{`{"cookie":["a=1","b=2"],"COOKIE":["c"],"x":["y"],"RID":[null,"1","2"]}`, []string{"a=1", "b=2", "c"}, nil, 2},
-		{`{"\u0063ookie":"a\"b","rid":null,"x":null}`, []string{`a"b`}, nil, 0},
-		{`{ "cookie" : [ "a" , null ] , "origin" : [ ] }`, []string{"a"}, nil, 0},
-		{`{"coo\u212aie":"a=1","Cookie":"b=2"}`, []string{"b=2"}, nil, 0}, // the Kelvin sign is not a 'k'
-		{`{"Cookie":"\u00e9=\ud83d\ude00"}`, []string{"é=😀"}, nil, 0},
+		{`null`, nil, nil, 0, nil, 0},
+		{`{}`, nil, nil, 0, nil, 0},
+		{`{"Cookie":"a=1","rid":"x","Origin":"https://a"}`, []string{"a=1"}, []string{"https://a"}, 1, nil, 0},
+		{`{"cookie":["a=1","b=2"],"COOKIE":["c"],"x":["y"],"RID":[null,"1","2"]}`, []string{"a=1", "b=2", "c"}, nil, 2, nil, 0},
+		{`{"\u0063ookie":"a\"b","rid":null,"x":null}`, []string{`a"b`}, nil, 0, nil, 0},
+		{`{ "cookie" : [ "a" , null ] , "origin" : [ ] }`, []string{"a"}, nil, 0, nil, 0},
+		{`{"coo\u212aie":"a=1","Cookie":"b=2"}`, []string{"b=2"}, nil, 0, nil, 0}, // the Kelvin sign is not a 'k'
+		{`{"Cookie":"\u00e9=\ud83d\ude00"}`, []string{"é=😀"}, nil, 0, nil, 0},
+		{`{"Authorization":"Bearer x","st-auth-mode":"header"}`, nil, nil, 0, []string{"Bearer x"}, 1},
+		{`{"AUTHORIZATION":["Bearer a","Bearer b"],"ST-Auth-Mode":[" HEADER\t","cookie",null,"header"]}`, nil, nil, 0, []string{"Bearer a", "Bearer b"}, 2},
+		{`{"st-auth-mode":"h\u0065ader","authorization":null}`, nil, nil, 0, nil, 1},
+		{`{"st-auth-mode":"headers","st-auth-mod":"header","x-st-auth-mode":"header"}`, nil, nil, 0, nil, 0},
+		{`{"st-auth-mode":"` + strings.Repeat(" ", 100) + `header"}`, nil, nil, 0, nil, 1},
+		{`{"st-auth-mode":"he ader"}`, nil, nil, 0, nil, 0},
 	}
 	for _, c := range good {
 		var ev event
@@ -133,15 +149,18 @@ func TestHeaderBag(t *testing.T) {
 			t.Fatalf("%s: %v", c.in, err)
 		}
 		b := ev.Headers
-		if !reflect.DeepEqual(list(b.cookie), c.cookie) || !reflect.DeepEqual(list(b.origin), c.origin) || b.rid != c.rid {
-			t.Errorf("%s: cookie %q origin %q rid %d", c.in, list(b.cookie), list(b.origin), b.rid)
+		if !reflect.DeepEqual(list(b.cookie), c.cookie) || !reflect.DeepEqual(list(b.origin), c.origin) || b.rid != c.rid ||
+			!reflect.DeepEqual(list(b.authorization), c.auth) || b.headerMode != c.headerMode {
+			t.Errorf("%s: cookie %q origin %q rid %d authorization %q headerMode %d", c.in, list(b.cookie), list(b.origin), b.rid,
+				list(b.authorization), b.headerMode)
 		}
 		if b.present != (c.in != "null" && c.in != "{}") {
 			t.Errorf("%s: present %v", c.in, b.present)
 		}
 	}
 	for _, in := range []string{`"Cookie: x"`, `["Cookie"]`, `1`, `{"Cookie":1}`, `{"x":true}`, `{"x":{}}`, `{"x":[1]}`,
-		`{"x":[[]]}`, `{"Cookie":["a",{}]}`, `{"a":"1","a":"2"}`, `{"Cookie":"` + "\xff" + `"}`, `{"Cookie":"a"`, `{"Cookie" "a"}`} {
+		`{"x":[[]]}`, `{"Cookie":["a",{}]}`, `{"a":"1","a":"2"}`, `{"Cookie":"` + "\xff" + `"}`, `{"Cookie":"a"`, `{"Cookie" "a"}`,
+		`{"Authorization":1}`, `{"st-auth-mode":true}`, `{"st-auth-mode":["header",1]}`, `{"st-auth-mode":"` + "\xff" + `"}`} {
 		var ev event
 		if err := jsonUnmarshal(`{"headers":`+in+`}`, &ev); err == nil {
 			t.Errorf("%s: accepted", in)
@@ -187,7 +206,7 @@ func TestStagePrefixStripped(t *testing.T) {
 
 // The context's JSON names are the Ctx constants.
 func TestResponseContextNames(t *testing.T) {
-	want := []string{CtxBody, CtxClaims, CtxFrontToken, CtxRoles, CtxSessionID, CtxSetCookie, CtxUserID}
+	want := []string{CtxAccessToken, CtxBody, CtxClaims, CtxFrontToken, CtxRoles, CtxSessionID, CtxSetCookie, CtxUserID}
 	rt := reflect.TypeFor[responseContext]()
 	if rt.NumField() != len(want) {
 		t.Fatalf("%d fields, %d keys", rt.NumField(), len(want))
@@ -240,9 +259,13 @@ func TestRenderHostileStrings(t *testing.T) {
 	for _, s := range hostileStrings {
 		v := &session.Validated{UserID: s, SessionID: s, Roles: []string{s, s}, Claims: []byte(s), FrontToken: s,
 			SetCookie: &http.Cookie{Name: "sAccessToken", Value: "v", Path: "/", HttpOnly: true, Secure: true}}
-		for _, p := range []payload{payloadV1, payloadV2} {
+		for _, p := range []payload{payloadV1, payloadV2, payloadToken} {
 			for _, o := range []outcome{outAllow, outDeny} {
-				req, d := request{payload: p, arnText: arn}, decision{outcome: o, reason: reasonAllow, v: v}
+				cred := credCookie
+				if p == payloadToken {
+					cred = credBearer
+				}
+				req, d := request{payload: p, arnText: arn, cred: cred}, decision{outcome: o, reason: reasonAllow, v: v}
 				if o == outDeny {
 					d.reason = reasonCSRF
 				}
@@ -277,7 +300,10 @@ func TestRenderHostileStrings(t *testing.T) {
 					claims = "{}"
 				}
 				want := map[string]string{CtxUserID: valid(s), CtxSessionID: valid(s), CtxRoles: RolesValue([]string{valid(s), valid(s)}),
-					CtxClaims: claims, CtxFrontToken: valid(s), CtxSetCookie: v.SetCookie.String()}
+					CtxClaims: claims, CtxFrontToken: valid(s), CtxSetCookie: v.SetCookie.String(), CtxAccessToken: ""}
+				if cred == credBearer {
+					want[CtxSetCookie], want[CtxAccessToken] = "", v.SetCookie.Value
+				}
 				if o == outDeny {
 					want[CtxBody] = csrfBody
 				}
@@ -292,8 +318,9 @@ func TestRenderHostileStrings(t *testing.T) {
 // valid is s with each invalid UTF-8 byte replaced by U+FFFD.
 func valid(s string) string { return string([]rune(s)) }
 
-// fuzzSessions validates one access cookie value, "good", as a session with
-// roles; any other value is unknown.
+// fuzzSessions validates two access token values as a session with roles:
+// "good", and "rot", whose validation rotates it to "newtok"; any other
+// value is unknown.
 type fuzzSessions struct{ cfg session.Config }
 
 func (f fuzzSessions) Config() session.Config { return f.cfg }
@@ -302,17 +329,56 @@ func (f fuzzSessions) ValidateAny(_ context.Context, values []string) (*session.
 	if len(values) == 0 {
 		return nil, session.ErrNoSession
 	}
-	if slices.Contains(values, "good") {
-		return &session.Validated{SessionID: "s1", UserID: "u1", Roles: []string{"viewer"}, Claims: []byte(`{"plan":"pro"}`)}, nil
+	for _, v := range values {
+		switch v {
+		case "good":
+			return &session.Validated{SessionID: "s1", UserID: "u1", Roles: []string{"viewer"}, Claims: []byte(`{"plan":"pro"}`)}, nil
+		case "rot":
+			return &session.Validated{SessionID: "s1", UserID: "u1", Roles: []string{"viewer"}, Claims: []byte(`{"plan":"pro"}`),
+				SetCookie: &http.Cookie{Name: f.cfg.AccessCookieName, Value: "newtok", Path: "/"}, FrontToken: "ft"}, nil
+		}
 	}
 	return nil, session.ErrUnknown
+}
+
+// handedBack checks where a response's context puts the rotated token:
+// accessToken for a bearer request, setCookie for a cookie request.
+func handedBack(t *testing.T, req *request, ctx map[string]any) {
+	t.Helper()
+	rotated := false // the value fuzzSessions takes is the first it knows
+	for _, v := range req.values {
+		if v == "good" || v == "rot" {
+			rotated = v == "rot"
+			break
+		}
+	}
+	access, _ := ctx[CtxAccessToken].(string)
+	cookie, _ := ctx[CtxSetCookie].(string)
+	switch {
+	case !rotated:
+		if access != "" || cookie != "" {
+			t.Fatalf("nothing rotated, context %v", ctx)
+		}
+	case req.cred == credBearer:
+		if access != "newtok" || cookie != "" || ctx[CtxFrontToken] != "ft" {
+			t.Fatalf("bearer request, context %v", ctx)
+		}
+	default:
+		if access != "" || !strings.HasPrefix(cookie, "sAccessToken=newtok;") || ctx[CtxFrontToken] != "ft" {
+			t.Fatalf("cookie request, context %v", ctx)
+		}
+	}
 }
 
 // FuzzDecodeEvent: any bytes are either refused by the strict decoder — then
 // the answer is exactly the BadEventResponse — or decoded into a request that
 // goes on to a decision: Allow, Deny or 401 for the ARN the event named,
 // never a bad event or a 500, and never a panic. Input that is not strict
-// JSON (jsontext's own check) is never accepted.
+// JSON (jsontext's own check) is never accepted. The credential is one the
+// request really carried: a bearer token only from a well-formed
+// Authorization value (session.ParseBearer) that reaches the engine alone,
+// cookies only from the access cookie, and a token handed back only to the
+// request that presented it that way.
 func FuzzDecodeEvent(f *testing.F) {
 	files, _ := filepath.Glob("testdata/*.event.json")
 	for _, file := range files {
@@ -324,6 +390,15 @@ func FuzzDecodeEvent(f *testing.F) {
 		`{"version":"2.0","type":"REQUEST","routeArn":"arn:aws:execute-api:eu-west-1:123456789012:a/$default/POST/","cookies":[null,"sAccessToken=good"],"headers":{"RID":"1","origin":["https://app.example.com"]}}`,
 		`{"type":"REQUEST","methodArn":"arn:aws:execute-api:eu-west-1:123456789012:a/prod/GET/x","multiValueHeaders":{"Cookie":"sAccessToken=good","\u0063ookie":["a=\"b\""]}}`,
 		`{"type":"REQUEST","methodArn":"arn:aws:execute-api:eu-west-1:123456789012:a/prod/GET/x","headers":{"cookie":5}}`,
+		`{"type":"TOKEN","authorizationToken":"Bearer rot","methodArn":"arn:aws:execute-api:eu-west-1:123456789012:a/prod/GET/api/x"}`,
+		`{"type":"REQUEST","methodArn":"arn:aws:execute-api:eu-west-1:123456789012:a/prod/GET/x","headers":{"Cookie":"sAccessToken=rot"}}`,
+		`{"type":"TOKEN","authorizationToken":"Bearer good","methodArn":"arn:aws:execute-api:eu-west-1:123456789012:a/prod/GET/api/x"}`,
+		`{"type":"TOKEN","authorizationToken":"bearer  good= ","methodArn":"arn:aws:execute-api:eu-west-1:123456789012:a/prod/DELETE/admin/x"}`,
+		`{"type":"TOKEN","authorizationToken":"Bearer sAccessToken=good","methodArn":"arn:aws:execute-api:eu-west-1:123456789012:a/prod/*/x"}`,
+		`{"type":"TOKEN","authorizationToken":null,"methodArn":"arn:aws:execute-api:eu-west-1:123456789012:a/prod/GET/x"}`,
+		`{"type":"REQUEST","methodArn":"arn:aws:execute-api:eu-west-1:123456789012:a/prod/POST/x","headers":{"Authorization":"Bearer good","Cookie":"sAccessToken=stale","st-auth-mode":"header"}}`,
+		`{"type":"REQUEST","methodArn":"arn:aws:execute-api:eu-west-1:123456789012:a/prod/POST/x","multiValueHeaders":{"authorization":["Bearer good","Bearer good"]}}`,
+		`{"version":"2.0","type":"REQUEST","routeArn":"arn:aws:execute-api:eu-west-1:123456789012:a/$default/GET/x","headers":{"authorization":"Bearer good, Bearer x"},"cookies":["sAccessToken=good"]}`,
 	} {
 		f.Add([]byte(s))
 	}
@@ -354,26 +429,48 @@ func FuzzDecodeEvent(f *testing.F) {
 		if !jsontext.Value(data).IsValid() {
 			t.Fatalf("accepted input that is not strict JSON: %q", data)
 		}
-		if req.payload == payloadUnknown || len(req.cookies) > MaxCookieValues || req.method != strings.ToUpper(req.method) ||
-			!utf8.ValidString(req.path) {
+		if req.payload == payloadUnknown || len(req.values) > MaxCookieValues || req.method != strings.ToUpper(req.method) ||
+			!utf8.ValidString(req.path) || (req.payload == payloadToken && req.method == "*") {
 			t.Fatalf("request %+v", req)
+		}
+		switch req.cred {
+		case credBearer:
+			if len(req.values) != 1 || !strings.Contains(string(data), req.values[0]) {
+				t.Fatalf("bearer credential %q", req.values)
+			}
+			if tok, err := session.ParseBearer("Bearer " + req.values[0]); err != nil || tok != req.values[0] {
+				t.Fatalf("bearer token %q is not one ParseBearer returns: %v", req.values[0], err)
+			}
+		case credCookie:
+			if len(req.values) == 0 || req.payload == payloadToken {
+				t.Fatalf("cookie credential %q from a %s event", req.values, req.payload)
+			}
+		default:
+			if len(req.values) != 0 {
+				t.Fatalf("%s credential with values %q", req.cred, req.values)
+			}
 		}
 		switch {
 		case err != nil:
 			if err != ErrUnauthorized || out != nil {
 				t.Fatalf("accepted event answered %v %s", err, out)
 			}
+			if slices.Contains(req.values, "good") || slices.Contains(req.values, "rot") {
+				t.Fatalf("a valid credential was refused: %+v", req)
+			}
 		case req.payload == payloadV2:
 			var r events.APIGatewayV2CustomAuthorizerSimpleResponse
 			if err := json.Unmarshal(out, &r); err != nil || r.Context[CtxUserID] != "u1" {
 				t.Fatalf("2.0 answer %s: %v", out, err)
 			}
+			handedBack(t, &req, r.Context)
 		default:
 			var r events.APIGatewayCustomAuthorizerResponse
 			if err := json.Unmarshal(out, &r); err != nil || r.PrincipalID != "u1" ||
 				r.PolicyDocument.Statement[0].Resource[0] != req.arn.String() {
 				t.Fatalf("1.0 answer %s: %v", out, err)
 			}
+			handedBack(t, &req, r.Context)
 		}
 	})
 }

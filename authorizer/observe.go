@@ -12,9 +12,9 @@ import (
 )
 
 // observe writes the log line and the metric line of one invocation. Only
-// allow-listed fields are logged — request_id, payload, route, outcome,
-// reason, sid, error, claims_bytes — never a cookie, a header, a token or
-// the event.
+// allow-listed fields are logged — request_id, payload, credential, route,
+// outcome, reason, sid, error, claims_bytes — never a cookie, a header, a
+// token or the event.
 func (h *Handler) observe(req *request, d *decision) {
 	level := slog.LevelInfo
 	switch d.outcome {
@@ -33,6 +33,7 @@ func (h *Handler) observe(req *request, d *decision) {
 		attrs := []slog.Attr{
 			slog.String("request_id", clip(req.id)),
 			slog.String("payload", req.payload.String()),
+			slog.String("credential", req.cred.String()),
 			slog.String("route", clip(req.method+" "+req.path)),
 			slog.String("outcome", d.outcome.String()),
 			slog.String("reason", d.reason.String()),

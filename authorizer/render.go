@@ -32,13 +32,14 @@ type simpleResponse struct {
 // responseContext is the context of an Allow or a Deny. Its JSON names are
 // the Ctx constants (TestResponseContextNames), in sorted order.
 type responseContext struct {
-	Body       string   `json:"body,omitempty"` // Deny only
-	Claims     jsonText `json:"claims"`
-	FrontToken string   `json:"frontToken"`
-	Roles      string   `json:"roles"`
-	SessionID  string   `json:"sessionId"`
-	SetCookie  string   `json:"setCookie"`
-	UserID     string   `json:"userId"`
+	AccessToken string   `json:"accessToken"`    // bearer requests only; never logged
+	Body        string   `json:"body,omitempty"` // Deny only
+	Claims      jsonText `json:"claims"`
+	FrontToken  string   `json:"frontToken"`
+	Roles       string   `json:"roles"`
+	SessionID   string   `json:"sessionId"`
+	SetCookie   string   `json:"setCookie"`
+	UserID      string   `json:"userId"`
 }
 
 // BadEventBody is the 403 body (context key body) of a BadEventResponse.
@@ -92,7 +93,7 @@ func render(req *request, d *decision) ([]byte, error) {
 	var resp any
 	switch d.outcome {
 	case outAllow, outDeny:
-		ctx := contextFor(d)
+		ctx := contextFor(req, d)
 		if req.payload == payloadV2 {
 			// HTTP APIs answer isAuthorized:false with a bare 403 whose
 			// body nobody can set (docs/apigateway.md#http-api-mapping-and-simple-responses);
@@ -127,8 +128,12 @@ func render(req *request, d *decision) ([]byte, error) {
 }
 
 // contextFor builds the context of an Allow or a Deny
-// (docs/protocol.md#context-keys): strings only.
-func contextFor(d *decision) responseContext {
+// (docs/protocol.md#context-keys): strings only. A rotated access token
+// goes back the way the request presented it: as a Set-Cookie line
+// (setCookie) to a cookie request, as the bare token (accessToken, which
+// the definitions map to st-access-token) to a bearer request, which must
+// not be handed a cookie. frontToken goes to both.
+func contextFor(req *request, d *decision) responseContext {
 	v := d.v
 	c := responseContext{
 		Claims:     claimsValue(v.Claims),
@@ -137,7 +142,11 @@ func contextFor(d *decision) responseContext {
 		SessionID:  v.SessionID,
 		UserID:     v.UserID,
 	}
-	if v.SetCookie != nil {
+	switch {
+	case v.SetCookie == nil:
+	case req.cred == credBearer:
+		c.AccessToken = v.SetCookie.Value
+	default:
 		c.SetCookie = v.SetCookie.String()
 	}
 	switch d.reason {

@@ -28,6 +28,10 @@ type Identity struct {
 	Claims json.RawMessage
 	// SetCookie is the rotated access cookie's Set-Cookie value, or "".
 	SetCookie string
+	// AccessToken is the rotated access token of a request that presented
+	// a bearer token (header mode), for the st-access-token response
+	// header, or "". At most one of SetCookie and AccessToken is set.
+	AccessToken string
 	// FrontToken is the new front-token header value, or "".
 	FrontToken string
 }
@@ -67,6 +71,7 @@ func FromAuthorizerContext(m map[string]any) (Identity, error) {
 		id.Claims = json.RawMessage(c)
 	}
 	id.SetCookie = str(m[authorizer.CtxSetCookie])
+	id.AccessToken = str(m[authorizer.CtxAccessToken])
 	id.FrontToken = str(m[authorizer.CtxFrontToken])
 	return id, nil
 }
@@ -113,13 +118,14 @@ func FromContext(ctx context.Context) (Identity, bool) {
 	return id, ok
 }
 
-// ApplyV1 copies the rotated cookie and front-token into a REST (v1) proxy
-// response: Set-Cookie as its own line in multiValueHeaders (never joined
-// with the backend's own cookies), front-token unless the backend set one,
-// and front-token added to Access-Control-Expose-Headers so the browser SDK
-// can read it cross-origin.
+// ApplyV1 copies the rotated cookie or access token and the front-token
+// into a REST (v1) proxy response: Set-Cookie as its own line in
+// multiValueHeaders (never joined with the backend's own cookies),
+// st-access-token and front-token unless the backend set its own, and
+// those two added to Access-Control-Expose-Headers so the frontend SDK
+// can read them cross-origin.
 func ApplyV1(resp *events.APIGatewayProxyResponse, id Identity) {
-	if id.SetCookie == "" && id.FrontToken == "" {
+	if id.SetCookie == "" && id.AccessToken == "" && id.FrontToken == "" {
 		return
 	}
 	if resp.MultiValueHeaders == nil {
@@ -129,7 +135,7 @@ func ApplyV1(resp *events.APIGatewayProxyResponse, id Identity) {
 	// move the backend's single-valued copies so none is lost.
 	for k, v := range resp.Headers {
 		if strings.EqualFold(k, "Set-Cookie") || strings.EqualFold(k, authorizer.HeaderFrontToken) ||
-			strings.EqualFold(k, "Access-Control-Expose-Headers") {
+			strings.EqualFold(k, authorizer.HeaderAccessToken) || strings.EqualFold(k, "Access-Control-Expose-Headers") {
 			resp.MultiValueHeaders[k] = append(resp.MultiValueHeaders[k], v)
 			delete(resp.Headers, k)
 		}
@@ -138,54 +144,66 @@ func ApplyV1(resp *events.APIGatewayProxyResponse, id Identity) {
 		k := keyFor(resp.MultiValueHeaders, "Set-Cookie")
 		resp.MultiValueHeaders[k] = append(resp.MultiValueHeaders[k], id.SetCookie)
 	}
-	if id.FrontToken != "" && keyFor(resp.MultiValueHeaders, authorizer.HeaderFrontToken) == authorizer.HeaderFrontToken &&
-		len(resp.MultiValueHeaders[authorizer.HeaderFrontToken]) == 0 {
-		resp.MultiValueHeaders[authorizer.HeaderFrontToken] = []string{id.FrontToken}
+	for _, h := range [...]struct{ name, value string }{
+		{authorizer.HeaderAccessToken, id.AccessToken},
+		{authorizer.HeaderFrontToken, id.FrontToken},
+	} {
+		if h.value == "" || keyFor(resp.MultiValueHeaders, h.name) != h.name || len(resp.MultiValueHeaders[h.name]) != 0 {
+			continue // nothing to add, or the backend's own wins
+		}
+		resp.MultiValueHeaders[h.name] = []string{h.value}
 		k := keyFor(resp.MultiValueHeaders, "Access-Control-Expose-Headers")
-		resp.MultiValueHeaders[k] = exposeFrontToken(resp.MultiValueHeaders[k])
+		resp.MultiValueHeaders[k] = expose(resp.MultiValueHeaders[k], h.name)
 	}
 }
 
-// ApplyV2 copies the rotated cookie and front-token into an HTTP API (2.0)
-// proxy response: the cookie as one more entry of cookies (API Gateway
-// sends each as its own Set-Cookie line), front-token unless the backend
-// set one, and front-token in Access-Control-Expose-Headers.
+// ApplyV2 copies the rotated cookie or access token and the front-token
+// into an HTTP API (2.0) proxy response: the cookie as one more entry of
+// cookies (API Gateway sends each as its own Set-Cookie line),
+// st-access-token and front-token unless the backend set its own, and
+// those two in Access-Control-Expose-Headers.
 func ApplyV2(resp *events.APIGatewayV2HTTPResponse, id Identity) {
 	if id.SetCookie != "" {
 		resp.Cookies = append(resp.Cookies, id.SetCookie)
 	}
-	if id.FrontToken == "" {
-		return
+	for _, h := range [...]struct{ name, value string }{
+		{authorizer.HeaderAccessToken, id.AccessToken},
+		{authorizer.HeaderFrontToken, id.FrontToken},
+	} {
+		if h.value == "" {
+			continue
+		}
+		if resp.Headers == nil {
+			resp.Headers = map[string]string{}
+		}
+		if keyForSingle(resp.Headers, h.name) != h.name || resp.Headers[h.name] != "" {
+			continue // the backend's own wins
+		}
+		resp.Headers[h.name] = h.value
+		k := keyForSingle(resp.Headers, "Access-Control-Expose-Headers")
+		var cur []string
+		if v, ok := resp.Headers[k]; ok {
+			cur = []string{v}
+		}
+		resp.Headers[k] = strings.Join(expose(cur, h.name), ", ")
 	}
-	if resp.Headers == nil {
-		resp.Headers = map[string]string{}
-	}
-	if keyForSingle(resp.Headers, authorizer.HeaderFrontToken) != authorizer.HeaderFrontToken ||
-		resp.Headers[authorizer.HeaderFrontToken] != "" {
-		return
-	}
-	resp.Headers[authorizer.HeaderFrontToken] = id.FrontToken
-	k := keyForSingle(resp.Headers, "Access-Control-Expose-Headers")
-	var cur []string
-	if v, ok := resp.Headers[k]; ok {
-		cur = []string{v}
-	}
-	resp.Headers[k] = strings.Join(exposeFrontToken(cur), ", ")
 }
 
-func exposeFrontToken(vals []string) []string {
+// expose returns the Access-Control-Expose-Headers values vals with name
+// added, unless they already list it (or "*").
+func expose(vals []string, name string) []string {
 	for _, v := range vals {
 		for _, n := range strings.Split(v, ",") {
-			if n = strings.TrimSpace(n); strings.EqualFold(n, authorizer.HeaderFrontToken) || n == "*" {
+			if n = strings.TrimSpace(n); strings.EqualFold(n, name) || n == "*" {
 				return vals
 			}
 		}
 	}
 	if len(vals) == 0 {
-		return []string{authorizer.HeaderFrontToken}
+		return []string{name}
 	}
 	out := append([]string(nil), vals...)
-	out[len(out)-1] += ", " + authorizer.HeaderFrontToken
+	out[len(out)-1] += ", " + name
 	return out
 }
 
@@ -220,8 +238,9 @@ const unauthorizedBody = `{"message":"unauthorised"}`
 
 // WrapV1 reads the identity, refuses a request without one (401, the route
 // is misconfigured: it is not behind the authorizer), stores it in the
-// context for next (FromContext), and copies setCookie / frontToken into
-// next's response. An error from next is returned unchanged.
+// context for next (FromContext), and copies setCookie / accessToken /
+// frontToken into next's response (ApplyV1). An error from next is
+// returned unchanged.
 func WrapV1(next HandlerV1) HandlerV1 {
 	return func(ctx context.Context, req events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
 		id, err := FromV1(req)

@@ -133,6 +133,45 @@ func TestWrapV2(t *testing.T) {
 	}
 }
 
+// A request that presented a bearer token (header mode) gets its rotated
+// access token as the st-access-token header, exposed, and no cookie.
+func TestApplyAccessToken(t *testing.T) {
+	ctx := v1Context()
+	ctx["setCookie"], ctx["accessToken"] = "", "new-access-token"
+	id, err := backend.FromAuthorizerContext(ctx)
+	if err != nil || id.AccessToken != "new-access-token" || id.SetCookie != "" {
+		t.Fatalf("identity %+v %v", id, err)
+	}
+
+	v1 := events.APIGatewayProxyResponse{StatusCode: 200, Headers: map[string]string{"Access-Control-Expose-Headers": "x-a"}}
+	backend.ApplyV1(&v1, id)
+	want := map[string][]string{"st-access-token": {"new-access-token"}, "front-token": {"eyJ1aWQiOiJ1LTEifQ=="},
+		"Access-Control-Expose-Headers": {"x-a, st-access-token, front-token"}}
+	if !reflect.DeepEqual(v1.MultiValueHeaders, want) || len(v1.Headers) != 0 {
+		t.Fatalf("v1 headers %v %v", v1.Headers, v1.MultiValueHeaders)
+	}
+
+	v2 := events.APIGatewayV2HTTPResponse{StatusCode: 200}
+	backend.ApplyV2(&v2, id)
+	if len(v2.Cookies) != 0 || !reflect.DeepEqual(v2.Headers, map[string]string{"st-access-token": "new-access-token",
+		"front-token": "eyJ1aWQiOiJ1LTEifQ==", "Access-Control-Expose-Headers": "st-access-token, front-token"}) {
+		t.Fatalf("v2 cookies %q headers %v", v2.Cookies, v2.Headers)
+	}
+
+	// The backend's own st-access-token wins (one header, never two values),
+	// and an exposure the backend already made is not repeated.
+	own1 := events.APIGatewayProxyResponse{Headers: map[string]string{"ST-Access-Token": "", "Access-Control-Expose-Headers": "*"}}
+	backend.ApplyV1(&own1, backend.Identity{AccessToken: "new"})
+	if !reflect.DeepEqual(own1.MultiValueHeaders, map[string][]string{"ST-Access-Token": {""}, "Access-Control-Expose-Headers": {"*"}}) {
+		t.Fatalf("own st-access-token (v1): %v", own1.MultiValueHeaders)
+	}
+	own2 := events.APIGatewayV2HTTPResponse{Headers: map[string]string{"st-access-token": "mine"}}
+	backend.ApplyV2(&own2, backend.Identity{AccessToken: "new"})
+	if !reflect.DeepEqual(own2.Headers, map[string]string{"st-access-token": "mine"}) {
+		t.Fatalf("own st-access-token (v2): %v", own2.Headers)
+	}
+}
+
 // End to end: the authorizer rotates a token over real Redis, API Gateway
 // passes its context to a proxy backend, the middleware hands the new cookie
 // to the browser.
@@ -156,36 +195,60 @@ func TestAuthorizerToBackend(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	bearerTok, err := m.Create(context.Background(), session.CreateInput{UserID: user, Roles: []string{"viewer"}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	clock.Advance(cfg.RotateAfter + time.Second)
-	event, _ := json.Marshal(map[string]any{"type": "REQUEST",
-		"methodArn": "arn:aws:execute-api:eu-west-1:123456789012:abc/prod/GET/api/lambda-me",
-		"path":      "/api/lambda-me", "httpMethod": "GET",
+	// pass runs the authorizer on event, then a proxy backend wrapped by
+	// WrapV1 on the context API Gateway would hand it.
+	pass := func(event map[string]any) (backend.Identity, events.APIGatewayProxyResponse) {
+		t.Helper()
+		raw, _ := json.Marshal(event)
+		out, err := lambda.NewHandler(h).Invoke(context.Background(), raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ar events.APIGatewayCustomAuthorizerResponse
+		if err := json.Unmarshal(out, &ar); err != nil {
+			t.Fatal(err)
+		}
+		// API Gateway stringifies the context and adds principalId.
+		actx := map[string]any{"principalId": ar.PrincipalID}
+		for k, v := range ar.Context {
+			actx[k] = v
+		}
+		resp, err := backend.WrapV1(func(ctx context.Context, _ events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
+			return events.APIGatewayProxyResponse{StatusCode: 200}, nil
+		})(context.Background(), events.APIGatewayProxyRequest{RequestContext: events.APIGatewayProxyRequestContext{Authorizer: actx}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		id, _ := backend.FromAuthorizerContext(actx)
+		return id, resp
+	}
+	arn := "arn:aws:execute-api:eu-west-1:123456789012:abc/prod/GET/api/lambda-me"
+
+	id, resp := pass(map[string]any{"type": "REQUEST", "methodArn": arn, "path": "/api/lambda-me", "httpMethod": "GET",
 		"headers": map[string]string{"Cookie": "sAccessToken=" + tok.Access.Value}})
-	out, err := lambda.NewHandler(h).Invoke(context.Background(), event)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var ar events.APIGatewayCustomAuthorizerResponse
-	if err := json.Unmarshal(out, &ar); err != nil {
-		t.Fatal(err)
-	}
-	// API Gateway stringifies the context and adds principalId.
-	actx := map[string]any{"principalId": ar.PrincipalID}
-	for k, v := range ar.Context {
-		actx[k] = v
-	}
-	resp, err := backend.WrapV1(func(ctx context.Context, _ events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
-		return events.APIGatewayProxyResponse{StatusCode: 200}, nil
-	})(context.Background(), events.APIGatewayProxyRequest{RequestContext: events.APIGatewayProxyRequestContext{Authorizer: actx}})
-	if err != nil {
-		t.Fatal(err)
-	}
 	lines := resp.MultiValueHeaders["Set-Cookie"]
 	if len(lines) != 1 {
 		t.Fatalf("Set-Cookie %q", lines)
 	}
-	id, _ := backend.FromAuthorizerContext(actx)
-	if id.UserID != user || id.SetCookie != lines[0] || resp.MultiValueHeaders["front-token"][0] == "" {
+	if id.UserID != user || id.SetCookie != lines[0] || resp.MultiValueHeaders["front-token"][0] == "" ||
+		resp.MultiValueHeaders["st-access-token"] != nil {
 		t.Fatalf("identity %+v, response %+v", id, resp.MultiValueHeaders)
+	}
+
+	// Header mode, through a TOKEN authorizer: the new token as
+	// st-access-token, no cookie, and it is a token the authorizer takes.
+	id, resp = pass(map[string]any{"type": "TOKEN", "methodArn": arn, "authorizationToken": "Bearer " + bearerTok.Access.Value})
+	next := resp.MultiValueHeaders["st-access-token"]
+	if len(next) != 1 || next[0] == "" || id.AccessToken != next[0] || resp.MultiValueHeaders["Set-Cookie"] != nil ||
+		len(resp.MultiValueHeaders["front-token"]) != 1 {
+		t.Fatalf("identity %+v, response %+v", id, resp.MultiValueHeaders)
+	}
+	if info, err := m.InspectAccess(next[0]); err != nil || info.SessionID != bearerTok.SessionID {
+		t.Fatalf("st-access-token is not the session's access token: %v", err)
 	}
 }

@@ -12,7 +12,10 @@
 //   - when the authorizer rotated the access token, send the new cookie and
 //     front-token to the browser — ApplyV1 (multiValueHeaders["Set-Cookie"],
 //     one cookie per line, never comma-joined) and ApplyV2 (the response's
-//     cookies array).
+//     cookies array); for a client in header mode (it presented
+//     "Authorization: Bearer …"), the new token as the st-access-token
+//     header instead of a cookie (context key accessToken), exposed to the
+//     SDK like front-token.
 //
 // WrapV1 and WrapV2 do both around a handler and put the Identity in the
 // handler's context (FromContext).
