@@ -26,6 +26,39 @@ const (
 	SessionNone     SessionMode = "none"
 )
 
+// AuthorizerType is the kind of Lambda authorizer that protects a
+// document's operations. A document chooses it once, at its root:
+//
+//	x-sessiongate:
+//	  authorizer: token   # request (the default) | token
+//
+// An API has one authorizer for all its protected operations.
+type AuthorizerType string
+
+// Authorizer types.
+const (
+	// RequestAuthorizer (the default) is a REQUEST authorizer: it gets the
+	// whole request, the session cookie and the Authorization header alike,
+	// so browsers in cookie mode and clients in header mode both work.
+	RequestAuthorizer AuthorizerType = "request"
+	// TokenAuthorizer is a TOKEN authorizer, for bearer-only APIs: it gets
+	// only the Authorization header's value (authorizationToken) and the
+	// method ARN, and API Gateway answers 401 itself, without invoking it,
+	// when the header is missing or empty. A browser in cookie mode cannot
+	// call such an API. HTTP APIs have no TOKEN type: their variant is a
+	// REQUEST authorizer with the identity source
+	// $request.header.Authorization, which has the same effect.
+	TokenAuthorizer AuthorizerType = "token"
+)
+
+// TokenHeader is the request header a TOKEN authorizer reads: its identity
+// source is method.request.header.Authorization (REST), and the HTTP API
+// variant's is $request.header.Authorization.
+const TokenHeader = "Authorization"
+
+// Valid reports whether t is RequestAuthorizer or TokenAuthorizer.
+func (t AuthorizerType) Valid() bool { return t == RequestAuthorizer || t == TokenAuthorizer }
+
 // Protection is what the authorizer demands of a request to an operation.
 type Protection struct {
 	// Session is SessionRequired or SessionNone.
@@ -86,15 +119,22 @@ type annotation struct {
 	hasRoles   bool
 	claims     map[string][]any
 	hasClaims  bool
+	// authorizer is set at the document's root only.
+	authorizer AuthorizerType
 }
 
 // parseAnnotation reads an x-sessiongate value and returns every problem
-// of it.
-func (t *yamlTree) parseAnnotation(n *yaml.Node) (annotation, []string) {
+// of it. root says whether it is the document root's, the only place that
+// may choose the authorizer.
+func (t *yamlTree) parseAnnotation(n *yaml.Node, root bool) (annotation, []string) {
 	var a annotation
+	keys := "session, roles or claims"
+	if root {
+		keys = "session, roles, claims or authorizer"
+	}
 	es, err := t.entries(n)
 	if err != nil {
-		return a, []string{AnnotationKey + ": want a mapping with session, roles or claims (" + err.Error() + ")"}
+		return a, []string{AnnotationKey + ": want a mapping with " + keys + " (" + err.Error() + ")"}
 	}
 	var probs []string
 	bad := func(format string, args ...any) {
@@ -171,8 +211,18 @@ func (t *yamlTree) parseAnnotation(n *yaml.Node) (annotation, []string) {
 					a.claims[c.key] = append(a.claims[c.key], val)
 				}
 			}
+		case "authorizer":
+			s, ok := yamlString(e.val)
+			switch {
+			case !root:
+				bad("authorizer: set it once at the document's root: an API has one authorizer for all its protected operations")
+			case ok && AuthorizerType(s).Valid():
+				a.authorizer = AuthorizerType(s)
+			default:
+				bad("authorizer: want request or token, got %s", yamlKind(e.val))
+			}
 		default:
-			bad("unknown key %q (want session, roles or claims)", e.key)
+			bad("unknown key %q (want %s)", e.key, keys)
 		}
 	}
 	return a, probs

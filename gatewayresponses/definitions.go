@@ -232,14 +232,31 @@ func corsHeaders(origin string) map[string]string {
 	}
 }
 
-// CookieHeaders maps response headers to the authorizer's context: the
-// rotated access cookie and its front-token. One cookie per mapped header:
-// API Gateway has no multi-value form for these sources.
-func CookieHeaders() map[string]string {
+// HeaderAccessToken is the response header that carries a rotated access
+// token to a client in header mode (the SDK's tokenTransferMethod
+// "header"; docs/protocol.md, "Header mode through API Gateway"). The
+// definitions map it from the authorizer's accessToken wherever they map
+// Set-Cookie from setCookie.
+const HeaderAccessToken = authorizer.HeaderAccessToken
+
+// RotationHeaders maps response headers to the authorizer's context: the
+// rotated access token as a cookie (Set-Cookie ← setCookie) or, for a
+// client in header mode, as a header (st-access-token ← accessToken), and
+// its front-token. The authorizer fills one of setCookie and accessToken,
+// never both; a mapping whose source is empty sends no header. One value
+// per mapped header: API Gateway has no multi-value form for these
+// sources.
+func RotationHeaders() map[string]string {
 	return map[string]string{
 		"Set-Cookie":                ctxRef(authorizer.CtxSetCookie),
 		authorizer.HeaderFrontToken: ctxRef(authorizer.CtxFrontToken),
+		HeaderAccessToken:           ctxRef(authorizer.CtxAccessToken),
 	}
+}
+
+// rotationHeaderNames are the response headers RotationHeaders maps.
+func rotationHeaderNames() []string {
+	return sortedKeys(RotationHeaders())
 }
 
 // IdentityHeaders maps backend request headers to the authorizer's result.
@@ -255,10 +272,11 @@ func IdentityHeaders() map[string]string {
 
 // GatewayResponses returns the customized gateway responses, sorted by type.
 //
-// UNAUTHORIZED carries the cookie mappings too, although after the
-// authorizer throws "Unauthorized" API Gateway has no authorizer context and
-// the headers come out absent: clearing cookies is the refresh route's job.
-// The 5xx responses never touch cookies, so a store outage logs nobody out.
+// ACCESS_DENIED and UNAUTHORIZED carry the rotation mappings
+// (RotationHeaders); after the authorizer throws "Unauthorized" API Gateway
+// has no authorizer context and the headers come out absent: clearing
+// cookies is the refresh route's job. The 5xx responses never touch cookies
+// or tokens, so a store outage logs nobody out.
 func GatewayResponses(opts Options) ([]GatewayResponse, error) {
 	if err := opts.Validate(); err != nil {
 		return nil, err
@@ -270,7 +288,7 @@ func GatewayResponses(opts Options) ([]GatewayResponse, error) {
 			params["gatewayresponse.header."+h] = v
 		}
 		if cookies {
-			for h, v := range CookieHeaders() {
+			for h, v := range RotationHeaders() {
 				params["gatewayresponse.header."+h] = v
 			}
 		}

@@ -25,8 +25,24 @@
 // is public by the root's default must write session: required to add
 // roles or claims. deploy/api.yaml is the example API written this way.
 //
+// The document's root may also choose the authorizer, once for the whole
+// API (an operation cannot):
+//
+//	x-sessiongate:
+//	  authorizer: token      # request (the default) | token
+//
+// request renders a REQUEST authorizer, which gets the whole request: the
+// session cookie of a browser and the Authorization: Bearer header of a
+// client in header mode alike. token renders a TOKEN authorizer for a
+// bearer-only API (mobile apps, server-to-server callers): it gets only
+// the Authorization header's value, API Gateway answers 401 without
+// invoking it when that header is missing or empty, and a browser in
+// cookie mode cannot call the API. See "Header mode" below.
+//
 // ParseSource checks the annotations (unknown keys, wrong types, an empty
-// role or claim list, a session other than required or none), the document
+// role or claim list, a session other than required or none, an
+// authorizer other than request or token, or one on an operation), the
+// document
 // (OpenAPI 3.0, paths, an integration of a supported type on every
 // operation, paths API Gateway can serve, declared path parameters, unique
 // operationIds) and reports every problem at once in a *SourceError, each
@@ -48,9 +64,10 @@
 // Source.Render writes four files (FileOpenAPI, FileHTTPAPI, FileRules,
 // FileGatewayResponsesCFN):
 //
-//   - openapi.json, the REST API: the REQUEST authorizer "sessiongate"
-//     (${AuthorizerFunction.Arn}, no identity sources, caching off) as
-//     security on every protected operation; the operations' integrations
+//   - openapi.json, the REST API: the authorizer "sessiongate"
+//     (${AuthorizerFunction.Arn}, caching off; REQUEST with no identity
+//     sources, or TOKEN on the Authorization header) as security on every
+//     protected operation; the operations' integrations
 //     with sessiongate's mappings (below); a CORS preflight (OPTIONS, MOCK,
 //     no authorizer) on every path; the session API's routes POST
 //     <APIBasePath>/session/refresh and /signout with their preflights
@@ -58,12 +75,15 @@
 //     UNAUTHORIZED (401), ACCESS_DENIED (403, body $context.authorizer.body),
 //     AUTHORIZER_FAILURE, AUTHORIZER_CONFIGURATION_ERROR (500), DEFAULT_4XX
 //     and DEFAULT_5XX, each with CORS for the one allowed origin. ACCESS_DENIED
-//     and UNAUTHORIZED map the rotated cookie too; after the authorizer
-//     throws "Unauthorized" there is no context and the 401 carries no
-//     cookie (clearing cookies is the refresh route's job). The 5xx
-//     responses never touch cookies, so a store outage logs nobody out.
-//   - httpapi-openapi.json, the HTTP API variant (payload 2.0 authorizer,
-//     simple responses, caching off; CORS from x-amazon-apigateway-cors).
+//     and UNAUTHORIZED map the rotation headers too (RotationHeaders); after
+//     the authorizer throws "Unauthorized" there is no context and the 401
+//     carries no cookie or token (clearing cookies is the refresh route's
+//     job). The 5xx responses never touch cookies or tokens, so a store
+//     outage logs nobody out.
+//   - httpapi-openapi.json, the HTTP API variant (payload 2.0 REQUEST
+//     authorizer, simple responses, caching off, and for a token document
+//     the identity source $request.header.Authorization; CORS from
+//     x-amazon-apigateway-cors).
 //   - rules.json, the route rules the authorizer enforces (package
 //     authorizer): one rule per protected operation with roles or claims,
 //     {"method":"GET","path":"/api/admin","anyRoles":["admin"]}; ANY becomes
@@ -78,13 +98,20 @@
 //
 // # Mappings by integration type (protected operations)
 //
-//	type        identity headers    rotated cookie (Set-Cookie, front-token)
+// The rotation headers (RotationHeaders) are Set-Cookie ← setCookie,
+// front-token ← frontToken and st-access-token ← accessToken: the
+// authorizer rotates a browser's cookie into setCookie and a header-mode
+// client's bearer token into accessToken, and the definitions map both
+// wherever they map either.
+//
+//	type        identity headers    rotation (Set-Cookie, front-token, st-access-token)
 //	MOCK        -                   mapped on every integration response
 //	HTTP        mapped              mapped on every integration response
 //	AWS         mapped              mapped on every integration response
-//	HTTP_PROXY  mapped              request headers x-sessiongate-set-cookie and
-//	                                x-sessiongate-front-token: the backend must echo
-//	                                them (render warns)
+//	HTTP_PROXY  mapped              request headers x-sessiongate-set-cookie,
+//	                                x-sessiongate-front-token and
+//	                                x-sessiongate-access-token: the backend must
+//	                                echo them (render warns)
 //	AWS_PROXY   -                   the Lambda passes it on with package
 //	                                authorizer/backend (render warns)
 //
@@ -105,7 +132,7 @@
 //
 // In the HTTP API variant HTTP and HTTP_PROXY become http_proxy with the
 // identity headers overwritten (removed on public operations) and the
-// rotated cookie overwritten on every status of CookieStatuses (HTTP API
+// rotation headers overwritten on every status of CookieStatuses (HTTP API
 // response mappings are per status code); AWS_PROXY stays a Lambda proxy
 // with payload 2.0. MOCK and AWS (non-proxy) have no HTTP API equivalent:
 // render leaves them out and lists them (Rendered.NoHTTPAPI). HTTP APIs
@@ -124,6 +151,43 @@
 // openapi.json with AWS::Include, which resolves them. `sessiongate render
 // --api FILE` (cmd/sessiongate) writes the files; TestGenerated fails when
 // deploy/ or an examples/*/ folder drifts from its api.yaml.
+//
+// # Header mode
+//
+// A client in header mode (the SuperTokens SDKs' tokenTransferMethod
+// "header": mobile apps, browsers that cannot use cookies) sends
+// Authorization: Bearer <access token> and reads a rotated token from the
+// st-access-token response header (HeaderAccessToken). Through API
+// Gateway:
+//
+//   - A REQUEST authorizer (the default) gets the Authorization header in
+//     its event's headers, beside any cookie, and returns a rotated token
+//     under the context key accessToken; RotationHeaders maps it to
+//     st-access-token exactly where setCookie is mapped to Set-Cookie.
+//   - A TOKEN authorizer (x-sessiongate: {authorizer: token} at the root)
+//     is rendered as SAM writes one: the security scheme's header name is
+//     Authorization, which makes its identity source
+//     method.request.header.Authorization (x-amazon-apigateway-authorizer
+//     has identitySource for request and jwt authorizers only), caching
+//     off, no identityValidationExpression. API Gateway sends it
+//     {"type":"TOKEN","authorizationToken":"Bearer ...","methodArn":...}
+//     and answers 401 itself, through the UNAUTHORIZED gateway response,
+//     when the header is missing or empty. The mappings and gateway
+//     responses are the same as with a REQUEST authorizer.
+//   - HTTP APIs have no TOKEN type. The HTTP API variant of a token
+//     document is the same payload 2.0 REQUEST authorizer with the identity
+//     source $request.header.Authorization and caching off — HTTP APIs need
+//     an identity source only when caching is on, and with one API Gateway
+//     answers 401 without invoking the authorizer when the header is
+//     missing or empty. Its event carries the header's value in
+//     identitySource.
+//   - CORS: ExposedHeaders lists st-access-token and st-refresh-token with
+//     front-token, AllowedRequestHeaders lists authorization and
+//     st-auth-mode (session.CORSExposeHeaders, session.CORSAllowHeaders).
+//
+// Load accepts the TOKEN authorizer (API.AuthorizerType, API.TokenHeader)
+// and LoadHTTPAPI the identity source (HTTPAPI.IdentityHeaders); the local
+// gateway does what API Gateway does with them.
 //
 // # Allowed origin
 //

@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"reflect"
 	"sort"
 	"strings"
 	"testing"
@@ -80,23 +81,46 @@ func loadSource(t testing.TB, doc string) *gr.API {
 	return api
 }
 
-// allowCtx is what the authorizer returns with Allow after a rotation.
+// allowCtx is what the authorizer returns with Allow after rotating a
+// cookie.
 func allowCtx() map[string]string {
 	return map[string]string{
-		gr.PrincipalIDKey:        "user-1",
-		authorizer.CtxUserID:     "user-1",
-		authorizer.CtxSessionID:  "sid-1",
-		authorizer.CtxRoles:      "admin,editor",
-		authorizer.CtxClaims:     `{"plan":"pro"}`,
-		authorizer.CtxSetCookie:  "sAccessToken=new; Path=/; HttpOnly; Secure; SameSite=Lax",
-		authorizer.CtxFrontToken: "eyJ1aWQiOiJ1c2VyLTEifQ==",
+		gr.PrincipalIDKey:         "user-1",
+		authorizer.CtxUserID:      "user-1",
+		authorizer.CtxSessionID:   "sid-1",
+		authorizer.CtxRoles:       "admin,editor",
+		authorizer.CtxClaims:      `{"plan":"pro"}`,
+		authorizer.CtxSetCookie:   "sAccessToken=new; Path=/; HttpOnly; Secure; SameSite=Lax",
+		authorizer.CtxFrontToken:  "eyJ1aWQiOiJ1c2VyLTEifQ==",
+		authorizer.CtxAccessToken: "",
 	}
 }
 
-// denyCtx is what the authorizer returns with Deny (claim failure).
+// headerCtx is what the authorizer returns with Allow after rotating the
+// bearer access token of a client in header mode: the new token under
+// accessToken, no cookie.
+func headerCtx() map[string]string {
+	c := allowCtx()
+	c[authorizer.CtxSetCookie] = ""
+	c[authorizer.CtxAccessToken] = "new-bearer-access-token"
+	return c
+}
+
+// claimFailure is a Deny's body (claim failure).
+const claimFailure = `{"message":"invalid claim","claimValidationErrors":[{"id":"st-role","reason":"wrong role"}]}`
+
+// denyCtx is what the authorizer returns with Deny (claim failure) to a
+// cookie request.
 func denyCtx() map[string]string {
 	c := allowCtx()
-	c[authorizer.CtxBody] = `{"message":"invalid claim","claimValidationErrors":[{"id":"st-role","reason":"wrong role"}]}`
+	c[authorizer.CtxBody] = claimFailure
+	return c
+}
+
+// headerDenyCtx is denyCtx for a request in header mode.
+func headerDenyCtx() map[string]string {
+	c := headerCtx()
+	c[authorizer.CtxBody] = claimFailure
 	return c
 }
 
@@ -148,7 +172,7 @@ func TestGatewayResponsesGolden(t *testing.T) {
 		for _, c := range []struct {
 			name string
 			ctx  map[string]string
-		}{{"context", denyCtx()}, {"no context", nil}} {
+		}{{"context", denyCtx()}, {"header-mode context", headerDenyCtx()}, {"no context", nil}} {
 			r, err := api.EvaluateGatewayResponse(typ, c.ctx, req)
 			if err != nil {
 				t.Fatal(err)
@@ -166,33 +190,44 @@ func TestGatewayResponseRules(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Status != 401 || r.Header.Values("Set-Cookie") != nil || r.Header.Get("front-token") != "" {
+	if r.Status != 401 || r.Header.Values("Set-Cookie") != nil || r.Header.Get("front-token") != "" || r.Header.Get(gr.HeaderAccessToken) != "" {
 		t.Errorf("UNAUTHORIZED without context: %d %v", r.Status, r.Header)
 	}
 	if string(r.Body) != `{"message":"Unauthorized"}` {
 		t.Errorf("UNAUTHORIZED body %s", r.Body)
 	}
 	if r.Header.Get("Access-Control-Allow-Origin") != testOrigin || r.Header.Get("Access-Control-Allow-Credentials") != "true" ||
-		!strings.Contains(r.Header.Get("Access-Control-Expose-Headers"), "front-token") {
+		!exposes(r.Header, "front-token", "st-access-token", "st-refresh-token") {
 		t.Errorf("UNAUTHORIZED CORS: %v", r.Header)
 	}
 	// Deny: the authorizer's body and cookie, 403.
 	ctx := denyCtx()
 	r, _ = api.EvaluateGatewayResponse(gr.AccessDenied, ctx, nil)
 	if r.Status != 403 || string(r.Body) != ctx[authorizer.CtxBody] ||
-		r.Header.Get("Set-Cookie") != ctx[authorizer.CtxSetCookie] || r.Header.Get("front-token") != ctx[authorizer.CtxFrontToken] {
+		r.Header.Get("Set-Cookie") != ctx[authorizer.CtxSetCookie] || r.Header.Get("front-token") != ctx[authorizer.CtxFrontToken] ||
+		r.Header.Values(gr.HeaderAccessToken) != nil {
 		t.Errorf("ACCESS_DENIED: %d %v %s", r.Status, r.Header, r.Body)
+	}
+	// Deny in header mode: the rotated token as st-access-token, no cookie.
+	hctx := headerDenyCtx()
+	r, _ = api.EvaluateGatewayResponse(gr.AccessDenied, hctx, nil)
+	if r.Status != 403 || string(r.Body) != hctx[authorizer.CtxBody] || r.Header.Values("Set-Cookie") != nil ||
+		!reflect.DeepEqual(r.Header.Values(gr.HeaderAccessToken), []string{hctx[authorizer.CtxAccessToken]}) ||
+		r.Header.Get("front-token") != hctx[authorizer.CtxFrontToken] {
+		t.Errorf("ACCESS_DENIED in header mode: %d %v %s", r.Status, r.Header, r.Body)
 	}
 	// Implicit deny, no body: the default JSON body.
 	r, _ = api.EvaluateGatewayResponse(gr.AccessDenied, nil, nil)
 	if r.Status != 403 || !strings.HasPrefix(string(r.Body), `{"message":"User is not authorized`) {
 		t.Errorf("ACCESS_DENIED without body: %d %s", r.Status, r.Body)
 	}
-	// A store failure never changes cookies, even with a context.
+	// A store failure never changes cookies or tokens, even with a context.
 	for _, typ := range []gr.ResponseType{gr.AuthorizerFailure, gr.AuthorizerConfigurationError, gr.Default5XX, gr.Default4XX} {
-		r, _ = api.EvaluateGatewayResponse(typ, ctx, nil)
-		if r.Header.Get("Set-Cookie") != "" {
-			t.Errorf("%s carries Set-Cookie", typ)
+		for _, c := range []map[string]string{ctx, hctx} {
+			r, _ = api.EvaluateGatewayResponse(typ, c, nil)
+			if r.Header.Get("Set-Cookie") != "" || r.Header.Get(gr.HeaderAccessToken) != "" || r.Header.Get("front-token") != "" {
+				t.Errorf("%s carries a rotation: %v", typ, r.Header)
+			}
 		}
 	}
 	if _, err := api.EvaluateGatewayResponse("UNAUTHORISED", nil, nil); !errors.Is(err, gr.ErrUnknownResponseType) {
@@ -240,7 +275,7 @@ func TestIntegrationsGolden(t *testing.T) {
 		for _, ac := range []struct {
 			name string
 			ctx  map[string]string
-		}{{"context", allowCtx()}, {"context without rotation", noRotation()}} {
+		}{{"context", allowCtx()}, {"header-mode context", headerCtx()}, {"context without rotation", noRotation()}} {
 			if !route.Authorized && ac.name != "context" {
 				continue
 			}
@@ -283,6 +318,89 @@ func noRotation() map[string]string {
 	return c
 }
 
+// exposes reports whether Access-Control-Expose-Headers lists every name.
+func exposes(h http.Header, names ...string) bool {
+	return listsAll(h.Get("Access-Control-Expose-Headers"), names...)
+}
+
+// listsAll reports whether a comma-separated header list holds every
+// name, compared case-insensitively.
+func listsAll(list string, names ...string) bool {
+	have := map[string]bool{}
+	for _, p := range strings.Split(list, ",") {
+		have[strings.ToLower(strings.TrimSpace(p))] = true
+	}
+	for _, n := range names {
+		if !have[strings.ToLower(n)] {
+			return false
+		}
+	}
+	return true
+}
+
+// A client in header mode reads st-access-token, st-refresh-token and
+// front-token, and sends Authorization and st-auth-mode (with rid,
+// fdi-version and content-type): every response the SDK reads exposes the
+// first, every preflight allows the second, in both the REST API and the
+// HTTP API variant.
+func TestCORSForHeaderMode(t *testing.T) {
+	exposed := []string{"front-token", "st-access-token", "st-refresh-token"}
+	allowed := []string{"authorization", "st-auth-mode", "rid", "fdi-version", "content-type"}
+	if !listsAll(gr.ExposedHeaders, exposed...) || !listsAll(gr.AllowedRequestHeaders, allowed...) {
+		t.Fatalf("ExposedHeaders %q, AllowedRequestHeaders %q", gr.ExposedHeaders, gr.AllowedRequestHeaders)
+	}
+	api := load(t, "openapi.json")
+	for _, typ := range []gr.ResponseType{gr.Unauthorized, gr.AccessDenied, gr.Default4XX, gr.Default5XX} {
+		r, err := api.EvaluateGatewayResponse(typ, nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !exposes(r.Header, exposed...) {
+			t.Errorf("%s exposes %q", typ, r.Header.Get("Access-Control-Expose-Headers"))
+		}
+	}
+	for _, m := range []struct{ method, path string }{{"GET", "/api/me"}, {"POST", "/api/admin"}, {"GET", "/public/status"}} {
+		route, err := api.Match(m.method, m.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var r *gr.Response
+		if route.Type == gr.Mock {
+			r, err = route.EvaluateMock(nil)
+		} else {
+			r, err = route.ClientResponse(200, http.Header{}, nil, headerCtx())
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !exposes(r.Header, exposed...) {
+			t.Errorf("%s %s exposes %q", m.method, m.path, r.Header.Get("Access-Control-Expose-Headers"))
+		}
+		pf, err := api.Match("OPTIONS", m.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err = pf.EvaluateMock(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !listsAll(r.Header.Get("Access-Control-Allow-Headers"), allowed...) {
+			t.Errorf("OPTIONS %s allows %q", m.path, r.Header.Get("Access-Control-Allow-Headers"))
+		}
+	}
+	data, err := os.ReadFile(filepath.Join("..", "deploy", "httpapi-openapi.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	httpAPI, err := gr.LoadHTTPAPI(data, gr.LocalVars(testOrigin, testBackend))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !listsAll(strings.Join(httpAPI.CORS.ExposeHeaders, ","), exposed...) || !listsAll(strings.Join(httpAPI.CORS.AllowHeaders, ","), allowed...) {
+		t.Errorf("HTTP API CORS %+v", httpAPI.CORS)
+	}
+}
+
 // A client-sent identity header never reaches a backend as if mapped.
 func TestForgedIdentityHeaders(t *testing.T) {
 	main, examples := load(t, "openapi.json"), loadSource(t, integrationExamples)
@@ -297,9 +415,17 @@ func TestForgedIdentityHeaders(t *testing.T) {
 		req := httptest.NewRequest(c.method, c.path, nil)
 		req.Header["x-user-id"] = []string{"forged"}
 		req.Header["X-User-Roles"] = []string{"admin"}
+		req.Header.Set(authorizer.HeaderProxyAccessToken, "forged-token")
+		req.Header.Set(authorizer.HeaderProxySetCookie, "sAccessToken=forged")
 		h, err := route.BackendRequestHeader(req, noRotation())
 		if err != nil {
 			t.Fatal(err)
+		}
+		// Nothing was rotated: the backend must not echo a client's copy.
+		for _, name := range []string{authorizer.HeaderProxyAccessToken, authorizer.HeaderProxySetCookie} {
+			if got := headerValues(h, name); got != nil {
+				t.Errorf("%s %s: %s %q", c.method, c.path, name, got)
+			}
 		}
 		if got := headerValues(h, authorizer.HeaderUserID); len(got) != 1 || got[0] != "user-1" {
 			t.Errorf("%s %s: x-user-id %q", c.method, c.path, got)

@@ -24,6 +24,12 @@ type HTTPAPI struct {
 	// Authorizer is the REQUEST authorizer's function logical id, "" when
 	// the document defines none.
 	Authorizer string
+	// IdentityHeaders are the request headers of the authorizer's identity
+	// source ($request.header.<name>), empty when it has none. When one of
+	// them is missing or empty, API Gateway answers 401 without invoking
+	// the authorizer. Render writes Authorization (TokenHeader) for a
+	// document whose authorizer is TokenAuthorizer, nothing otherwise.
+	IdentityHeaders []string
 	// CORS is the API's CORS configuration (x-amazon-apigateway-cors), nil
 	// when it has none.
 	CORS *HTTPAPICORS
@@ -273,7 +279,8 @@ func contains(list []string, s string) bool {
 // (the same actions, and overwrite:statuscode with a literal status) from
 // a static value, $context.authorizer.<key> or $response.header.<name>;
 // one REQUEST Lambda authorizer with payload 2.0, enableSimpleResponses,
-// authorizerResultTtlInSeconds 0 and no identity source; routes
+// authorizerResultTtlInSeconds 0 and no identity source, or the identity
+// source $request.header.Authorization (HTTPAPI.IdentityHeaders); routes
 // "METHOD /path", "ANY /path" (x-amazon-apigateway-any-method), {param}
 // and a trailing greedy {name+}, and /$default; x-amazon-apigateway-cors.
 //
@@ -400,19 +407,7 @@ func (l *httpAPILoader) authorizer(doc map[string]any, api *HTTPAPI) string {
 		if ttl, ok := a["authorizerResultTtlInSeconds"].(float64); !ok || ttl != 0 {
 			l.failf(where, ErrInvalidDefinition, "authorizerResultTtlInSeconds must be set to 0 (a cached result would outlive a revoked session)")
 		}
-		switch v := a["identitySource"].(type) {
-		case nil:
-		case []any:
-			if len(v) > 0 {
-				l.failf(where, ErrInvalidDefinition, "identitySource must be empty (a request without the cookie must still reach the authorizer)")
-			}
-		case string:
-			if v != "" {
-				l.failf(where, ErrInvalidDefinition, "identitySource must be empty (a request without the cookie must still reach the authorizer)")
-			}
-		default:
-			l.failf(where, ErrInvalidDefinition, "identitySource of type %T", v)
-		}
+		api.IdentityHeaders = l.identitySource(where, a["identitySource"])
 		raw, _, err := resolve(a["authorizerUri"], l.vars, l.missing)
 		if err != nil {
 			l.fail(where+".authorizerUri", err)
@@ -425,6 +420,48 @@ func (l *httpAPILoader) authorizer(doc map[string]any, api *HTTPAPI) string {
 		api.Authorizer = fn
 	}
 	return name
+}
+
+// identitySource reads an authorizer's identitySource: a list or a
+// comma-separated string of mapping expressions. It must be empty (a
+// request without a session cookie must still reach the authorizer), or
+// name the bearer token's header only ($request.header.Authorization, as
+// render writes it for a TOKEN authorizer's document), which the local
+// gateway checks before invoking the authorizer.
+func (l *httpAPILoader) identitySource(where string, v any) []string {
+	var exprs []string
+	switch t := v.(type) {
+	case nil:
+	case string:
+		for _, e := range strings.Split(t, ",") {
+			if e = strings.TrimSpace(e); e != "" {
+				exprs = append(exprs, e)
+			}
+		}
+	case []any:
+		for _, e := range t {
+			s, ok := e.(string)
+			if !ok {
+				l.failf(where, ErrInvalidDefinition, "identitySource holds a %T", e)
+				continue
+			}
+			exprs = append(exprs, s)
+		}
+	default:
+		l.failf(where, ErrInvalidDefinition, "identitySource of type %T", v)
+	}
+	var headers []string
+	for _, e := range exprs {
+		name, ok := strings.CutPrefix(e, "$request.header.")
+		if !ok || !strings.EqualFold(name, TokenHeader) {
+			l.failf(where, ErrInvalidDefinition, "identitySource %q: want none (a request without the cookie must still reach the authorizer), or $request.header.%s for a bearer-only API", e, TokenHeader)
+			continue
+		}
+		if !contains(headers, TokenHeader) {
+			headers = append(headers, TokenHeader)
+		}
+	}
+	return headers
 }
 
 // httpAPILambdaName is the logical id in a Lambda integration URI: the

@@ -157,6 +157,34 @@ func TestLoadHTTPAPIInline(t *testing.T) {
 	}
 }
 
+// An identity source on the bearer token's header (render's HTTP API
+// variant of a TOKEN authorizer) loads, as a string or a list.
+func TestLoadHTTPAPIIdentitySource(t *testing.T) {
+	token := []string{"Authorization"}
+	for _, c := range []struct {
+		source any // nil: no identitySource key
+		want   []string
+	}{
+		{"$request.header.Authorization", token},
+		{[]any{"$request.header.authorization"}, token},
+		{nil, nil},
+		{"", nil},
+		{[]any{}, nil},
+	} {
+		api, err := gr.LoadHTTPAPI(docWith(t, func(d map[string]any) {
+			if c.source != nil {
+				authz(d)["identitySource"] = c.source
+			}
+		}), httpVars)
+		if err != nil {
+			t.Fatalf("%v: %v", c.source, err)
+		}
+		if !reflect.DeepEqual(api.IdentityHeaders, c.want) {
+			t.Errorf("%v: identity headers %v, want %v", c.source, api.IdentityHeaders, c.want)
+		}
+	}
+}
+
 // TestLoadHTTPAPIRefuses: every document the evaluator cannot run exactly
 // is an error naming the place and the reason.
 func TestLoadHTTPAPIRefuses(t *testing.T) {
@@ -185,6 +213,11 @@ func TestLoadHTTPAPIRefuses(t *testing.T) {
 			gr.ErrInvalidDefinition, "authorizerResultTtlInSeconds"},
 		{"identity source", func(d map[string]any) { authz(d)["identitySource"] = []any{"$request.header.cookie"} }, nil,
 			gr.ErrInvalidDefinition, "identitySource"},
+		{"identity source beside the token", func(d map[string]any) {
+			authz(d)["identitySource"] = "$request.header.Authorization, $request.querystring.token"
+		}, nil, gr.ErrInvalidDefinition, `identitySource "$request.querystring.token"`},
+		{"identity source not a string", func(d map[string]any) { authz(d)["identitySource"] = []any{1} }, nil,
+			gr.ErrInvalidDefinition, "identitySource holds a float64"},
 		{"JWT authorizer", func(d map[string]any) { authz(d)["type"] = "jwt" }, nil, gr.ErrUnsupported, `authorizer type "jwt"`},
 		{"unknown authorizer key", func(d map[string]any) { authz(d)["jwtConfiguration"] = map[string]any{} }, nil,
 			gr.ErrUnsupported, "jwtConfiguration"},

@@ -69,7 +69,7 @@ type Route struct {
 	Method     string // upper case; "ANY" for x-amazon-apigateway-any-method
 	Path       string
 	Summary    string
-	Authorized bool // the sessiongate REQUEST authorizer runs first
+	Authorized bool // the sessiongate authorizer (REQUEST or TOKEN) runs first
 	Integration
 }
 

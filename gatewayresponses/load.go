@@ -15,8 +15,14 @@ type API struct {
 	Routes []Route
 	// GatewayResponses by type, as written in the document.
 	GatewayResponses map[ResponseType]GatewayResponse
-	// Authorizer is the REQUEST authorizer's function logical id.
+	// Authorizer is the authorizer's function logical id.
 	Authorizer string
+	// AuthorizerType is RequestAuthorizer or TokenAuthorizer.
+	AuthorizerType AuthorizerType
+	// TokenHeader is the header a TOKEN authorizer reads (its identity
+	// source, the security scheme's name: Authorization as render writes
+	// it); "" for a REQUEST authorizer.
+	TokenHeader string
 	// AuthorizerTTL is authorizerResultTtlInSeconds (always 0 here).
 	AuthorizerTTL int
 }
@@ -127,6 +133,11 @@ func (l *loader) strMap(where string, v any, check func(k, v string) error) map[
 // checks that the evaluator implements every expression in it. vars
 // resolves the ${...} references (see LocalVars); a reference without a
 // value is an error. Every problem is reported at once.
+//
+// The one Lambda authorizer is a REQUEST authorizer without identity
+// sources, or a TOKEN authorizer whose token header is its security
+// scheme's name (no identityValidationExpression); either with
+// authorizerResultTtlInSeconds 0.
 func Load(data []byte, vars map[string]string) (*API, error) {
 	var doc map[string]any
 	if err := json.Unmarshal(data, &doc); err != nil {
@@ -146,8 +157,27 @@ func Load(data []byte, vars map[string]string) (*API, error) {
 				continue
 			}
 			where := "securitySchemes." + name
-			if t, _ := a["type"].(string); t != "request" {
-				l.fail(where, fmt.Errorf("%w: authorizer type %q (want request)", ErrUnsupported, t))
+			t, _ := a["type"].(string)
+			switch AuthorizerType(t) {
+			case RequestAuthorizer:
+				if _, ok := a["identitySource"]; ok {
+					l.fail(where, fmt.Errorf("%w: identitySource must be absent (a missing cookie must reach the authorizer)", ErrInvalidDefinition))
+				}
+			case TokenAuthorizer:
+				// API Gateway reads a TOKEN authorizer's token from the
+				// header the security scheme names.
+				header, _ := s["name"].(string)
+				if in, _ := s["in"].(string); in != "header" || !headerName.MatchString(header) {
+					l.fail(where, fmt.Errorf("%w: a token authorizer's scheme needs in: header and the token's header as its name", ErrInvalidDefinition))
+				}
+				for _, k := range []string{"identitySource", "identityValidationExpression"} {
+					if _, ok := a[k]; ok {
+						l.fail(where, fmt.Errorf("%w: %s on a token authorizer (its identity source is the scheme's header name; the local gateway does not evaluate %s)", ErrUnsupported, k, k))
+					}
+				}
+				api.TokenHeader = header
+			default:
+				l.fail(where, fmt.Errorf("%w: authorizer type %q (want request or token)", ErrUnsupported, t))
 			}
 			if _, ok := a["authorizerPayloadFormatVersion"]; ok {
 				l.fail(where, fmt.Errorf("%w: an HTTP API authorizer", ErrUnsupported))
@@ -155,9 +185,6 @@ func Load(data []byte, vars map[string]string) (*API, error) {
 			ttl, ok := a["authorizerResultTtlInSeconds"].(float64)
 			if !ok || ttl != 0 {
 				l.fail(where, fmt.Errorf("%w: authorizerResultTtlInSeconds must be set to 0 (unset means 300)", ErrInvalidDefinition))
-			}
-			if _, ok := a["identitySource"]; ok {
-				l.fail(where, fmt.Errorf("%w: identitySource must be absent (a missing cookie must reach the authorizer)", ErrInvalidDefinition))
 			}
 			raw, _, err := resolve(a["authorizerUri"], l.vars, l.missing)
 			if err != nil {
@@ -171,6 +198,7 @@ func Load(data []byte, vars map[string]string) (*API, error) {
 				l.fail(where, fmt.Errorf("%w: more than one authorizer", ErrUnsupported))
 			}
 			api.Authorizer = fn
+			api.AuthorizerType = AuthorizerType(t)
 			api.AuthorizerTTL = int(ttl)
 			authSchemes[name] = true
 		}

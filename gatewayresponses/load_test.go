@@ -114,6 +114,40 @@ func path(doc map[string]any, keys ...string) map[string]any {
 	return cur
 }
 
+// toToken turns the deployed definition's authorizer into the TOKEN
+// authorizer render writes for `x-sessiongate: {authorizer: token}`.
+func toToken(d map[string]any) {
+	scheme := path(d, "components", "securitySchemes")[gr.AuthorizerName].(map[string]any)
+	scheme["name"] = "Authorization"
+	scheme["x-amazon-apigateway-authorizer"].(map[string]any)["type"] = "token"
+}
+
+// The deployed definition with a TOKEN authorizer loads, and the token
+// header is the scheme's name.
+func TestLoadTokenAuthorizer(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("..", "deploy", "openapi.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(data, &doc); err != nil {
+		t.Fatal(err)
+	}
+	toToken(doc)
+	path(doc, "components", "securitySchemes")[gr.AuthorizerName].(map[string]any)["name"] = "X-Api-Token"
+	out, _ := json.Marshal(doc)
+	api, err := gr.Load(out, gr.LocalVars(testOrigin, testBackend))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if api.AuthorizerType != gr.TokenAuthorizer || api.TokenHeader != "X-Api-Token" {
+		t.Errorf("authorizer %q, token header %q", api.AuthorizerType, api.TokenHeader)
+	}
+	if deployed := load(t, "openapi.json"); deployed.AuthorizerType != gr.RequestAuthorizer || deployed.TokenHeader != "" {
+		t.Errorf("deployed authorizer %q, token header %q", deployed.AuthorizerType, deployed.TokenHeader)
+	}
+}
+
 func TestLoadRefuses(t *testing.T) {
 	authz := func(doc map[string]any) map[string]any {
 		return path(doc, "components", "securitySchemes", gr.AuthorizerName, "x-amazon-apigateway-authorizer")
@@ -130,6 +164,23 @@ func TestLoadRefuses(t *testing.T) {
 		{"authorizer caching left at its default", func(d map[string]any) { delete(authz(d), "authorizerResultTtlInSeconds") }, gr.ErrInvalidDefinition, "authorizerResultTtlInSeconds"},
 		{"authorizer caching on", func(d map[string]any) { authz(d)["authorizerResultTtlInSeconds"] = 300 }, gr.ErrInvalidDefinition, "authorizerResultTtlInSeconds"},
 		{"identity source", func(d map[string]any) { authz(d)["identitySource"] = "method.request.header.Cookie" }, gr.ErrInvalidDefinition, "identitySource"},
+		{"cognito authorizer", func(d map[string]any) { authz(d)["type"] = "cognito_user_pools" }, gr.ErrUnsupported, `authorizer type "cognito_user_pools" (want request or token)`},
+		{"token authorizer with a validation expression", func(d map[string]any) {
+			toToken(d)
+			authz(d)["identityValidationExpression"] = "^Bearer .+$"
+		}, gr.ErrUnsupported, "identityValidationExpression on a token authorizer"},
+		{"token authorizer with identitySource", func(d map[string]any) {
+			toToken(d)
+			authz(d)["identitySource"] = "method.request.header.Authorization"
+		}, gr.ErrUnsupported, "identitySource on a token authorizer"},
+		{"token authorizer on a query parameter", func(d map[string]any) {
+			toToken(d)
+			path(d, "components", "securitySchemes")[gr.AuthorizerName].(map[string]any)["in"] = "query"
+		}, gr.ErrInvalidDefinition, "in: header"},
+		{"token authorizer cached", func(d map[string]any) {
+			toToken(d)
+			authz(d)["authorizerResultTtlInSeconds"] = 300
+		}, gr.ErrInvalidDefinition, "authorizerResultTtlInSeconds"},
 		{"misspelled response type", func(d map[string]any) {
 			g := d["x-amazon-apigateway-gateway-responses"].(map[string]any)
 			g["UNAUTHORISED"] = g["UNAUTHORIZED"]

@@ -13,7 +13,8 @@ import (
 	"github.com/sessiongate/sessiongate/authorizer"
 )
 
-// AuthorizerName is the security scheme name of the REQUEST authorizer.
+// AuthorizerName is the security scheme name of the authorizer (REQUEST or
+// TOKEN).
 const AuthorizerName = "sessiongate"
 
 // The files Render writes, by name.
@@ -61,6 +62,9 @@ type RouteInfo struct {
 	// "session API" for the session API's routes.
 	Protection  string
 	Integration IntegrationType
+	// Authorizer is the authorizer that runs before the route, "" for a
+	// public route and the session API's.
+	Authorizer AuthorizerType
 }
 
 type obj = map[string]any
@@ -95,14 +99,16 @@ func marshal(v any) ([]byte, error) {
 
 // Render derives the API Gateway definitions from the document:
 //
-//   - openapi.json: the document's operations with the REQUEST authorizer
+//   - openapi.json: the document's operations with the authorizer
 //     (security) on every protected one, the identity mappings, the
-//     rotated-cookie mappings the integration type allows, CORS on
-//     non-proxy responses, a CORS preflight (OPTIONS, MOCK) on every path,
-//     the session API's routes (POST <APIBasePath>/session/refresh and
-//     /signout and their preflights, to the SessionApiFunction Lambda), the
-//     authorizer (no identity sources, caching off) and the gateway
-//     responses with CORS;
+//     rotation mappings (Set-Cookie, front-token, st-access-token) the
+//     integration type allows, CORS on non-proxy responses, a CORS
+//     preflight (OPTIONS, MOCK) on every path, the session API's routes
+//     (POST <APIBasePath>/session/refresh and /signout and their
+//     preflights, to the SessionApiFunction Lambda), the authorizer —
+//     REQUEST with no identity sources, or TOKEN on the Authorization
+//     header (Source.Authorizer), caching off — and the gateway responses
+//     with CORS;
 //   - httpapi-openapi.json: the HTTP API variant, without the operations
 //     that have no HTTP API equivalent (Rendered.NoHTTPAPI);
 //   - rules.json: one authorizer.Rule per protected operation with roles
@@ -189,6 +195,10 @@ func (s *Source) renderREST(o Options, out *Rendered) ([]byte, error) {
 		op := &s.Operations[i]
 		in := op.restIntegration(origin)
 		r := Route{Method: op.Method, Path: op.Path, Summary: op.Summary, Authorized: !op.Protection.Public(), Integration: in}
+		var authz AuthorizerType
+		if r.Authorized {
+			authz = s.authorizer()
+		}
 		id := op.OperationID
 		if id == "" {
 			id = operationID(r)
@@ -202,7 +212,8 @@ func (s *Source) renderREST(o Options, out *Rendered) ([]byte, error) {
 			pathOrder = append(pathOrder, op.Path)
 		}
 		pathMethods[op.Path] = append(pathMethods[op.Path], op.Method)
-		out.Routes = append(out.Routes, RouteInfo{Method: op.Method, Path: op.Path, Protection: op.Protection.String(), Integration: op.Integration.Type})
+		out.Routes = append(out.Routes, RouteInfo{Method: op.Method, Path: op.Path, Protection: op.Protection.String(),
+			Integration: op.Integration.Type, Authorizer: authz})
 		out.Warnings = append(out.Warnings, op.restWarnings()...)
 	}
 	for _, p := range pathOrder {
@@ -238,7 +249,7 @@ func (s *Source) renderREST(o Options, out *Rendered) ([]byte, error) {
 	for k, v := range s.gatewayResponses {
 		gatewayResponses[k] = cloneValue(v)
 	}
-	doc := s.document(restAuthorizerScheme(), "")
+	doc := s.document(restAuthorizerScheme(s.authorizer()), "")
 	doc["paths"] = pathsObj(ops, s.pathFields)
 	doc["x-amazon-apigateway-gateway-responses"] = gatewayResponses
 	for k, v := range s.restRoot {
@@ -279,9 +290,10 @@ func (s *Source) document(scheme obj, titleSuffix string) obj {
 
 // restIntegration is the operation's integration as render deploys it:
 // on a protected operation the identity headers (and, for HTTP_PROXY, the
-// rotated cookie as request headers) are mapped, replacing any mapping of
-// those headers the document had; every non-proxy response carries CORS
-// and, on a protected operation, the rotated cookie.
+// rotated cookie or token as request headers) are mapped, replacing any
+// mapping of those headers the document had; every non-proxy response
+// carries CORS and, on a protected operation, the rotation headers
+// (RotationHeaders).
 func (op *Operation) restIntegration(origin string) Integration {
 	in := op.Integration
 	in.RequestParameters = copyStrings(in.RequestParameters)
@@ -300,6 +312,7 @@ func (op *Operation) restIntegration(origin string) Integration {
 			if in.Type == HTTPProxy {
 				p["integration.request.header."+authorizer.HeaderProxySetCookie] = ctxRef(authorizer.CtxSetCookie)
 				p["integration.request.header."+authorizer.HeaderProxyFrontToken] = ctxRef(authorizer.CtxFrontToken)
+				p["integration.request.header."+authorizer.HeaderProxyAccessToken] = ctxRef(authorizer.CtxAccessToken)
 			}
 			in.RequestParameters = p
 		}
@@ -319,7 +332,7 @@ func (op *Operation) restIntegration(origin string) Integration {
 	}
 	owned := []string{"Access-Control-Allow-Origin", "Access-Control-Allow-Credentials", "Access-Control-Expose-Headers"}
 	if protected {
-		owned = append(owned, "Set-Cookie", authorizer.HeaderFrontToken)
+		owned = append(owned, rotationHeaderNames()...)
 	}
 	for i := range responses {
 		p := withoutHeaders(responses[i].ResponseParameters, "method.response.header.", owned)
@@ -327,7 +340,7 @@ func (op *Operation) restIntegration(origin string) Integration {
 			p["method.response.header."+h] = v
 		}
 		if protected {
-			for h, v := range CookieHeaders() {
+			for h, v := range RotationHeaders() {
 				p["method.response.header."+h] = v
 			}
 		}
@@ -347,11 +360,13 @@ func (op *Operation) restWarnings() []string {
 	case op.Protection.Public():
 		return nil
 	case op.Integration.Type == HTTPProxy:
-		return []string{fmt.Sprintf("%s (HTTP_PROXY): API Gateway cannot map a rotated cookie onto a proxied response; the backend must echo request header %s as Set-Cookie and %s as %s",
-			name, authorizer.HeaderProxySetCookie, authorizer.HeaderProxyFrontToken, authorizer.HeaderFrontToken)}
+		return []string{fmt.Sprintf("%s (HTTP_PROXY): API Gateway cannot map a rotated cookie onto a proxied response; the backend must echo request header %s as Set-Cookie, %s as %s and %s as %s",
+			name, authorizer.HeaderProxySetCookie, authorizer.HeaderProxyFrontToken, authorizer.HeaderFrontToken,
+			authorizer.HeaderProxyAccessToken, HeaderAccessToken)}
 	case op.Integration.Type == AWSProxy:
-		return []string{fmt.Sprintf("%s (AWS_PROXY): API Gateway cannot map a rotated cookie onto a Lambda proxy response; the Lambda must pass it on with package authorizer/backend (requestContext.authorizer.%s as Set-Cookie, %s as %s)",
-			name, authorizer.CtxSetCookie, authorizer.CtxFrontToken, authorizer.HeaderFrontToken)}
+		return []string{fmt.Sprintf("%s (AWS_PROXY): API Gateway cannot map a rotated cookie onto a Lambda proxy response; the Lambda must pass it on with package authorizer/backend (requestContext.authorizer.%s as Set-Cookie, %s as %s, %s as %s)",
+			name, authorizer.CtxSetCookie, authorizer.CtxFrontToken, authorizer.HeaderFrontToken,
+			authorizer.CtxAccessToken, HeaderAccessToken)}
 	}
 	return nil
 }
@@ -659,12 +674,30 @@ func isIDRune(c rune) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
 }
 
-func restAuthorizerScheme() obj {
+// authorizer is Source.Authorizer, RequestAuthorizer when unset.
+func (s *Source) authorizer() AuthorizerType {
+	if s.Authorizer == TokenAuthorizer {
+		return TokenAuthorizer
+	}
+	return RequestAuthorizer
+}
+
+// restAuthorizerScheme is the REST API's security scheme, as SAM writes
+// one: a REQUEST authorizer has no identity sources (the scheme's name is
+// unused); a TOKEN authorizer's identity source,
+// method.request.header.Authorization, is the scheme's header name (the
+// x-amazon-apigateway-authorizer object has identitySource for request
+// and jwt authorizers only). Caching is off for both.
+func restAuthorizerScheme(t AuthorizerType) obj {
+	name := "Unused"
+	if t == TokenAuthorizer {
+		name = TokenHeader
+	}
 	return obj{AuthorizerName: obj{
-		"type": "apiKey", "name": "Unused", "in": "header",
+		"type": "apiKey", "name": name, "in": "header",
 		"x-amazon-apigateway-authtype": "custom",
 		"x-amazon-apigateway-authorizer": obj{
-			"type":                         "request",
+			"type":                         string(t),
 			"authorizerUri":                sub(LambdaURI(FunctionAuthorizer)),
 			"authorizerResultTtlInSeconds": 0,
 		},

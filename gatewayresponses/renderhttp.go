@@ -10,11 +10,12 @@ import (
 )
 
 // CookieStatuses are the integration status codes on which the HTTP API
-// variant maps the rotated cookie (Set-Cookie, front-token) onto the
-// response. HTTP API response parameters are set per status code, with no
-// wildcard: these are the codes a backend commonly answers. A response
-// with any other status reaches the browser without the rotated cookie
-// (the old one keeps working until it expires, then the SDK refreshes).
+// variant maps the rotation headers (Set-Cookie, front-token,
+// st-access-token; RotationHeaders) onto the response. HTTP API response
+// parameters are set per status code, with no wildcard: these are the
+// codes a backend commonly answers. A response with any other status
+// reaches the client without the rotated cookie or token (the old one
+// keeps working until it expires, then the SDK refreshes).
 var CookieStatuses = []int{200, 201, 202, 204, 301, 302, 303, 304, 307, 308,
 	400, 401, 403, 404, 405, 409, 410, 412, 415, 422, 429, 500, 502, 503, 504}
 
@@ -27,13 +28,16 @@ var httpAPIIdentity = map[string]string{
 	authorizer.HeaderSessionID: authorizer.CtxSessionID,
 }
 
-// renderHTTPAPI renders the HTTP API variant: payload 2.0 authorizer with
-// simple responses and caching off; HTTP and HTTP_PROXY operations become
-// http_proxy integrations with the identity headers overwritten (removed
-// on public operations) and the rotated cookie overwritten on every status
-// of CookieStatuses; AWS_PROXY stays a Lambda proxy with payload 2.0; MOCK
-// and AWS (non-proxy) have no HTTP API equivalent and are left out. CORS
-// comes from the API's CORS configuration, which also answers preflights.
+// renderHTTPAPI renders the HTTP API variant: payload 2.0 REQUEST
+// authorizer with simple responses and caching off (for a document whose
+// authorizer is TokenAuthorizer, with the identity source
+// $request.header.Authorization: HTTP APIs have no TOKEN type); HTTP and
+// HTTP_PROXY operations become http_proxy integrations with the identity
+// headers overwritten (removed on public operations) and the rotation
+// headers overwritten on every status of CookieStatuses; AWS_PROXY stays a
+// Lambda proxy with payload 2.0; MOCK and AWS (non-proxy) have no HTTP API
+// equivalent and are left out. CORS comes from the API's CORS
+// configuration, which also answers preflights.
 func (s *Source) renderHTTPAPI(o Options, out *Rendered) ([]byte, error) {
 	paths := obj{}
 	methods := map[string]bool{}
@@ -96,16 +100,7 @@ func (s *Source) renderHTTPAPI(o Options, out *Rendered) ([]byte, error) {
 			allow = append(allow, m)
 		}
 	}
-	doc := s.document(obj{AuthorizerName: obj{
-		"type": "apiKey", "name": "Unused", "in": "header",
-		"x-amazon-apigateway-authorizer": obj{
-			"type":                           "request",
-			"authorizerUri":                  sub(LambdaURI(FunctionAuthorizer)),
-			"authorizerPayloadFormatVersion": "2.0",
-			"enableSimpleResponses":          true,
-			"authorizerResultTtlInSeconds":   0,
-		},
-	}}, " (HTTP API variant)")
+	doc := s.document(httpAPIAuthorizerScheme(s.authorizer()), " (HTTP API variant)")
 	doc["paths"] = paths
 	doc["x-amazon-apigateway-cors"] = obj{
 		"allowOrigins":     []any{sub(o.AllowedOrigin)},
@@ -116,6 +111,29 @@ func (s *Source) renderHTTPAPI(o Options, out *Rendered) ([]byte, error) {
 		"maxAge":           600,
 	}
 	return marshal(doc)
+}
+
+// httpAPIAuthorizerScheme is the HTTP API variant's security scheme: a
+// payload 2.0 REQUEST authorizer with simple responses and caching off.
+// For TokenAuthorizer it has the identity source
+// $request.header.Authorization, so that, as with a REST TOKEN
+// authorizer, API Gateway answers 401 without invoking it when the header
+// is missing or empty (HTTP APIs allow an identity source with caching
+// off; they require one only with caching on).
+func httpAPIAuthorizerScheme(t AuthorizerType) obj {
+	a := obj{
+		"type":                           "request",
+		"authorizerUri":                  sub(LambdaURI(FunctionAuthorizer)),
+		"authorizerPayloadFormatVersion": "2.0",
+		"enableSimpleResponses":          true,
+		"authorizerResultTtlInSeconds":   0,
+	}
+	name := "Unused"
+	if t == TokenAuthorizer {
+		name = TokenHeader
+		a["identitySource"] = "$request.header." + TokenHeader
+	}
+	return obj{AuthorizerName: obj{"type": "apiKey", "name": name, "in": "header", "x-amazon-apigateway-authorizer": a}}
 }
 
 // httpAPIResponses are an HTTP API operation's responses: the document's
@@ -181,10 +199,11 @@ func (op *Operation) httpAPIIntegration() (obj, string) {
 		}
 		resp := obj{}
 		for _, code := range CookieStatuses {
-			resp[strconv.Itoa(code)] = obj{
-				"overwrite:header.Set-Cookie":                     "$context.authorizer." + authorizer.CtxSetCookie,
-				"overwrite:header." + authorizer.HeaderFrontToken: "$context.authorizer." + authorizer.CtxFrontToken,
+			m := obj{}
+			for h, v := range RotationHeaders() {
+				m["overwrite:header."+h] = "$" + v // context.authorizer.<key> → $context.authorizer.<key>
 			}
+			resp[strconv.Itoa(code)] = m
 		}
 		out["responseParameters"] = resp
 	}

@@ -68,6 +68,10 @@ type Source struct {
 	// Default is the document root's annotation merged with the built-in
 	// default (session required).
 	Default Protection
+	// Authorizer is the kind of authorizer that protects every protected
+	// operation: the root annotation's authorizer, RequestAuthorizer when
+	// it has none.
+	Authorizer AuthorizerType
 
 	info             map[string]any            // the document's info
 	root             map[string]any            // other root keys render carries over (servers, tags, x-...)
@@ -190,7 +194,7 @@ func (p *sourceParser) parse(data []byte) *Source {
 
 	var rootAnn annotation
 	if e, ok := byKey[AnnotationKey]; ok {
-		a, probs := p.t.parseAnnotation(e.val)
+		a, probs := p.t.parseAnnotation(e.val, true)
 		for _, m := range probs {
 			p.fail("document root", e.line, "%s", m)
 		}
@@ -200,6 +204,10 @@ func (p *sourceParser) parse(data []byte) *Source {
 		rootAnn = a
 	}
 	src.Default, _ = protection(annotation{}, rootAnn)
+	src.Authorizer = RequestAuthorizer
+	if rootAnn.authorizer != "" {
+		src.Authorizer = rootAnn.authorizer
+	}
 
 	for _, e := range es {
 		switch {
@@ -473,7 +481,7 @@ func (p *sourceParser) operation(src *Source, rootAnn annotation, path, method s
 		f := es[i]
 		switch {
 		case f.key == AnnotationKey:
-			a, probs := p.t.parseAnnotation(f.val)
+			a, probs := p.t.parseAnnotation(f.val, false)
 			for _, m := range probs {
 				p.fail(where, f.line, "%s", m)
 			}
@@ -540,7 +548,7 @@ func (p *sourceParser) operation(src *Source, rootAnn annotation, path, method s
 
 // ownedRequestHeaders are the backend request headers sessiongate maps.
 var ownedRequestHeaders = []string{authorizer.HeaderUserID, authorizer.HeaderUserRoles, authorizer.HeaderSessionID,
-	authorizer.HeaderProxySetCookie, authorizer.HeaderProxyFrontToken}
+	authorizer.HeaderProxySetCookie, authorizer.HeaderProxyFrontToken, authorizer.HeaderProxyAccessToken}
 
 var requestParamKey = regexp.MustCompile(`^integration\.request\.(header|querystring|path|multivalueheader|multivaluequerystring)\.[A-Za-z0-9!#$%&'*+.^_|~-]+$`)
 

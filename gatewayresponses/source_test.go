@@ -90,6 +90,16 @@ func TestParseSourceErrors(t *testing.T) {
 			`document root: x-sessiongate: roles or claims beside session: none`},
 		{"annotation on a path item", doc("", "  /a:\n    x-sessiongate: {session: none}\n    get:\n      "+httpInt+"\n"),
 			`/a: x-sessiongate on a path item`},
+		{"authorizer on an operation", doc("", "  /a:\n    get:\n      x-sessiongate: {authorizer: token}\n      "+httpInt+"\n"),
+			`GET /a: x-sessiongate: authorizer: set it once at the document's root: an API has one authorizer for all its protected operations (line 6)`},
+		{"authorizer jwt", doc("x-sessiongate: {authorizer: jwt}\n", "  /a:\n    get:\n      "+httpInt+"\n"),
+			`document root: x-sessiongate: authorizer: want request or token, got "jwt" (line 3)`},
+		{"authorizer upper case", doc("x-sessiongate: {authorizer: TOKEN}\n", "  /a:\n    get:\n      "+httpInt+"\n"),
+			`x-sessiongate: authorizer: want request or token, got "TOKEN"`},
+		{"authorizer a list", doc("x-sessiongate: {authorizer: [token]}\n", "  /a:\n    get:\n      "+httpInt+"\n"),
+			`x-sessiongate: authorizer: want request or token, got a list`},
+		{"unknown root annotation key", doc("x-sessiongate: {authoriser: token}\n", "  /a:\n    get:\n      "+httpInt+"\n"),
+			`document root: x-sessiongate: unknown key "authoriser" (want session, roles, claims or authorizer)`},
 		{"duplicate key", doc("", "  /a:\n    get:\n      x-sessiongate: {session: none}\n      x-sessiongate: {roles: [a]}\n      "+httpInt+"\n"),
 			`key "x-sessiongate" is given twice`},
 		{"swagger 2", "swagger: \"2.0\"\ninfo: {title: t, version: \"1\"}\npaths: {}\n", "OpenAPI 2.0 (swagger) is not supported"},
@@ -337,7 +347,8 @@ func TestRenderREST(t *testing.T) {
 	}
 	def := path(in, "responses", "default", "responseParameters")
 	if def["method.response.header.Set-Cookie"] != "context.authorizer.setCookie" || def["method.response.header.set-cookie"] != nil ||
-		def["method.response.header.front-token"] != "context.authorizer.frontToken" || def["method.response.header.Access-Control-Allow-Credentials"] != "'true'" {
+		def["method.response.header.front-token"] != "context.authorizer.frontToken" || def["method.response.header.Access-Control-Allow-Credentials"] != "'true'" ||
+		def["method.response.header.st-access-token"] != "context.authorizer.accessToken" {
 		t.Errorf("GET integration response parameters %v", def)
 	}
 	if get["operationId"] != "getThing" || get["summary"] != "One thing" || !reflect.DeepEqual(get["tags"], []any{"things"}) {
@@ -347,8 +358,10 @@ func TestRenderREST(t *testing.T) {
 	if resp200["description"] != "The thing" || path(resp200, "content", "application/json", "schema")["$ref"] != "#/components/schemas/Thing" {
 		t.Errorf("the team's response was not kept: %v", resp200)
 	}
-	if _, ok := path(resp200, "headers")["Set-Cookie"]; !ok {
-		t.Errorf("the method response does not declare the mapped headers: %v", resp200)
+	for _, h := range []string{"Set-Cookie", "front-token", "st-access-token"} {
+		if _, ok := path(resp200, "headers")[h]; !ok {
+			t.Errorf("the method response does not declare the mapped header %s: %v", h, resp200)
+		}
 	}
 	if !reflect.DeepEqual(get["security"], []any{map[string]any{gr.AuthorizerName: []any{}}}) {
 		t.Errorf("security %v", get["security"])
@@ -357,6 +370,7 @@ func TestRenderREST(t *testing.T) {
 	put := path(d, "paths", "/things/{id}", "put", "x-amazon-apigateway-integration", "requestParameters")
 	if put["integration.request.header."+authorizer.HeaderProxySetCookie] != "context.authorizer.setCookie" ||
 		put["integration.request.header."+authorizer.HeaderProxyFrontToken] != "context.authorizer.frontToken" ||
+		put["integration.request.header."+authorizer.HeaderProxyAccessToken] != "context.authorizer.accessToken" ||
 		put["integration.request.header.x-user-id"] != "context.authorizer.principalId" {
 		t.Errorf("PUT requestParameters %v", put)
 	}
@@ -416,8 +430,8 @@ func TestRenderREST(t *testing.T) {
 func TestRenderWarnings(t *testing.T) {
 	r := render(t, mixedAPI)
 	want := []string{
-		"PUT /things/{id} (HTTP_PROXY): API Gateway cannot map a rotated cookie onto a proxied response; the backend must echo request header x-sessiongate-set-cookie as Set-Cookie and x-sessiongate-front-token as front-token",
-		"GET /files/{path+} (AWS_PROXY): API Gateway cannot map a rotated cookie onto a Lambda proxy response; the Lambda must pass it on with package authorizer/backend",
+		"PUT /things/{id} (HTTP_PROXY): API Gateway cannot map a rotated cookie onto a proxied response; the backend must echo request header x-sessiongate-set-cookie as Set-Cookie, x-sessiongate-front-token as front-token and x-sessiongate-access-token as st-access-token",
+		"GET /files/{path+} (AWS_PROXY): API Gateway cannot map a rotated cookie onto a Lambda proxy response; the Lambda must pass it on with package authorizer/backend (requestContext.authorizer.setCookie as Set-Cookie, frontToken as front-token, accessToken as st-access-token)",
 		"POST /open (HTTP_PROXY, public): API Gateway passes the client's headers through; the backend must not trust x-user-id",
 		"GET /things/{id} (HTTP): the HTTP API variant proxies the backend",
 	}
@@ -450,6 +464,11 @@ func TestRenderHTTPAPI(t *testing.T) {
 	if len(path(get, "responseParameters")) != len(gr.CookieStatuses) {
 		t.Errorf("GET responseParameters %v", path(get, "responseParameters"))
 	}
+	want := map[string]any{"overwrite:header.Set-Cookie": "$context.authorizer.setCookie",
+		"overwrite:header.front-token": "$context.authorizer.frontToken", "overwrite:header.st-access-token": "$context.authorizer.accessToken"}
+	if got := path(get, "responseParameters", "404"); !reflect.DeepEqual(got, want) {
+		t.Errorf("GET responseParameters for 404: %v, want %v", got, want)
+	}
 	open := path(d, "paths", "/open", "post", "x-amazon-apigateway-integration")
 	if path(open, "requestParameters")["remove:header.x-user-id"] != "''" || open["responseParameters"] != nil {
 		t.Errorf("public operation %v", open)
@@ -468,6 +487,111 @@ func TestRenderHTTPAPI(t *testing.T) {
 		"Backend": "http://127.0.0.1:1", "FilesFunction.Arn": "arn:f", "AuthorizerFunction.Arn": "arn:a", "SessionApiFunction.Arn": "arn:s"}
 	if _, err := gr.LoadHTTPAPI(r.Files[gr.FileHTTPAPI], vars); err != nil {
 		t.Errorf("LoadHTTPAPI: %v", err)
+	}
+}
+
+// tokenAPI asks for a TOKEN authorizer at its root: a bearer-only API.
+const tokenAPI = `openapi: 3.0.1
+info: {title: bearer, version: "1"}
+x-sessiongate: {authorizer: token, roles: [member]}
+paths:
+  /items:
+    get:
+      x-amazon-apigateway-integration: {type: http, httpMethod: GET, uri: "https://b.example.com/items"}
+  /items/{id}:
+    put:
+      parameters: [{name: id, in: path, required: true}]
+      x-sessiongate: {roles: [editor]}
+      x-amazon-apigateway-integration:
+        type: http_proxy
+        httpMethod: PUT
+        uri: "https://b.example.com/items/{id}"
+        requestParameters: {integration.request.path.id: method.request.path.id}
+  /status:
+    get:
+      x-sessiongate: {session: none}
+      x-amazon-apigateway-integration: {type: http, httpMethod: GET, uri: "https://b.example.com/status"}
+`
+
+// A document that asks for a TOKEN authorizer renders one on the REST API
+// (identity source: the scheme's header Authorization, caching off) and a
+// REQUEST authorizer with the identity source $request.header.Authorization
+// on the HTTP API variant; both load, and everything else is what a
+// REQUEST-authorizer document renders.
+func TestRenderTokenAuthorizer(t *testing.T) {
+	src := parse(t, tokenAPI)
+	if src.Authorizer != gr.TokenAuthorizer || parse(t, mixedAPI).Authorizer != gr.RequestAuthorizer {
+		t.Fatalf("Source.Authorizer %q", src.Authorizer)
+	}
+	r, err := src.Render(gr.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := decode(t, r, gr.FileOpenAPI)
+	scheme := path(d, "components", "securitySchemes", gr.AuthorizerName)
+	wantScheme := map[string]any{"type": "apiKey", "name": "Authorization", "in": "header", "x-amazon-apigateway-authtype": "custom",
+		"x-amazon-apigateway-authorizer": map[string]any{"type": "token", "authorizerResultTtlInSeconds": float64(0),
+			"authorizerUri": map[string]any{"Fn::Sub": gr.LambdaURI(gr.FunctionAuthorizer)}}}
+	if !reflect.DeepEqual(scheme, wantScheme) {
+		t.Errorf("REST security scheme\n got %v\nwant %v", scheme, wantScheme)
+	}
+	if !reflect.DeepEqual(path(d, "paths", "/items", "get")["security"], []any{map[string]any{gr.AuthorizerName: []any{}}}) ||
+		path(d, "paths", "/status", "get")["security"] != nil {
+		t.Error("security on the operations")
+	}
+	// The same mappings as with a REQUEST authorizer.
+	def := path(d, "paths", "/items", "get", "x-amazon-apigateway-integration", "responses", "default", "responseParameters")
+	if def["method.response.header.st-access-token"] != "context.authorizer.accessToken" || def["method.response.header.Set-Cookie"] != "context.authorizer.setCookie" {
+		t.Errorf("integration response parameters %v", def)
+	}
+	denied := path(d, "x-amazon-apigateway-gateway-responses", "ACCESS_DENIED", "responseParameters")
+	if denied["gatewayresponse.header.st-access-token"] != "context.authorizer.accessToken" {
+		t.Errorf("ACCESS_DENIED %v", denied)
+	}
+	h := decode(t, r, gr.FileHTTPAPI)
+	ha := path(h, "components", "securitySchemes", gr.AuthorizerName, "x-amazon-apigateway-authorizer")
+	if ha["type"] != "request" || ha["identitySource"] != "$request.header.Authorization" || ha["authorizerResultTtlInSeconds"] != float64(0) ||
+		ha["authorizerPayloadFormatVersion"] != "2.0" || ha["enableSimpleResponses"] != true {
+		t.Errorf("HTTP API authorizer %v", ha)
+	}
+	// The route list names the authorizer of every route.
+	got := map[string]gr.AuthorizerType{}
+	for _, ri := range r.Routes {
+		got[ri.Method+" "+ri.Path] = ri.Authorizer
+	}
+	want := map[string]gr.AuthorizerType{"GET /items": gr.TokenAuthorizer, "PUT /items/{id}": gr.TokenAuthorizer, "GET /status": "",
+		"POST /auth/session/refresh": "", "POST /auth/signout": ""}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("route authorizers %v, want %v", got, want)
+	}
+	// Rules do not depend on the authorizer's type.
+	if string(r.Files[gr.FileRules]) != "[\n  {\"method\":\"GET\",\"path\":\"/items\",\"anyRoles\":[\"member\"]},\n  {\"method\":\"PUT\",\"path\":\"/items/*\",\"anyRoles\":[\"editor\"]}\n]\n" {
+		t.Errorf("rules %s", r.Files[gr.FileRules])
+	}
+	vars := map[string]string{"AWS::Partition": "aws", "AWS::Region": "local", "AllowedOrigin": testOrigin,
+		"AuthorizerFunction.Arn": "arn:a", "SessionApiFunction.Arn": "arn:s"}
+	api, err := gr.Load(r.Files[gr.FileOpenAPI], vars)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if api.AuthorizerType != gr.TokenAuthorizer || api.TokenHeader != "Authorization" || api.Authorizer != gr.FunctionAuthorizer || api.AuthorizerTTL != 0 {
+		t.Errorf("loaded authorizer %q %q %q %d", api.AuthorizerType, api.TokenHeader, api.Authorizer, api.AuthorizerTTL)
+	}
+	httpAPI, err := gr.LoadHTTPAPI(r.Files[gr.FileHTTPAPI], vars)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(httpAPI.IdentityHeaders, []string{"Authorization"}) {
+		t.Errorf("HTTP API identity headers %v", httpAPI.IdentityHeaders)
+	}
+	// A REQUEST-authorizer document has none of this.
+	plain := render(t, mixedAPI)
+	if a := path(decode(t, plain, gr.FileOpenAPI), "components", "securitySchemes", gr.AuthorizerName); a["name"] != "Unused" ||
+		path(a, "x-amazon-apigateway-authorizer")["type"] != "request" {
+		t.Errorf("REQUEST scheme %v", a)
+	}
+	if a := path(decode(t, plain, gr.FileHTTPAPI), "components", "securitySchemes", gr.AuthorizerName, "x-amazon-apigateway-authorizer"); a["identitySource"] != nil {
+		t.Errorf("HTTP API REQUEST authorizer with an identity source: %v", a)
 	}
 }
 
@@ -549,6 +673,7 @@ func TestRenderIsPure(t *testing.T) {
 func FuzzParseSource(f *testing.F) {
 	f.Add([]byte(mixedAPI))
 	f.Add([]byte(integrationExamples))
+	f.Add([]byte(tokenAPI))
 	f.Add([]byte(doc("x-sessiongate: {roles: [a]}\n", "  /a/{b}:\n    get: {parameters: [{name: b, in: path}], x-sessiongate: {claims: {c: [1]}}, "+httpInt+"}\n")))
 	f.Add([]byte("openapi: 3.0.1\npaths: {/a: {get: {x-sessiongate: &x {session: none}, z: *x}}}\n"))
 	f.Add([]byte(`{"openapi":"3.0.1","paths":{"/":{"get":{"x-amazon-apigateway-integration":{"type":"mock"}}}}}`))

@@ -296,6 +296,14 @@ func (st *startup) announce(s settings, src apiSource, keysGenerated bool, stder
 	if keysGenerated {
 		fmt.Fprintln(stderr, "localgateway: warning: SESSION_KEYS is not set: using ephemeral keys; cookies stop working when the process exits")
 	}
+	switch {
+	case st.api != nil && st.api.AuthorizerType == gatewayresponses.TokenAuthorizer:
+		fmt.Fprintf(stderr, "localgateway: the authorizer is a TOKEN authorizer on the %s header: a request without it gets 401 before the authorizer runs\n",
+			st.api.TokenHeader)
+	case st.httpAPI != nil && len(st.httpAPI.IdentityHeaders) > 0:
+		fmt.Fprintf(stderr, "localgateway: the authorizer's identity source is the %s header: a request without it gets 401 before the authorizer runs\n",
+			strings.Join(st.httpAPI.IdentityHeaders, ", "))
+	}
 	if st.rulesFrom != "" {
 		n := fmt.Sprintf("%d route rules", st.rules.Len())
 		if st.rules.Len() == 1 {

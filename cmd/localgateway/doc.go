@@ -24,14 +24,22 @@
 //   - matches a route within the stage (gatewayresponses.API.Match); a path
 //     the definition does not have is the MISSING_AUTHENTICATION_TOKEN
 //     gateway response (403), as API Gateway answers an unknown path;
-//   - runs the REQUEST authorizer in-process on routes that have it,
-//     through aws-lambda-go's JSON round trip (lambda.NewHandler(...).Invoke),
-//     with a REST payload 1.0 event as API Gateway sends it: type,
-//     methodArn arn:aws:execute-api:local:000000000000:localapi/<stage>/<METHOD>/<path>,
+//   - runs the authorizer in-process on routes that have it, through
+//     aws-lambda-go's JSON round trip (lambda.NewHandler(...).Invoke). A
+//     REQUEST authorizer gets a REST payload 1.0 event as API Gateway sends
+//     it: type, methodArn
+//     arn:aws:execute-api:local:000000000000:localapi/<stage>/<METHOD>/<path>,
 //     resource, path, httpMethod, headers (last value of each name),
 //     multiValueHeaders (every value: several Cookie lines stay several
-//     entries), query parameters, path parameters and requestContext with
-//     the stage, the path the browser called and the request id;
+//     entries; Authorization as the client sent it), query parameters,
+//     path parameters and requestContext with the stage, the path the
+//     browser called and the request id. A TOKEN authorizer (render's
+//     x-sessiongate: {authorizer: token}) gets the TOKEN event API Gateway
+//     sends, {"type":"TOKEN","authorizationToken":<the Authorization
+//     header's last value>,"methodArn":...}, and nothing else of the
+//     request; a request whose Authorization header is missing or empty is
+//     UNAUTHORIZED (401) without invoking it, as in API Gateway, so a
+//     session cookie alone never passes it;
 //   - maps the outcome as API Gateway does: the error "Unauthorized" →
 //     UNAUTHORIZED (401) with no authorizer context; any other error, or
 //     output API Gateway cannot use (no principalId or policy, an object or
@@ -42,7 +50,9 @@
 //     context;
 //   - renders gateway responses and integration mappings with
 //     gatewayresponses' evaluator (x-user-id ← principalId, Set-Cookie ←
-//     context.authorizer.setCookie, CORS, ...);
+//     context.authorizer.setCookie, st-access-token ←
+//     context.authorizer.accessToken for a client in header mode, CORS,
+//     ...);
 //   - HTTP and HTTP_PROXY integrations go to their URI; the example API's
 //     ${EchoBackendUrl} is a built-in echo backend on its own loopback
 //     listener, which answers {"method","path","headers"} with every header
@@ -165,7 +175,10 @@
 //
 // -http-api serves httpapi-openapi.json (DIR's, or the embedded one)
 // instead, with HTTP API semantics (httpapi.go): a payload 2.0 authorizer
-// event with simple responses, no gateway responses (401
+// event with simple responses (with the identity source
+// $request.header.Authorization of a bearer-only API's variant: 401
+// without invoking the authorizer when the header is missing or empty,
+// its value in the event's identitySource otherwise), no gateway responses (401
 // {"message":"Unauthorized"}, 403 {"message":"Forbidden"}, 404 {"message":
 // "Not Found"}), parameter mapping, CORS from x-amazon-apigateway-cors,
 // payload 2.0 events for Lambda routes. The stage, the configuration, the

@@ -29,7 +29,7 @@ type stagePath struct {
 	route string // within the stage: the event's path
 }
 
-// methodARN is the methodArn API Gateway gives a REQUEST authorizer:
+// methodARN is the methodArn API Gateway gives a REQUEST or TOKEN authorizer:
 // arn:aws:execute-api:<region>:<account>:<api id>/<stage>/<METHOD>/<path
 // within the stage, without its leading slash>.
 func methodARN(stage, method, routePath string) string {
@@ -112,7 +112,8 @@ func sourceIP(r *http.Request) string {
 
 // authorizerEvent builds the REST (payload v1) REQUEST authorizer event for
 // a request to route tpl: path and methodArn within the stage,
-// requestContext.path as the browser called it.
+// requestContext.path as the browser called it, every header — Cookie and
+// Authorization alike — as the client sent it.
 func authorizerEvent(r *http.Request, sp stagePath, tpl, requestID string) events.APIGatewayCustomAuthorizerRequestTypeRequest {
 	h, mh := requestHeaders(r)
 	q, mq := queryParams(r)
@@ -139,6 +140,22 @@ func authorizerEvent(r *http.Request, sp stagePath, tpl, requestID string) event
 			APIID:        localAPIID,
 		},
 	}
+}
+
+// tokenAuthorizerEvent builds the event a REST TOKEN authorizer gets:
+// {"type":"TOKEN","authorizationToken":<the token header's value>,
+// "methodArn":...} and nothing else of the request (docs/apigateway.md,
+// "REST authorizer payload"). The token is the header's last value, as the
+// headers of a REQUEST event keep it. ok is false when the header is
+// missing or empty: API Gateway then answers 401 without invoking the
+// authorizer.
+func tokenAuthorizerEvent(r *http.Request, sp stagePath, header string) (events.APIGatewayCustomAuthorizerRequest, bool) {
+	vs := r.Header.Values(header)
+	if len(vs) == 0 || vs[len(vs)-1] == "" {
+		return events.APIGatewayCustomAuthorizerRequest{}, false
+	}
+	return events.APIGatewayCustomAuthorizerRequest{Type: "TOKEN", AuthorizationToken: vs[len(vs)-1],
+		MethodArn: methodARN(sp.stage, r.Method, sp.route)}, true
 }
 
 // resourceID is a stable short id for a route template.

@@ -25,8 +25,8 @@ const refreshSuffix = "/session/refresh"
 
 // apiFunctions are the Lambda functions a definition names.
 type apiFunctions struct {
-	// authorizer is the function of the REQUEST authorizer; "" when the
-	// definition has none.
+	// authorizer is the function of the authorizer (REQUEST or TOKEN);
+	// "" when the definition has none.
 	authorizer string
 	// sessionAPI is the function of the refresh route, POST
 	// <API_BASE_PATH>/session/refresh; refreshRoute is that route's path.

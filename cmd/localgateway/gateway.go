@@ -70,7 +70,7 @@ func lambdaFunc(handler any) invoker {
 type gateway struct {
 	api        *gatewayresponses.API
 	stage      string             // "" at the root
-	authorizer invoker            // the REQUEST authorizer
+	authorizer invoker            // the REQUEST or TOKEN authorizer
 	lambdas    map[string]invoker // AWS_PROXY integrations by function logical id
 	services   map[*gatewayresponses.Route]string
 	local      map[string]http.Handler
@@ -306,8 +306,11 @@ func (g *gateway) serve(w http.ResponseWriter, r *http.Request, rid string) stri
 	return name
 }
 
-// authorize runs the REQUEST authorizer and maps its outcome as API
-// Gateway does:
+// authorize runs the authorizer and maps its outcome as API Gateway does.
+// A REQUEST authorizer gets the whole request (authorizerEvent); a TOKEN
+// authorizer only its token header's value (tokenAuthorizerEvent), and a
+// request without that header, or with it empty, is UNAUTHORIZED without
+// invoking it. Then:
 //
 //   - error "Unauthorized" → UNAUTHORIZED, with no authorizer context;
 //   - any other error, or output API Gateway cannot use (no principalId or
@@ -316,7 +319,18 @@ func (g *gateway) serve(w http.ResponseWriter, r *http.Request, rid string) stri
 //   - Deny, explicit or implicit → ACCESS_DENIED with the context;
 //   - Allow → "" and the context for the integration.
 func (g *gateway) authorize(ctx context.Context, r *http.Request, sp stagePath, tpl, rid string) (map[string]string, gatewayresponses.ResponseType) {
-	ev := authorizerEvent(r, sp, tpl, rid)
+	var ev any
+	var arn string
+	if g.api.AuthorizerType == gatewayresponses.TokenAuthorizer {
+		tev, ok := tokenAuthorizerEvent(r, sp, g.api.TokenHeader)
+		if !ok {
+			return nil, gatewayresponses.Unauthorized
+		}
+		ev, arn = tev, tev.MethodArn
+	} else {
+		rev := authorizerEvent(r, sp, tpl, rid)
+		ev, arn = rev, rev.MethodArn
+	}
 	payload, err := json.Marshal(ev)
 	if err != nil {
 		return nil, gatewayresponses.AuthorizerConfigurationError
@@ -337,7 +351,7 @@ func (g *gateway) authorize(ctx context.Context, r *http.Request, sp stagePath, 
 		g.log.Warn("authorizer failed", attrs...)
 		return nil, gatewayresponses.AuthorizerConfigurationError
 	}
-	d, err := decide(out, ev.MethodArn)
+	d, err := decide(out, arn)
 	if err != nil {
 		g.log.Error("authorizer output rejected", "requestId", rid, "error", err.Error())
 		return nil, gatewayresponses.AuthorizerConfigurationError

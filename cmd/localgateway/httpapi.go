@@ -23,7 +23,10 @@ import (
 // gateway.go, as API Gateway's HTTP APIs do it:
 //
 //   - The authorizer gets a payload 2.0 REQUEST event and answers with a
-//     simple response. isAuthorized:false is 403 {"message":"Forbidden"};
+//     simple response. With an identity source ($request.header.Authorization,
+//     render's variant of a TOKEN authorizer) a request without that header,
+//     or with it empty, is 401 {"message":"Unauthorized"} without invoking
+//     it. isAuthorized:false is 403 {"message":"Forbidden"};
 //     the error "Unauthorized" is 401 {"message":"Unauthorized"}; any other
 //     error or output that is not a simple response is 500
 //     {"message":"Internal Server Error"}. HTTP APIs have no gateway
@@ -32,8 +35,9 @@ import (
 //   - http_proxy integrations get the client's request with the route's
 //     request parameters applied (identity headers overwritten from
 //     $context.authorizer.*), and the response parameters of the backend's
-//     status code are applied to its answer (the rotated cookie and
-//     front-token from the authorizer's context).
+//     status code are applied to its answer (the rotated cookie, or the
+//     rotated st-access-token of a client in header mode, and front-token
+//     from the authorizer's context).
 //   - aws_proxy integrations get a payload 2.0 event whose
 //     requestContext.authorizer.lambda is the authorizer's context, and
 //     answer with a payload 2.0 response: each element of its cookies is
@@ -258,9 +262,15 @@ func (g *httpAPIGateway) serve(w http.ResponseWriter, r *http.Request, rid strin
 
 // authorize runs the REQUEST authorizer with a payload 2.0 event and
 // returns its context (decoded with UseNumber, values as it returned
-// them), or the response that ends the request.
+// them), or the response that ends the request. A request without one of
+// the authorizer's identity headers, or with it empty, is 401 without
+// invoking it.
 func (g *httpAPIGateway) authorize(ctx context.Context, q *httpAPIRequest) (map[string]any, *httpAPIResponse) {
-	payload, err := json.Marshal(q.authorizerEvent())
+	ev, ok := q.authorizerEvent(g.api.IdentityHeaders)
+	if !ok {
+		return nil, errUnauthorized()
+	}
+	payload, err := json.Marshal(ev)
 	if err != nil {
 		return nil, errInternal()
 	}

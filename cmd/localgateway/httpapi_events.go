@@ -197,11 +197,21 @@ func (q *httpAPIRequest) requestContext() httpAPIRequestContext {
 
 // authorizerEvent builds the payload 2.0 REQUEST authorizer event:
 // rawPath and requestContext.http.path as the client called them (with
-// the stage), routeArn with the path within the stage, no identity
-// sources (LoadHTTPAPI refuses them), empty lists and maps rather than
-// absent ones, as API Gateway sends them.
-func (q *httpAPIRequest) authorizerEvent() httpAPIAuthorizerEvent {
+// the stage), routeArn with the path within the stage, identitySource the
+// values of the identity headers in order (empty without any), empty
+// lists and maps rather than absent ones, as API Gateway sends them. ok
+// is false when an identity header is missing or empty: API Gateway then
+// answers 401 without invoking the authorizer.
+func (q *httpAPIRequest) authorizerEvent(identityHeaders []string) (ev httpAPIAuthorizerEvent, ok bool) {
 	h, cookies := headersAndCookies(q.r)
+	identity := []string{}
+	for _, name := range identityHeaders {
+		v := h[strings.ToLower(name)]
+		if v == "" {
+			return httpAPIAuthorizerEvent{}, false
+		}
+		identity = append(identity, v)
+	}
 	if cookies == nil {
 		cookies = []string{}
 	}
@@ -214,11 +224,11 @@ func (q *httpAPIRequest) authorizerEvent() httpAPIAuthorizerEvent {
 		pp = map[string]string{}
 	}
 	return httpAPIAuthorizerEvent{
-		Version: "2.0", Type: "REQUEST", RouteArn: q.routeArn(), IdentitySource: []string{},
+		Version: "2.0", Type: "REQUEST", RouteArn: q.routeArn(), IdentitySource: identity,
 		RouteKey: q.match.Route.Key, RawPath: q.r.URL.Path, RawQueryString: q.r.URL.RawQuery,
 		Cookies: cookies, Headers: h, QueryStringParameters: qs, RequestContext: q.requestContext(),
 		PathParameters: pp, StageVariables: map[string]string{},
-	}
+	}, true
 }
 
 // proxyEvent builds the payload 2.0 Lambda proxy integration event;

@@ -698,7 +698,10 @@ func TestHTTPAPIEvents(t *testing.T) {
 	now := time.Date(2026, 11, 21, 5, 49, 2, 0, time.UTC)
 	q := &httpAPIRequest{r: r, stage: "prod", routePath: "/api/items/7", match: m, requestID: "Zx1AbCdEfGh=", now: now}
 
-	ev := q.authorizerEvent()
+	ev, ok := q.authorizerEvent(nil)
+	if !ok {
+		t.Fatal("no event without identity sources")
+	}
 	raw, err := json.Marshal(ev)
 	if err != nil {
 		t.Fatal(err)
@@ -751,9 +754,25 @@ func TestHTTPAPIEvents(t *testing.T) {
 		t.Errorf("the Cookie header is in headers too: %s", raw)
 	}
 
+	// With the identity source of a bearer-only API: the header's value in
+	// identitySource (and in headers, as always); without it, no event.
+	bearer := []string{gatewayresponses.TokenHeader}
+	if _, ok := q.authorizerEvent(bearer); ok {
+		t.Error("an event without the identity header")
+	}
+	r.Header.Set("Authorization", "")
+	if _, ok := q.authorizerEvent(bearer); ok {
+		t.Error("an event with the identity header empty")
+	}
+	r.Header.Set("Authorization", "Bearer abc.def")
+	if ev, ok := q.authorizerEvent(bearer); !ok || !reflect.DeepEqual(ev.IdentitySource, []string{"Bearer abc.def"}) ||
+		ev.Headers["authorization"] != "Bearer abc.def" {
+		t.Errorf("identity source %q, authorization header %q", ev.IdentitySource, ev.Headers["authorization"])
+	}
+
 	// Served at the root, the stage is $default and the ARN names it.
 	q.stage, q.r = httpAPIDefaultStage, httptest.NewRequest("GET", "/api/items/7", nil)
-	if ev := q.authorizerEvent(); ev.RouteArn != "arn:aws:execute-api:local:000000000000:localapi/$default/GET/api/items/7" ||
+	if ev, _ := q.authorizerEvent(nil); ev.RouteArn != "arn:aws:execute-api:local:000000000000:localapi/$default/GET/api/items/7" ||
 		ev.RequestContext.Stage != "$default" || ev.RawPath != "/api/items/7" || ev.Cookies == nil || ev.QueryStringParameters == nil {
 		t.Errorf("root: %+v", ev)
 	}

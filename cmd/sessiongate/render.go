@@ -8,14 +8,15 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/sessiongate/sessiongate/gatewayresponses"
 )
 
 // render reads a team's annotated OpenAPI document (--api), prints each
-// route with its protection, the warnings and the operations the HTTP API
-// variant leaves out, and writes the rendered definitions into --out (the
+// route with the authorizer that runs before it and its protection, the
+// warnings and the operations the HTTP API variant leaves out, and writes the rendered definitions into --out (the
 // document's folder by default). With --check it writes nothing and exits
 // 1 naming every file that differs from what the document renders to.
 func (c *cli) render(args []string) int {
@@ -54,8 +55,9 @@ func (c *cli) render(args []string) int {
 
 	tw := tabwriter.NewWriter(c.stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "routes of %s:\n", *api)
+	fmt.Fprintf(tw, "  METHOD\tPATH\tINTEGRATION\tAUTHORIZER\tPROTECTION\n")
 	for _, route := range r.Routes {
-		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", route.Method, route.Path, route.Integration, route.Protection)
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", route.Method, route.Path, route.Integration, authorizerColumn(route.Authorizer), route.Protection)
 	}
 	_ = tw.Flush()
 	for _, w := range r.Warnings {
@@ -104,6 +106,16 @@ func (c *cli) render(args []string) int {
 		fmt.Fprintf(c.stdout, "wrote %s (%d bytes)\n", path, len(r.Files[name]))
 	}
 	return exitOK
+}
+
+// authorizerColumn names the authorizer that runs before a route: its
+// API Gateway type (REQUEST or TOKEN), "none" for a public route and the
+// session API's.
+func authorizerColumn(t gatewayresponses.AuthorizerType) string {
+	if t == "" {
+		return "none"
+	}
+	return strings.ToUpper(string(t))
 }
 
 // sourceErr prints every problem of a bad document, one per line, each

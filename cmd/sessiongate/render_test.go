@@ -19,10 +19,11 @@ func TestRender(t *testing.T) {
 		t.Fatalf("render: %+v", r)
 	}
 	for _, want := range []string{
-		"GET   /public/status         MOCK       public",
-		"POST  /api/admin             HTTP       session, any role of admin",
-		"GET   /api/me                HTTP       session",
-		"POST  /auth/session/refresh  AWS_PROXY  session API",
+		"METHOD  PATH                   INTEGRATION  AUTHORIZER  PROTECTION",
+		"GET     /public/status         MOCK         none        public",
+		"POST    /api/admin             HTTP         REQUEST     session, any role of admin",
+		"GET     /api/me                HTTP         REQUEST     session",
+		"POST    /auth/session/refresh  AWS_PROXY    none        session API",
 		"warning: GET /api/lambda-me (AWS_PROXY): API Gateway cannot map a rotated cookie",
 		"no HTTP API equivalent (left out of httpapi-openapi.json): GET /public/status (MOCK)",
 	} {
@@ -76,6 +77,49 @@ func TestRenderDefaultOut(t *testing.T) {
 	}
 }
 
+// A document whose root asks for a TOKEN authorizer renders one, and the
+// route table says which authorizer protects each route.
+func TestRenderTokenAuthorizer(t *testing.T) {
+	dir := t.TempDir()
+	doc := filepath.Join(dir, "api.yaml")
+	if err := os.WriteFile(doc, []byte(tokenAPI), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := runCLI(nil, "render", "--api", doc)
+	if r.code != exitOK {
+		t.Fatalf("%+v", r)
+	}
+	for _, want := range []string{
+		"GET     /me                    HTTP         TOKEN       session",
+		"GET     /status                HTTP         none        public",
+		"POST    /auth/session/refresh  AWS_PROXY    none        session API",
+	} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("output lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "openapi.json"))
+	if err != nil || !strings.Contains(string(b), `"type": "token"`) {
+		t.Errorf("openapi.json has no token authorizer: %v", err)
+	}
+	if r := runCLI(nil, "render", "--api", doc, "--check"); r.code != exitOK {
+		t.Errorf("check: %+v", r)
+	}
+}
+
+const tokenAPI = `openapi: 3.0.1
+info: {title: t, version: "1"}
+x-sessiongate: {authorizer: token}
+paths:
+  /me:
+    get:
+      x-amazon-apigateway-integration: {type: http, httpMethod: GET, uri: "https://backend.example.com/me"}
+  /status:
+    get:
+      x-sessiongate: {session: none}
+      x-amazon-apigateway-integration: {type: http, httpMethod: GET, uri: "https://backend.example.com/status"}
+`
+
 const minimalAPI = `openapi: 3.0.1
 info: {title: t, version: "1"}
 paths:
@@ -96,6 +140,10 @@ paths:
       x-amazon-apigateway-integration: {type: http, httpMethod: GET, uri: "https://b.example.com/x"}
     post:
       x-sessiongate: {roles: []}
+  /api/items:
+    get:
+      x-sessiongate: {authorizer: token}
+      x-amazon-apigateway-integration: {type: http, httpMethod: GET, uri: "https://b.example.com/x"}
 `), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -113,6 +161,7 @@ paths:
 			bad + ":6: GET /api/admin: x-sessiongate: unknown key \"role\"",
 			bad + ":9: POST /api/admin: x-sessiongate: roles: empty list",
 			bad + ":8: POST /api/admin: no x-amazon-apigateway-integration",
+			bad + ":12: GET /api/items: x-sessiongate: authorizer: set it once at the document's root",
 		}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
