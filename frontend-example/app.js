@@ -12,6 +12,14 @@
 // example-config.json, served beside this page, names it: {"apiPrefix":"/prod"}.
 // When there is no such file (404) the API is at the root of this origin.
 //
+// The SDK carries the session in HttpOnly cookies by default. Open the page
+// as /?mode=header to run it in header mode instead (tokenTransferMethod
+// "header", what a mobile app or a browser that cannot use cookies does):
+// the tokens arrive in the st-access-token / st-refresh-token response
+// headers, the SDK keeps them in cookies that page scripts CAN read, and
+// sends them back as Authorization: Bearer — the access token on API calls,
+// the refresh token on the refresh call only.
+//
 // window.sgState exposes the counters below so tests can read them.
 
 const SuperTokens = window.supertokens;
@@ -29,6 +37,7 @@ const state = {
   lastBody: null,
   events: [], // SDK events, oldest first
   apiPrefix: null, // from example-config.json: "" (API at the root) or like "/prod"
+  mode: null, // "cookie" (the default) or "header" (/?mode=header)
 };
 window.sgState = state;
 
@@ -63,23 +72,36 @@ async function loadConfig() {
   return { apiPrefix: prefix };
 }
 
+// transferMethod reads ?mode= from the page's URL: absent or "cookie" is
+// cookie mode, "header" header mode; any other value stops the app rather
+// than run in a mode nobody asked for.
+function transferMethod() {
+  const mode = new URLSearchParams(window.location.search).get('mode');
+  if (mode === null || mode === '' || mode === 'cookie') return 'cookie';
+  if (mode === 'header') return 'header';
+  throw new Error(`?mode= must be "cookie" or "header", not ${JSON.stringify(mode)}`);
+}
+
 let config;
 try {
-  config = await loadConfig();
+  config = { ...(await loadConfig()), mode: transferMethod() };
 } catch (err) {
   showResult('Configuration', 'error', String(err && err.message ? err.message : err), 'bad');
   throw err;
 }
 state.apiPrefix = config.apiPrefix;
+state.mode = config.mode;
 
 /** The URL path of an API route: api('/api/me') is '/prod/api/me' under stage prod. */
 const api = (path) => config.apiPrefix + path;
 
 for (const el of document.querySelectorAll('.api-prefix')) el.textContent = config.apiPrefix;
+$('mode').textContent = config.mode === 'header' ? 'header mode (bearer tokens)' : 'cookie mode';
 
 // A front-token that arrives while a refresh is in flight belongs to the
 // refresh; any other payload update means the authorizer rotated the access
-// token in place (Set-Cookie + front-token on an ordinary API response).
+// token in place (Set-Cookie, or st-access-token in header mode, with a
+// front-token on an ordinary API response).
 let refreshInFlight = 0;
 let signInInFlight = 0;
 let callsInFlight = 0;
@@ -90,7 +112,7 @@ SuperTokens.init({
   appInfo: { appName: 'sessiongate example', apiDomain: window.location.origin, apiBasePath: api('/auth') },
   recipeList: [
     Session.init({
-      tokenTransferMethod: 'cookie',
+      tokenTransferMethod: config.mode,
       preAPIHook: async (ctx) => {
         if (ctx.action === 'REFRESH_SESSION') {
           state.refreshCalls++;
@@ -175,7 +197,9 @@ async function signOut() {
     await Session.signOut();
     state.lastStatus = 200;
     state.lastBody = { status: 'OK' };
-    showResult('Sign out', 200, 'Signed out: the session is revoked on the server and its cookies are cleared.', 'ok');
+    showResult('Sign out', 200, config.mode === 'header'
+      ? 'Signed out: the session is revoked on the server and the SDK dropped its tokens.'
+      : 'Signed out: the session is revoked on the server and its cookies are cleared.', 'ok');
   } catch (err) {
     state.lastStatus = 'error';
     state.lastBody = String(err && err.message ? err.message : err);
@@ -249,11 +273,11 @@ function showResult(title, status, body, kind) {
 }
 
 // The echo backend returns every header it received, the Cookie header
-// included; never put session cookies on the screen.
+// included; never put session cookies or bearer tokens on the screen.
 function redact(body) {
   if (body && typeof body === 'object' && body.headers && typeof body.headers === 'object') {
     const headers = { ...body.headers };
-    if ('cookie' in headers) headers.cookie = '(redacted)';
+    for (const name of ['cookie', 'authorization']) if (name in headers) headers[name] = '(redacted)';
     return { ...body, headers };
   }
   return body;

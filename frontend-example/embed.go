@@ -10,9 +10,14 @@
 // reads example-config.json beside the page: {"apiPrefix":"/prod"} puts
 // every API path, the SDK's own included, under that prefix (the local
 // gateway answers it, with -stage prod, outside the stage); without the
-// file (404) the API is at the root. Its Chromium tests live in tests/ and
-// run with `node --test tests/` (make test runs them); deploy-fidelity
-// runs the example under /prod with the deployed configuration.
+// file (404) the API is at the root. The SDK runs in cookie mode; opened as
+// /?mode=header it runs in header mode (tokenTransferMethod "header"): the
+// tokens travel in st-access-token / st-refresh-token response headers and
+// Authorization: Bearer request headers, and the SDK keeps them where page
+// scripts can read them. Its Chromium tests live in tests/ and run with
+// `node --test tests/` (make test runs them); deploy-fidelity runs the
+// example under /prod with the deployed configuration, header-mode runs it
+// in header mode.
 package frontendexample
 
 import "embed"

@@ -176,12 +176,15 @@ export async function launchChromium() {
   return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 }
 
-/** Opens the example in a page and waits until the SDK's first session check ran. */
-export async function openApp(context, origin) {
+/**
+ * Opens the example in a page and waits until the SDK's first session check
+ * ran. path is the page's path and query: '/?mode=header' for header mode.
+ */
+export async function openApp(context, origin, path = '/') {
   const page = await context.newPage();
   page.refreshCalls = 0;
   page.on('request', (r) => { if (r.url().endsWith('/auth/session/refresh')) page.refreshCalls++; });
-  await page.goto(`${origin}/`);
+  await page.goto(`${origin}${path}`);
   await page.waitForFunction(() => document.body.dataset.ready === 'true');
   return page;
 }
