@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/gorilla/securecookie"
@@ -71,9 +72,11 @@ func (t token) marshal() []byte {
 var errBadToken = errors.New("malformed token")
 
 // uvarint reads one minimal uvarint from b and returns it with the rest.
+// A uvarint of more than one byte is minimal when its last byte, which
+// holds its highest bits, is not zero.
 func uvarint(b []byte) (uint64, []byte, bool) {
 	v, n := binary.Uvarint(b)
-	if n <= 0 || n != len(binary.AppendUvarint(nil, v)) {
+	if n <= 0 || n > 1 && b[n-1] == 0 {
 		return 0, nil, false // truncated, overflowing or non-minimal
 	}
 	return v, b[n:], true
@@ -110,8 +113,18 @@ func unmarshalToken(b []byte) (token, error) {
 // of SHA-256 of its handle, in hex. Redis keys are derived from it, so a copy
 // of Redis holds nothing that can be replayed as a cookie.
 func (t token) sessionID() string {
+	var id [sessionIDLen]byte
+	t.putSessionID(&id)
+	return string(id[:])
+}
+
+// sessionIDLen is the length of a session id: 128 bits in hex.
+const sessionIDLen = 32
+
+// putSessionID writes t's session id into id.
+func (t token) putSessionID(id *[sessionIDLen]byte) {
 	sum := sha256.Sum256(t.handle[:])
-	return hex.EncodeToString(sum[:16])
+	hex.Encode(id[:], sum[:sessionIDLen/2])
 }
 
 // codec wraps securecookie codecs built from the key pairs: the first encodes,
@@ -152,8 +165,12 @@ func (c codec) decode(name, value string) (token, error) {
 	if value == "" || len(value) > maxCookieValue {
 		return token{}, ErrUnknown
 	}
-	var raw []byte
-	if err := securecookie.DecodeMulti(name, value, &raw, c.codecs...); err != nil {
+	dst := rawPool.Get().(*[]byte)
+	err := securecookie.DecodeMulti(name, value, dst, c.codecs...)
+	raw := *dst
+	*dst = nil // the pool keeps no reference to securecookie's buffer
+	rawPool.Put(dst)
+	if err != nil {
 		if !onlyDecodeErrors(err) {
 			return token{}, codecFailure("decode "+name, err)
 		}
@@ -165,6 +182,11 @@ func (c codec) decode(name, value string) (token, error) {
 	}
 	return t, nil
 }
+
+// rawPool holds the *[]byte securecookie decodes into. It is handed over
+// as an interface value, so a local slice would escape to the heap on
+// every decode; the pool reuses one per concurrent decode instead.
+var rawPool = sync.Pool{New: func() any { return new([]byte) }}
 
 // onlyDecodeErrors reports whether err, from securecookie, says only that
 // the value did not decode: every error in it is a securecookie.Error that

@@ -1,8 +1,11 @@
 package redisstore_test
 
 import (
+	"cmp"
 	"context"
 	"errors"
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -381,5 +384,57 @@ func TestCallOutOfRangeIsStoreFailure(t *testing.T) {
 	f.clock.Advance(time.UnixMilli(-1).Sub(f.clock.Now()))
 	if _, err := f.m.Validate(ctx, tok.Access.Value); !errors.Is(err, session.ErrStore) {
 		t.Errorf("Manager.Validate with a clock before 1970: got %v, want ErrStore", err)
+	}
+}
+
+// TestValidateAnyPrefixAndRoles: a validation builds its key and its
+// roles in a buffer when they fit and on their own when they do not (a
+// long prefix, many roles); either way the key is the one Create wrote and
+// the roles are the session's, on the read path and on the script path.
+func TestValidateAnyPrefixAndRoles(t *testing.T) {
+	srv := sessiontest.StartServer(t, sessiontest.Options{})
+	rdb := client(t, srv.URL(), redisstore.ModeStandalone)
+	ctx := context.Background()
+	many := make([]string, session.MaxRoles)
+	for i := range many {
+		many[i] = fmt.Sprintf("role-%d", i)
+	}
+	for _, prefix := range []string{"", "p:", "a-prefix-longer-than-the-buffer-holds:"} {
+		for _, roles := range [][]string{nil, {"a"}, {"a", "b", "c", "d"}, {"a", "b", "c", "d", "e"}, many} {
+			name := fmt.Sprintf("prefix %q, %d roles", prefix, len(roles))
+			clock := sessiontest.NewClock()
+			cfg := sessiontest.TestConfig(t)
+			store := redisstore.New(rdb, redisstore.Options{Prefix: prefix})
+			m := sessiontest.NewManager(t, cfg, store, clock)
+			tok, err := m.Create(ctx, session.CreateInput{UserID: "u", Roles: roles})
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			key := cmp.Or(prefix, "sg:") + "s:{" + tok.SessionID + "}"
+			if n, err := rdb.Exists(ctx, key).Result(); err != nil || n != 1 {
+				t.Fatalf("%s: no record under %q: %d %v", name, key, n, err)
+			}
+			check := func(path, value string) string {
+				t.Helper()
+				v, err := m.Validate(ctx, value)
+				if err != nil {
+					t.Fatalf("%s, %s: %v", name, path, err)
+				}
+				if !slices.Equal(v.Roles, roles) || (roles == nil) != (v.Roles == nil) {
+					t.Fatalf("%s, %s: roles %q, want %q", name, path, v.Roles, roles)
+				}
+				if v.SetCookie != nil {
+					return v.SetCookie.Value
+				}
+				return value
+			}
+			check("read", tok.Access.Value)
+			clock.Advance(cfg.RotateAfter)
+			rotated := check("script", tok.Access.Value)
+			check("read after the rotation", rotated)
+			if st := store.Stats(); st.ReadOnly != 2 || st.FromToken != 1 {
+				t.Fatalf("%s: the paths were not both taken: %+v", name, st)
+			}
+		}
 	}
 }
