@@ -3,10 +3,13 @@ package authorizer_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 	"github.com/redis/go-redis/v9"
 	"github.com/sessiongate/sessiongate/session/redisstore"
 	"github.com/sessiongate/sessiongate/session/sessiontest"
@@ -232,9 +235,9 @@ func BenchmarkPairedEngine(b *testing.B) {
 	})
 }
 
-// BenchmarkPairedFloor is the least an authorizer of docs/protocol.md that
-// runs one Lua script per validation must do per request, paired with a GET
-// like the other Paired benchmarks: decode the access cookie as the engine does
+// BenchmarkPairedFloor is the least an authorizer of docs/protocol.md must
+// do per request, paired with a GET like the other Paired benchmarks:
+// decode the access cookie as the engine does
 // (Manager.InspectAccess: securecookie's HMAC and AES with the
 // SESSION_KEYS pair, then the session id the Redis key is named by) and run
 // one Lua script that only GETs the session's record, under a per-call
@@ -243,7 +246,11 @@ func BenchmarkPairedEngine(b *testing.B) {
 // floor, not an authorizer: what it costs over the GET is what the machine
 // charges for the parts the authorizer may not drop. Two more cases split
 // it: the decode with a plain GET of the record (securecookie's share), and
-// the script alone (Lua's share).
+// the script alone (Lua's share). "event+cookie+get" is the floor of today's
+// read path: one strict pass of the maintained JSON library over the REST
+// event (what reading an event with encoding/json/v2 costs at the least:
+// two fields kept, the rest only validated), the cookie decode, and a plain
+// GET under a per-call deadline.
 func BenchmarkPairedFloor(b *testing.B) {
 	e, cookie := benchEnv(b)
 	ctx := context.Background()
@@ -257,6 +264,7 @@ func BenchmarkPairedFloor(b *testing.B) {
 		b.Fatalf("want the one record of session %s, got %q (%v)", info.SessionID, keys, err)
 	}
 	record := keys[0]
+	event := restBenchEvent(b, cookie)
 	script := redis.NewScript("return redis.call('GET', KEYS[1])")
 	arg := make([]byte, 13)
 	decode := func() error {
@@ -285,6 +293,22 @@ func BenchmarkPairedFloor(b *testing.B) {
 			return e.rdb.Get(ctx, record).Err()
 		}},
 		{"script", run},
+		{"event+cookie+get", func(ctx context.Context) error {
+			var ev struct {
+				Type      string         `json:"type"`
+				MethodArn string         `json:"methodArn"`
+				Headers   jsontext.Value `json:"headers"`
+			}
+			if err := json.Unmarshal(event, &ev); err != nil || ev.Type != "REQUEST" {
+				return fmt.Errorf("floor event: %q %v", ev.Type, err)
+			}
+			if err := decode(); err != nil {
+				return err
+			}
+			ctx, cancel := context.WithTimeout(ctx, time.Second)
+			defer cancel()
+			return e.rdb.Get(ctx, record).Err()
+		}},
 	}
 	for _, c := range cases {
 		b.Run(c.name, func(b *testing.B) { benchPaired(b, e, c.op) })
