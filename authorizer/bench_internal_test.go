@@ -21,7 +21,10 @@ func BenchmarkParseEvent(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := parse(raw, "sAccessToken"); err != nil {
+		inv := newInvocation()
+		_, err := parse(raw, "sAccessToken", inv)
+		inv.release()
+		if err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -33,9 +36,10 @@ func BenchmarkRenderAllow(b *testing.B) {
 	v := &session.Validated{UserID: "u", SessionID: "0123456789abcdef0123456789abcdef",
 		Roles: []string{"viewer"}, Claims: json.RawMessage(`{"plan":"pro"}`)}
 	req, d := request{payload: payloadV1, arnText: arn}, decision{outcome: outAllow, v: v}
+	var rs responses
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := render(&req, &d); err != nil {
+		if _, err := render(&req, &d, &rs); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -17,6 +17,12 @@
 //	render   render.go           decision → the response's bytes, or the error
 //	observe  observe.go          one log line (if its level is on), one metric line
 //
+// The memory the steps work in — the decoded event, the request's cookie
+// values, the response before it is encoded — is an invocation
+// (invocation.go), reused from one call to the next through a sync.Pool and
+// zeroed in between; nothing that outlives Invoke points into it, and the
+// bytes Invoke returns are the encoder's fresh copy.
+//
 // parse reads the payload format from the event itself
 // (docs/protocol.md#events-and-cookies): a REQUEST event with a methodArn
 // and no version or "1.0" is answered with an IAM policy (REST APIs), one

@@ -44,17 +44,17 @@ type event struct {
 	} `json:"requestContext"`
 }
 
-// decodeEvent decodes an event with encoding/json/v2's strict defaults: one
-// JSON object of valid UTF-8, no member name repeated anywhere (skipped
-// members included), every member the struct names of the JSON type its
-// field reads, names matched exactly. The error, which is logged, says what
-// is wrong and where, but quotes nothing from the event.
-func decodeEvent(data []byte) (*event, error) {
-	ev := new(event)
+// decodeEvent decodes an event into ev, which must be the zero event, with
+// encoding/json/v2's strict defaults: one JSON object of valid UTF-8, no
+// member name repeated anywhere (skipped members included), every member
+// the struct names of the JSON type its field reads, names matched
+// exactly. The error, which is logged, says what is wrong and where, but
+// quotes nothing from the event.
+func decodeEvent(data []byte, ev *event) error {
 	if err := json.Unmarshal(data, ev); err != nil {
-		return nil, describe(err)
+		return describe(err)
 	}
-	return ev, nil
+	return nil
 }
 
 // describe rewrites a decoding error without the text the decoder's own

@@ -57,6 +57,8 @@ type Sessions interface {
 	// carried, or its one bearer token, which is the same value
 	// (session.Manager.ValidateAny): the first valid one wins; errors wrap
 	// session.ErrNoSession, ErrExpired, ErrUnknown, ErrTheft or ErrStore.
+	// values is lent for the call: the authorizer reuses its memory once
+	// ValidateAny returns, so an implementation must not keep the slice.
 	ValidateAny(ctx context.Context, values []string) (*session.Validated, error)
 	// Config is the engine's configuration, read once by New: the access
 	// cookie's name and the anti-CSRF policy.
@@ -129,16 +131,19 @@ func New(cfg Config) (*Handler, error) {
 // decided (decide.go), rendered (render.go) and observed: one log line
 // when the level allows, one metric line always (observe.go). It returns
 // an error only for a 401 (ErrUnauthorized) or a 500 (ErrStoreUnavailable,
-// ErrInternal).
+// ErrInternal). Its working memory is an invocation, reused by the next
+// call once this one has returned.
 func (h *Handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
-	req, err := parse(payload, h.cfg.AccessCookieName)
+	inv := newInvocation()
+	defer inv.release()
+	req, err := parse(payload, h.cfg.AccessCookieName, inv)
 	var d decision
 	if err != nil {
 		d = decision{outcome: outBadEvent, reason: reasonBadEvent, cause: err}
 	} else {
 		d = h.decide(ctx, &req)
 	}
-	out, err := render(&req, &d)
+	out, err := render(&req, &d, &inv.resp)
 	h.observe(&req, &d)
 	return out, err
 }

@@ -33,8 +33,8 @@ func TestEventMatchesLambdaTypes(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		ev, err := decodeEvent(raw)
-		if err != nil {
+		ev := new(event)
+		if err := decodeEvent(raw, ev); err != nil {
 			t.Fatalf("%s: %v", f, err)
 		}
 		switch {
@@ -169,11 +169,8 @@ func TestHeaderBag(t *testing.T) {
 }
 
 func jsonUnmarshal(doc string, ev *event) error {
-	got, err := decodeEvent([]byte(doc))
-	if err == nil {
-		*ev = *got
-	}
-	return err
+	*ev = event{}
+	return decodeEvent([]byte(doc), ev)
 }
 
 func TestStagePrefixStripped(t *testing.T) {
@@ -190,7 +187,7 @@ func TestStagePrefixStripped(t *testing.T) {
 		raw, _ := json.Marshal(map[string]any{"version": "2.0", "type": "REQUEST",
 			"routeArn": "arn:aws:execute-api:us-east-1:123456789012:abc/" + c.stage + "/GET/x", "rawPath": c.raw,
 			"requestContext": map[string]any{"stage": c.stage, "http": map[string]any{"method": "GET"}}})
-		req, err := parse(raw, "sAccessToken")
+		req, err := parse(raw, "sAccessToken", new(invocation))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -269,7 +266,7 @@ func TestRenderHostileStrings(t *testing.T) {
 				if o == outDeny {
 					d.reason = reasonCSRF
 				}
-				out, err := render(&req, &d)
+				out, err := render(&req, &d, new(responses))
 				if err != nil {
 					t.Fatalf("%q: %v", s, err)
 				}
@@ -413,12 +410,12 @@ func FuzzDecodeEvent(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	badEvent, err := render(&request{}, &decision{outcome: outBadEvent})
+	badEvent, err := render(&request{}, &decision{outcome: outBadEvent}, new(responses))
 	if err != nil {
 		f.Fatal(err)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		req, perr := parse(data, cfg.AccessCookieName)
+		req, perr := parse(data, cfg.AccessCookieName, new(invocation))
 		out, err := h.Invoke(context.Background(), data)
 		if perr != nil {
 			if !errors.Is(perr, errBadEvent) || err != nil || !bytes.Equal(out, badEvent) {

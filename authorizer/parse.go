@@ -63,12 +63,14 @@ type request struct {
 }
 
 // parse decodes an event into a request, reading the cookies named access
-// and the bearer token. Every error wraps errBadEvent and names no value
-// the client sent.
-func parse(raw []byte, access string) (request, error) {
+// and the bearer token. The event is decoded into inv, which must be zero,
+// and req.values is backed by inv: the request is good only while inv is
+// (invocation). Every error wraps errBadEvent and names no value the
+// client sent.
+func parse(raw []byte, access string, inv *invocation) (request, error) {
 	var req request
-	ev, err := decodeEvent(raw)
-	if err != nil {
+	ev := &inv.ev
+	if err := decodeEvent(raw, ev); err != nil {
 		return req, fmt.Errorf("%w: %w", errBadEvent, err)
 	}
 	req.id = ev.RequestContext.RequestID
@@ -104,9 +106,11 @@ func parse(raw []byte, access string) (request, error) {
 	default:
 		return req, fmt.Errorf("%w: payload version is not 1.0 or 2.0", errBadEvent)
 	}
-	if req.arn, err = ParseMethodARN(req.arnText); err != nil {
+	arn, err := ParseMethodARN(req.arnText)
+	if err != nil {
 		return req, fmt.Errorf("%w: %w", errBadEvent, err)
 	}
+	req.arn = arn
 	// rawPath starts with "/<stage>" unless the stage is $default
 	// (docs/apigateway.md#stage-and-base-path).
 	if st := ev.RequestContext.Stage; req.payload == payloadV2 && st != "" && st != "$default" && strings.HasPrefix(req.path, "/") {
@@ -127,7 +131,7 @@ func parse(raw []byte, access string) (request, error) {
 	}
 	req.method = strings.ToUpper(req.method)
 
-	req.values = make([]string, 0, 4) // one allocation for the usual one to four copies
+	req.values = inv.values[:0] // the usual one to four copies need no allocation
 	if req.payload == payloadToken {
 		req.setBearer(ev.AuthorizationToken)
 		return req, nil

@@ -29,6 +29,14 @@ type simpleResponse struct {
 	Context      responseContext `json:"context"`
 }
 
+// responses is where render builds the response it encodes: a struct of
+// the invocation (invocation), not one allocated per call. render assigns
+// the one it uses whole, so nothing of an earlier response survives in it.
+type responses struct {
+	policy policyResponse
+	simple simpleResponse
+}
+
 // responseContext is the context of an Allow or a Deny. Its JSON names are
 // the Ctx constants (TestResponseContextNames), in sorted order.
 type responseContext struct {
@@ -88,8 +96,9 @@ var encodeOptions = jsontext.AllowInvalidUTF8(true)
 // allow, deny (403) and bad_event (403), ErrUnauthorized (401), or
 // ErrStoreUnavailable or ErrInternal (500). The bytes returned are the
 // caller's. A response that cannot be encoded (no value of these types is
-// one) turns d into an internal error.
-func render(req *request, d *decision) ([]byte, error) {
+// one) turns d into an internal error. The response is built in rs and
+// encoded into a new slice, so rs may be reused once render returns.
+func render(req *request, d *decision, rs *responses) ([]byte, error) {
 	var resp any
 	switch d.outcome {
 	case outAllow, outDeny:
@@ -98,13 +107,15 @@ func render(req *request, d *decision) ([]byte, error) {
 			// HTTP APIs answer isAuthorized:false with a bare 403 whose
 			// body nobody can set (docs/apigateway.md#http-api-mapping-and-simple-responses);
 			// the context is returned anyway.
-			resp = &simpleResponse{IsAuthorized: d.outcome == outAllow, Context: ctx}
+			rs.simple = simpleResponse{IsAuthorized: d.outcome == outAllow, Context: ctx}
+			resp = &rs.simple
 		} else {
 			effect := Allow
 			if d.outcome == outDeny {
 				effect = Deny
 			}
-			r := &policyResponse{PrincipalID: d.v.UserID, Context: ctx}
+			r := &rs.policy
+			*r = policyResponse{PrincipalID: d.v.UserID, Context: ctx}
 			r.PolicyDocument = r.backing.policy(effect, req.arnText)
 			resp = r
 		}

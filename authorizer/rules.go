@@ -7,6 +7,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
@@ -271,11 +272,15 @@ func (r Rules) check(method string, paths [2]string, roles []string, claims []by
 // Claims that are not one strict JSON object have no members, so every
 // claim rule fails on them: closed.
 func claim(claims []byte, name string) jsontext.Value {
-	f := claimFinder{name: name, src: claims}
-	if json.Unmarshal(claims, &f) != nil {
-		return nil
+	f := claimFinders.Get().(*claimFinder)
+	*f = claimFinder{name: name, src: claims}
+	var v jsontext.Value
+	if json.Unmarshal(claims, f) == nil {
+		v = f.value
 	}
-	return f.value
+	*f = claimFinder{} // the pool keeps no reference to the claims
+	claimFinders.Put(f)
+	return v
 }
 
 // claimFinder finds one member of a JSON object without building a map; the
@@ -285,6 +290,10 @@ type claimFinder struct {
 	src   []byte
 	value jsontext.Value
 }
+
+// claimFinders reuse claimFinders: json.Unmarshal takes one as an
+// interface value, so a new one would be allocated on every lookup.
+var claimFinders = sync.Pool{New: func() any { return new(claimFinder) }}
 
 func (f *claimFinder) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 	if dec.PeekKind() != '{' {

@@ -378,12 +378,21 @@ func worse(a, b error) error {
 	return a
 }
 
+// errOtherSession: a Store's Validate answered with a State of another
+// session than the one asked for (State.SessionID), a broken store.
+var errOtherSession = errors.New("the store answered for another session")
+
 func (m *Manager) validateToken(ctx context.Context, t token) (*Validated, error) {
-	id := t.sessionID()
+	want := t.id()
 	now := m.now()
-	st, err := m.store.Validate(ctx, id, t.access(), now, m.policy())
+	st, err := m.store.Validate(ctx, want, t.access(), now, m.policy())
 	if err != nil {
 		return nil, storeErr("validate", err)
+	}
+	// The id's string is the store's (ID); it must name this session.
+	id := st.SessionID
+	if id != string(want[:]) {
+		return nil, &StoreError{Op: "validate", Err: errOtherSession}
 	}
 	v := &Validated{SessionID: id, UserID: st.UserID, Roles: st.Roles, Claims: st.Claims,
 		AccessExpiry: st.AccessIssued.Add(m.cfg.AccessTTL)}

@@ -33,11 +33,13 @@ type Store interface {
 	// records the current refresh token as used when a.Gen was issued
 	// with it. Activity (what slides the idle timeout) is recorded with
 	// those writes only. a's hints may choose how, never what (Access).
-	Validate(ctx context.Context, id string, a Access, now time.Time, p Policy) (State, error)
+	// The id comes as an ID, not a string, and the State returned holds
+	// it as a string, SessionID, which the store makes: see ID.
+	Validate(ctx context.Context, id ID, a Access, now time.Time, p Policy) (State, error)
 	// Refresh rotates the refresh generation (docs/protocol.md, "Refresh
 	// rotation") and issues a fresh access generation, or returns the
 	// current ones for an idempotent replay; ErrTheft after it revoked the
-	// session.
+	// session. The State's SessionID is id.
 	Refresh(ctx context.Context, id string, gen uint64, now time.Time, p Policy) (State, error)
 	// Revoke deletes one session. It reports whether the session existed.
 	Revoke(ctx context.Context, id string) (bool, error)
@@ -49,6 +51,23 @@ type Store interface {
 	// reports how many sessions were updated.
 	SetClaims(ctx context.Context, userID string, roles []string, claims []byte) (int, error)
 }
+
+// IDLen is the length of a session id: 128 bits in hex.
+const IDLen = 32
+
+// ID is a session id — the public, non-secret name of a session, 32
+// lower-case hex digits — held in an array rather than a string. The
+// Manager hands Store.Validate the id in this form so that a validation
+// makes one string for it, not two: the store builds whatever string it
+// needs around the id (the Redis store's key has the id inside it) and
+// returns the id as State.SessionID, which may be a substring of that
+// string (a substring of a Go string is a string like any other, and
+// costs nothing). The Manager checks that SessionID is the id it asked
+// for.
+type ID [IDLen]byte
+
+// String returns the id's text.
+func (id ID) String() string { return string(id[:]) }
 
 // Access is the access token a request presented, as Store.Validate
 // receives it. Issued and RefreshPending are hints from the cookie (which
@@ -92,6 +111,9 @@ type Record struct {
 
 // State is what Validate and Refresh return for a live session.
 type State struct {
+	// SessionID is the id of the session the State is of: the id
+	// Validate or Refresh was given, as a string (ID).
+	SessionID     string
 	UserID        string
 	Roles         []string
 	Claims        []byte    // JSON object text, "{}" when none

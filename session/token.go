@@ -112,19 +112,14 @@ func unmarshalToken(b []byte) (token, error) {
 // sessionID is the public, non-secret name of a session: the first 128 bits
 // of SHA-256 of its handle, in hex. Redis keys are derived from it, so a copy
 // of Redis holds nothing that can be replayed as a cookie.
-func (t token) sessionID() string {
-	var id [sessionIDLen]byte
-	t.putSessionID(&id)
-	return string(id[:])
-}
+func (t token) sessionID() string { return t.id().String() }
 
-// sessionIDLen is the length of a session id: 128 bits in hex.
-const sessionIDLen = 32
-
-// putSessionID writes t's session id into id.
-func (t token) putSessionID(id *[sessionIDLen]byte) {
+// id is t's session id as an ID: sessionID without making a string.
+func (t token) id() ID {
+	var id ID
 	sum := sha256.Sum256(t.handle[:])
-	hex.Encode(id[:], sum[:sessionIDLen/2])
+	hex.Encode(id[:], sum[:IDLen/2])
+	return id
 }
 
 // codec wraps securecookie codecs built from the key pairs: the first encodes,

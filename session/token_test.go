@@ -147,16 +147,60 @@ func testConfig(t *testing.T) Config {
 // panicStore is a Store no test may reach.
 type panicStore struct{ Store }
 
-// stateStore answers every Validate with st and records what it was given.
+// stateStore answers every Validate with st, for the id it was given
+// unless answerFor says otherwise, and records what it was given.
 type stateStore struct {
 	panicStore
-	st  State
-	got Access
+	st        State
+	got       Access
+	gotID     ID
+	answerFor func(ID) string // the State's SessionID; nil: the id given
 }
 
-func (s *stateStore) Validate(_ context.Context, _ string, a Access, _ time.Time, _ Policy) (State, error) {
-	s.got = a
-	return s.st, nil
+func (s *stateStore) Validate(_ context.Context, id ID, a Access, _ time.Time, _ Policy) (State, error) {
+	s.got, s.gotID = a, id
+	st := s.st
+	st.SessionID = id.String()
+	if s.answerFor != nil {
+		st.SessionID = s.answerFor(id)
+	}
+	return st, nil
+}
+
+// The Manager hands the store the cookie's session id and takes the id
+// string from the store's answer; an answer for another session (or for
+// none) is a store failure, never a validation.
+func TestValidateSessionIDFromStore(t *testing.T) {
+	cfg := testConfig(t)
+	now := time.UnixMilli(1_795_253_061_000)
+	st := &stateStore{st: State{UserID: "u", AccessGen: 4, AccessIssued: now, AbsoluteEnd: now.Add(time.Hour), IdleExpiresAt: now.Add(time.Hour)}}
+	m, err := NewManager(cfg, st, WithClock(func() time.Time { return now }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok := accessToken([16]byte{1, 2, 3}, st.st)
+	cookie, err := m.codec.encode(cfg.AccessCookieName, tok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := m.Validate(context.Background(), cookie)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.SessionID != tok.sessionID() || st.gotID.String() != tok.sessionID() || len(v.SessionID) != IDLen {
+		t.Fatalf("session id %q, store asked for %q, want %q", v.SessionID, st.gotID.String(), tok.sessionID())
+	}
+	for name, answer := range map[string]func(ID) string{
+		"none":      func(ID) string { return "" },
+		"another":   func(ID) string { return "0123456789abcdef0123456789abcdef" },
+		"truncated": func(id ID) string { return id.String()[:IDLen-1] },
+	} {
+		st.answerFor = answer
+		v, err := m.Validate(context.Background(), cookie)
+		if !errors.Is(err, ErrStore) || v != nil {
+			t.Errorf("store answered for %s session: %v, %v; want ErrStore", name, v, err)
+		}
+	}
 }
 
 // TestValidateHintsAndNewCookies: the Manager hands the cookie's hints to

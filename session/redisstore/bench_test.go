@@ -68,7 +68,7 @@ func BenchmarkPairedScriptPath(b *testing.B) {
 
 // benchSession creates a session with a 40-byte bench:key beside it and
 // returns what its access cookie presents, and its id.
-func benchSession(b *testing.B, f fixture) (session.Access, string) {
+func benchSession(b *testing.B, f fixture) (session.Access, session.ID) {
 	ctx := context.Background()
 	if err := f.rdb.Set(ctx, "bench:key", "some session-sized value of about forty bytes", 0).Err(); err != nil {
 		b.Fatal(err)
@@ -81,7 +81,7 @@ func benchSession(b *testing.B, f fixture) (session.Access, string) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	return session.Access{Gen: info.Generation, Issued: f.clock.Now()}, info.SessionID
+	return session.Access{Gen: info.Generation, Issued: f.clock.Now()}, session.ID([]byte(info.SessionID))
 }
 
 func benchPolicy(cfg session.Config) session.Policy {

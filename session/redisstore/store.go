@@ -53,7 +53,19 @@ func New(rdb redis.UniversalClient, opts Options) *Store {
 
 // sessionKey is the one key of a session, its record (record.go), whose
 // hash tag is the session id.
-func (s *Store) sessionKey(id string) string { return s.prefix + "s:{" + id + "}" }
+func (s *Store) sessionKey(id string) string { return s.prefix + sessionTag + id + "}" }
+
+// sessionTag is what comes between the prefix and the session id in a
+// session's key.
+const sessionTag = "s:{"
+
+// keyAndID is sessionKey for an id that is not a string yet, and the id's
+// text: a substring of the key, so that one string is made for both.
+func (s *Store) keyAndID(id session.ID) (key, text string) {
+	key = s.prefix + sessionTag + string(id[:]) + "}"
+	start := len(s.prefix) + len(sessionTag)
+	return key, key[start : start+len(id)]
+}
 
 // userKey is a user's index: a sorted set of session ids scored by their
 // absolute end (ms), so listing and "log out everywhere" need no SCAN.
@@ -88,8 +100,8 @@ func (s *Store) fail(op string, err error) error {
 
 // validID keeps ids that reach a key name to the form the session package
 // produces (32 lower-case hex digits), so no input can address another key.
-func validID(id string) bool {
-	if len(id) != 32 {
+func validID[T string | []byte](id T) bool {
+	if len(id) != session.IDLen {
 		return false
 	}
 	for i := 0; i < len(id); i++ {
@@ -158,7 +170,7 @@ func (s *Store) Refresh(ctx context.Context, id string, gen uint64, now time.Tim
 	if err != nil {
 		return session.State{}, err
 	}
-	return r.state(p), nil
+	return r.state(id, p), nil
 }
 
 // run runs validate.lua or refresh.lua on key. Both answer with the record

@@ -359,10 +359,10 @@ func TestCallOutOfRangeIsStoreFailure(t *testing.T) {
 	for name, now := range map[string]time.Time{"before 1970": time.UnixMilli(-1), "after 2^48 ms": time.UnixMilli(1 << 48)} {
 		for op, call := range map[string]func(context.Context, string, uint64, time.Time, session.Policy) (session.State, error){
 			"validate": func(ctx context.Context, id string, gen uint64, now time.Time, p session.Policy) (session.State, error) {
-				return st.Validate(ctx, id, session.Access{Gen: gen}, now, p)
+				return st.Validate(ctx, session.ID([]byte(id)), session.Access{Gen: gen}, now, p)
 			},
 			"validate, hints for a read": func(ctx context.Context, id string, gen uint64, now time.Time, p session.Policy) (session.State, error) {
-				return st.Validate(ctx, id, session.Access{Gen: gen, Issued: now}, now, p)
+				return st.Validate(ctx, session.ID([]byte(id)), session.Access{Gen: gen, Issued: now}, now, p)
 			},
 			"refresh": st.Refresh,
 		} {

@@ -134,9 +134,10 @@ func decide(r *record, now int64, g uint64, l limits) verdict {
 }
 
 // Validate implements session.Store: one GET, or one EVALSHA, or (rarely)
-// both; see the paths above.
-func (s *Store) Validate(ctx context.Context, id string, a session.Access, now time.Time, p session.Policy) (session.State, error) {
-	if !validID(id) || a.Gen > maxField {
+// both; see the paths above. The State's SessionID is a substring of the
+// key (keyAndID).
+func (s *Store) Validate(ctx context.Context, id session.ID, a session.Access, now time.Time, p session.Policy) (session.State, error) {
+	if !validID(id[:]) || a.Gen > maxField {
 		return session.State{}, session.ErrUnknown
 	}
 	ms := now.UnixMilli()
@@ -148,10 +149,10 @@ func (s *Store) Validate(ctx context.Context, id string, a session.Access, now t
 	ps := s.scripts(p)
 	ctx, cancel := s.ctx(ctx)
 	defer cancel()
-	key := s.sessionKey(id)
+	key, sid := s.keyAndID(id)
 	if scriptFirst(a, ms, ps.limits) {
 		s.stats.fromToken.Add(1)
-		return s.validateScript(ctx, ps, key, now, a.Gen, p)
+		return s.validateScript(ctx, ps, key, sid, now, a.Gen, p)
 	}
 	v, err := s.rdb.Get(ctx, key).Result()
 	if errors.Is(err, redis.Nil) {
@@ -168,33 +169,36 @@ func (s *Store) Validate(ctx context.Context, id string, a session.Access, now t
 	switch decide(&r, ms, a.Gen, ps.limits) {
 	case answer:
 		s.stats.readOnly.Add(1)
-		return r.state(p), nil
+		return r.state(sid, p), nil
 	case expired:
 		s.stats.readOnly.Add(1)
 		return session.State{}, session.ErrExpired
 	}
 	s.stats.secondTrip.Add(1)
-	return s.validateScript(ctx, ps, key, now, a.Gen, p)
+	return s.validateScript(ctx, ps, key, sid, now, a.Gen, p)
 }
 
-func (s *Store) validateScript(ctx context.Context, ps *policyScripts, key string, now time.Time, gen uint64, p session.Policy) (session.State, error) {
+// validateScript runs validate.lua on key, the key of session id.
+func (s *Store) validateScript(ctx context.Context, ps *policyScripts, key, id string, now time.Time, gen uint64, p session.Policy) (session.State, error) {
 	arg, _ := callArg(now, gen) // in range: Validate checked both
 	r, err := s.run(ctx, ps.validate, "validate", key, arg)
 	if err != nil {
 		return session.State{}, err
 	}
-	return r.state(p), nil
+	return r.state(id, p), nil
 }
 
-// state is the session.State of record r: the idle timeout ends one
-// IdleTimeout after the recorded activity, capped by the absolute end.
-func (r *record) state(p session.Policy) session.State {
+// state is the session.State of record r, the record of session id: the
+// idle timeout ends one IdleTimeout after the recorded activity, capped by
+// the absolute end.
+func (r *record) state(id string, p session.Policy) session.State {
 	ab := r.time(fAbsEnd)
 	idleEnd := r.time(fLastActive).Add(p.IdleTimeout)
 	if idleEnd.After(ab) {
 		idleEnd = ab
 	}
 	return session.State{
+		SessionID:      id,
 		UserID:         r.uid,
 		Roles:          r.roleList(),
 		Claims:         []byte(r.claims),

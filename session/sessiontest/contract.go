@@ -138,6 +138,35 @@ func RunStoreContract(t *testing.T, h Harness) {
 		}
 	})
 
+	// Validate takes the id as a session.ID and returns it as a string in
+	// State.SessionID, on the read path and the script path alike; Refresh
+	// returns the id it was given.
+	t.Run("StateNamesItsSession", func(t *testing.T) {
+		cfg, clock := TestConfig(t), NewClock()
+		store := h.NewStore(t)
+		m := NewManager(t, cfg, store, clock)
+		tok := create(t, m)
+		info, err := m.InspectAccess(tok.Access.Value)
+		if err != nil {
+			t.Fatal(err)
+		}
+		id := session.ID([]byte(info.SessionID))
+		p := session.Policy{AccessTTL: cfg.AccessTTL, RotateAfter: cfg.RotateAfter, Grace: cfg.Grace, IdleTimeout: cfg.IdleTimeout}
+		for name, a := range map[string]session.Access{
+			"hints for a read": {Gen: info.Generation, Issued: clock.Now()},
+			"no hints":         {Gen: info.Generation},
+		} {
+			st, err := store.Validate(ctx, id, a, clock.Now(), p)
+			if err != nil || st.SessionID != tok.SessionID {
+				t.Fatalf("Validate, %s: session id %q (%v), want %q", name, st.SessionID, err, tok.SessionID)
+			}
+		}
+		st, err := store.Refresh(ctx, tok.SessionID, rgen(t, m, tok.Refresh.Value), clock.Now(), p)
+		if err != nil || st.SessionID != tok.SessionID {
+			t.Fatalf("Refresh: session id %q (%v), want %q", st.SessionID, err, tok.SessionID)
+		}
+	})
+
 	t.Run("InvalidInputStoresNothing", func(t *testing.T) {
 		m, _, _ := setup(t)
 		for name, in := range map[string]session.CreateInput{
