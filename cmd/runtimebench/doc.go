@@ -14,7 +14,7 @@
 //
 // # What it measures
 //
-// Three functions, each its own process behind its own Runtime API
+// Four functions, each its own process behind its own Runtime API
 // (internal/lambdaemu: GET .../invocation/next, POST .../response):
 //
 //   - authorizer: cmd/authorizer with route rules beside it (rules.json,
@@ -25,7 +25,20 @@
 //     round trip and aws-lambda-go's loop, which no function avoids;
 //   - noop + one GET: the same binary, plus one Redis GET of the session's
 //     record through a client configured exactly as the authorizer's store
-//     configures its own, under the store's per-call deadline.
+//     configures its own, under the store's per-call deadline;
+//   - floor: the same binary doing the least an authorizer meeting
+//     docs/protocol.md does per invocation: one strict pass of
+//     encoding/json/v2 (github.com/go-json-experiment/json, as the
+//     authorizer decodes events) over the event keeping type, methodArn and
+//     the Cookie headers' values, every other member only validated; the
+//     access cookie found in them (authorizer.AppendCookieValues) and
+//     decoded with the same SESSION_KEYS (session.Manager.InspectAccess);
+//     one GET of the record of the session the cookie names, under the
+//     store's per-call deadline; the same fixed Allow. It checks nothing in
+//     the record and writes nothing, so it is not an authorizer but the
+//     cost any authorizer meeting the requirements pays before its own
+//     decisions (authorizer's BenchmarkPairedFloor, "event+cookie+get",
+//     measures the same work in-process, with the cookie handed to it).
 //
 // Every one is sent the same event: a REST API (payload 1.0) REQUEST
 // authorizer event for GET /api/reports/q3 with a browser's headers behind
@@ -38,7 +51,7 @@
 // After -warmup untimed invocations of each (dial, script load, warm
 // caches), it runs -n rounds; a round invokes each function once and times
 // one bare GET from this process, in an order drawn afresh for every round,
-// so that whatever else the machine does weighs on all four alike. An
+// so that whatever else the machine does weighs on all five alike. An
 // invocation's time runs from handing the event to the Runtime API to the
 // arrival of the function's answer there.
 //
@@ -53,7 +66,16 @@
 // what one Redis round trip costs inside an invocation on this machine; and
 // the same ratio from paired differences (the median over rounds of
 // authorizer − noop, over the median of noop+GET − noop), which drifts less
-// when the machine's load changes during a run. It also prints the regime
+// when the machine's load changes during a run. Then the same two ratios
+// for the floor:
+//
+//	(floor p50 − noop p50) / (noop+GET p50 − noop p50)
+//
+// with how far the target is from it: a floor above 1.15 means that no
+// authorizer meeting the requirements reaches the target on this machine,
+// and a floor below it leaves the difference for the authorizer's own
+// checks (the record's expiry and revocation, route rules, anti-CSRF,
+// logging). It also prints the regime
 // the figures belong to: the usable CPUs (as nproc counts them), the CPU
 // model from /proc/cpuinfo, the Go and redis-server versions, and the bare
 // GET's own latencies — on a VM whose loopback round trip is dominated by

@@ -26,10 +26,19 @@ type fixture struct {
 	rdb       interface{ Close() error }
 	bareGET   func(context.Context) error // one GET of the record from this process
 	event     []byte
-	functions []*function // authorizer, noop, noop+GET
+	functions []*function // authorizer, noop, noop+GET, floor (the indexes below)
 }
 
-// setUp starts (or reaches) Redis, creates a session, builds the three
+// The functions' places in fixture.functions.
+const (
+	fnAuthorizer = iota
+	fnNoop
+	fnGet
+	fnFloor
+	nFunctions
+)
+
+// setUp starts (or reaches) Redis, creates a session, builds the four
 // functions and starts their processes. On error, what was started is
 // returned too, for close.
 func setUp(ctx context.Context, o options, log io.Writer) (*fixture, error) {
@@ -59,10 +68,13 @@ func setUp(ctx context.Context, o options, log io.Writer) (*fixture, error) {
 		"ALLOWED_ORIGINS": "https://app.example.com",
 	}
 	lookup := func(k string) (string, bool) { v, ok := env[k]; return v, ok }
-	cookie, record, err := f.createSession(ctx, lookup)
+	cookie, record, sessionID, err := f.createSession(ctx, lookup)
 	if err != nil {
 		return f, err
 	}
+	// The floor names the record from the cookie's session id: the parts of
+	// the key around it, as the store wrote it.
+	keyPrefix, keySuffix, _ := strings.Cut(record, sessionID)
 	if f.event, err = restEvent(cookie); err != nil {
 		return f, err
 	}
@@ -84,6 +96,8 @@ func setUp(ctx context.Context, o options, log io.Writer) (*fixture, error) {
 		{"authorizer", authBin, nil},
 		{"noop", refBin, []string{"RUNTIMEBENCH_REFERENCE=noop"}},
 		{"noop+GET", refBin, []string{"RUNTIMEBENCH_REFERENCE=get", "RUNTIMEBENCH_GET_KEY=" + record}},
+		{"floor", refBin, []string{"RUNTIMEBENCH_REFERENCE=floor",
+			"RUNTIMEBENCH_KEY_PREFIX=" + keyPrefix, "RUNTIMEBENCH_KEY_SUFFIX=" + keySuffix}},
 	} {
 		fn, err := startFunction(ctx, spec.name, spec.bin, append(append([]string(nil), base...), spec.extra...))
 		if fn != nil {
@@ -98,33 +112,34 @@ func setUp(ctx context.Context, o options, log io.Writer) (*fixture, error) {
 
 // createSession creates a session through session.Manager with the
 // functions' configuration, and returns its access cookie ("name=value")
-// and the Redis key of its record, found in Redis by the session id.
-func (f *fixture) createSession(ctx context.Context, lookup func(string) (string, bool)) (cookie, record string, err error) {
+// the Redis key of its record, found in Redis by the session id, and the
+// session id.
+func (f *fixture) createSession(ctx context.Context, lookup func(string) (string, bool)) (cookie, record, sessionID string, err error) {
 	cfg, err := session.ConfigFromEnv(lookup)
 	if err != nil {
-		return "", "", err
+		return "", "", "", err
 	}
 	cc, err := redisstore.ClientConfigFromEnv(lookup)
 	if err != nil {
-		return "", "", err
+		return "", "", "", err
 	}
 	redisstore.SilenceClientLogs()
 	rdb, err := redisstore.NewClient(cc)
 	if err != nil {
-		return "", "", err
+		return "", "", "", err
 	}
 	f.rdb = rdb
 	m, err := session.NewManager(cfg, redisstore.New(rdb, redisstore.Options{}))
 	if err != nil {
-		return "", "", err
+		return "", "", "", err
 	}
 	tok, err := m.Create(ctx, session.CreateInput{UserID: user, Roles: []string{"viewer"}, Claims: map[string]any{"plan": "pro"}})
 	if err != nil {
-		return "", "", fmt.Errorf("create a session: %w", err)
+		return "", "", "", fmt.Errorf("create a session: %w", err)
 	}
 	info, err := m.InspectAccess(tok.Access.Value)
 	if err != nil {
-		return "", "", err
+		return "", "", "", err
 	}
 	var found []string
 	iter := rdb.Scan(ctx, 0, "*"+info.SessionID+"*", 1000).Iterator()
@@ -132,19 +147,19 @@ func (f *fixture) createSession(ctx context.Context, lookup func(string) (string
 		found = append(found, iter.Val())
 	}
 	if err := iter.Err(); err != nil {
-		return "", "", fmt.Errorf("find the session's record: %w", err)
+		return "", "", "", fmt.Errorf("find the session's record: %w", err)
 	}
 	if len(found) != 1 {
-		return "", "", fmt.Errorf("want the one key of session %s in Redis, found %d", info.SessionID, len(found))
+		return "", "", "", fmt.Errorf("want the one key of session %s in Redis, found %d", info.SessionID, len(found))
 	}
 	record = found[0]
 	serverInfo, err := rdb.Info(ctx, "server").Result()
 	if err != nil {
-		return "", "", fmt.Errorf("INFO server: %w", err)
+		return "", "", "", fmt.Errorf("INFO server: %w", err)
 	}
 	f.machine.redisVersion = infoField(serverInfo, "redis_version")
 	f.bareGET = func(ctx context.Context) error { return rdb.Get(ctx, record).Err() }
-	return (&http.Cookie{Name: tok.Access.Name, Value: tok.Access.Value}).String(), record, nil
+	return (&http.Cookie{Name: tok.Access.Name, Value: tok.Access.Value}).String(), record, info.SessionID, nil
 }
 
 // close stops every process and removes the builds.

@@ -17,7 +17,7 @@ func main() {
 	fs.StringVar(&o.redisURL, "redis", "", "a Redis to use (redis://host:port/db); default: start a redis-server from PATH on a free loopback port")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: go run ./cmd/runtimebench [-n 3000] [-warmup 100] [-redis URL]")
-		fmt.Fprintln(fs.Output(), "Measures the authorizer under a Lambda Runtime API against two reference functions (go doc ./cmd/runtimebench).")
+		fmt.Fprintln(fs.Output(), "Measures the authorizer under a Lambda Runtime API against three reference functions (go doc ./cmd/runtimebench).")
 		fs.PrintDefaults()
 	}
 	_ = fs.Parse(os.Args[1:])

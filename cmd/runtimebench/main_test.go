@@ -14,8 +14,9 @@ import (
 )
 
 // TestRuntimeBenchEndToEnd runs the command as `go run ./cmd/runtimebench
-// -n 30 -warmup 3` would: its own redis-server, the three functions built
-// and started, every answer checked, the report written. It checks that
+// -n 30 -warmup 3` would: its own redis-server, the four functions
+// (authorizer, noop, noop+GET, floor) built and started, every answer
+// checked, the report written. It checks that
 // the run completes and the report has every figure, not what the figures
 // are.
 func TestRuntimeBenchEndToEnd(t *testing.T) {
@@ -36,9 +37,12 @@ func TestRuntimeBenchEndToEnd(t *testing.T) {
 		regexp.MustCompile(`bare GET \(this process\) +[\d.]+ µs +[\d.]+ µs +[\d.]+ µs`),
 		regexp.MustCompile(`noop \(fixed Allow\) +[\d.]+ µs`),
 		regexp.MustCompile(`noop \+ one GET +[\d.]+ µs`),
+		regexp.MustCompile(`floor \(event\+cookie\+GET\) +[\d.]+ µs +[\d.]+ µs +[\d.]+ µs`),
 		regexp.MustCompile(`authorizer +[\d.]+ µs +[\d.]+ µs +[\d.]+ µs`),
 		regexp.MustCompile(`ratio \(authorizer p50 − noop p50\) / \(noop\+GET p50 − noop p50\) = -?[\d.]+ µs / -?[\d.]+ µs = (-?[\d.]+|undefined)`),
+		regexp.MustCompile(`(?m)^floor \(floor p50 − noop p50\) / \(noop\+GET p50 − noop p50\) = -?[\d.]+ µs / -?[\d.]+ µs = (-?[\d.]+   \(the target, ≤ 1\.15, |undefined)`),
 		regexp.MustCompile(`paired: .* = (-?[\d.]+|undefined)`),
+		regexp.MustCompile(`paired floor: median per-round \(floor − noop\) .* = (-?[\d.]+|undefined)`),
 	} {
 		if !want.MatchString(report) {
 			t.Errorf("the report has no line matching %s", want)
@@ -89,6 +93,25 @@ func TestRuntimeBenchRefusesAnythingButAllow(t *testing.T) {
 		if err == nil || !strings.HasPrefix(err.Error(), "warm-up: authorizer: ") || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: the run ended with %v, want an error of the authorizer saying %q", name, err, tc.want)
 		}
+	}
+
+	// The floor reads the cookie from the event too: without it, it stops
+	// the run as the authorizer does.
+	all := f.functions
+	defer func() { f.functions = all }()
+	f.functions = all[fnFloor : fnFloor+1]
+	var ev map[string]any
+	if err := json.Unmarshal(allowed, &ev); err != nil {
+		t.Fatal(err)
+	}
+	ev["headers"] = map[string]string{"Cookie": "theme=dark"}
+	ev["multiValueHeaders"] = map[string][]string{"Cookie": {"theme=dark"}}
+	if f.event, err = json.Marshal(ev); err != nil {
+		t.Fatal(err)
+	}
+	_, err = f.measure(context.Background(), options{n: 1, warmup: 1})
+	if err == nil || !strings.HasPrefix(err.Error(), "warm-up: floor: ") || !strings.Contains(err.Error(), "function error") {
+		t.Errorf("no cookie: the run ended with %v, want a function error of the floor", err)
 	}
 }
 

@@ -13,16 +13,16 @@ import (
 
 // results are the latencies of one run, each sorted.
 type results struct {
-	authorizer, noop, get, bareGET []time.Duration
-	// paired is the median, over rounds, of (authorizer − noop) and of
-	// (noop+GET − noop) within each round.
-	pairedAuth, pairedGET time.Duration
+	authorizer, noop, get, floor, bareGET []time.Duration
+	// paired is the median, over rounds, of (authorizer − noop), of
+	// (floor − noop) and of (noop+GET − noop) within each round.
+	pairedAuth, pairedFloor, pairedGET time.Duration
 }
 
 // measure warms every function up, then runs o.n rounds. A round invokes
 // each function once and times one bare GET from this process, in an order
 // drawn afresh for every round, so that whatever else the machine does
-// weighs on all four alike.
+// weighs on all five alike.
 func (f *fixture) measure(ctx context.Context, o options) (results, error) {
 	for range o.warmup {
 		for _, fn := range f.functions {
@@ -34,17 +34,17 @@ func (f *fixture) measure(ctx context.Context, o options) (results, error) {
 			return results{}, err
 		}
 	}
-	var lat [4][]time.Duration // authorizer, noop, noop+GET, bare GET
-	dAuth := make([]time.Duration, 0, o.n)
-	dGET := make([]time.Duration, 0, o.n)
+	const bare = nFunctions // the bare GET's place in a round
+	var lat [nFunctions + 1][]time.Duration
+	var dAuth, dFloor, dGET []time.Duration
 	for range o.n {
 		if err := ctx.Err(); err != nil {
 			return results{}, err
 		}
-		var round [4]time.Duration
-		for _, i := range rand.Perm(4) {
+		var round [nFunctions + 1]time.Duration
+		for _, i := range rand.Perm(len(round)) {
 			var err error
-			if i == 3 {
+			if i == bare {
 				round[i], err = f.timeGET(ctx)
 			} else {
 				round[i], err = f.functions[i].invoke(f.event)
@@ -54,12 +54,16 @@ func (f *fixture) measure(ctx context.Context, o options) (results, error) {
 			}
 			lat[i] = append(lat[i], round[i])
 		}
-		dAuth = append(dAuth, round[0]-round[1])
-		dGET = append(dGET, round[2]-round[1])
+		dAuth = append(dAuth, round[fnAuthorizer]-round[fnNoop])
+		dFloor = append(dFloor, round[fnFloor]-round[fnNoop])
+		dGET = append(dGET, round[fnGet]-round[fnNoop])
 	}
 	return results{
-		authorizer: sorted(lat[0]), noop: sorted(lat[1]), get: sorted(lat[2]), bareGET: sorted(lat[3]),
-		pairedAuth: percentile(sorted(dAuth), 0.5), pairedGET: percentile(sorted(dGET), 0.5),
+		authorizer: sorted(lat[fnAuthorizer]), noop: sorted(lat[fnNoop]), get: sorted(lat[fnGet]),
+		floor: sorted(lat[fnFloor]), bareGET: sorted(lat[bare]),
+		pairedAuth:  percentile(sorted(dAuth), 0.5),
+		pairedFloor: percentile(sorted(dFloor), 0.5),
+		pairedGET:   percentile(sorted(dGET), 0.5),
 	}, nil
 }
 
