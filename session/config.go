@@ -28,7 +28,11 @@ const (
 // The zero value fails closed. Every field whose zero value could weaken a
 // session is either refused by Validate or means the secure choice: cookies
 // are Secure unless InsecureCookies is set, and a zero CookieSameSite or
-// AntiCSRF is refused, never read as "none".
+// AntiCSRF is refused, never read as "none". A combination that weakens
+// the defaults without being wrong (SameSite None with no anti-CSRF check,
+// plain http origins, cookies without Secure) is refused unless its
+// insecure switch is set: the Insecure* fields, INSECURE_* in the
+// environment.
 type Config struct {
 	// Keys are the securecookie key pairs, newest first. The newest encodes;
 	// every pair decodes (key rotation). SESSION_KEYS. Required.
@@ -54,10 +58,12 @@ type Config struct {
 	AbsoluteTimeout time.Duration
 
 	// InsecureCookies leaves the Secure attribute off every cookie. The zero
-	// value, false, gives Secure cookies; COOKIE_SECURE=false sets it. Set it
-	// only for plain-http development on a host other than 127.0.0.1 or
-	// localhost (browsers store Secure cookies from those over http), never
-	// in a deployment, and never with CookieSameSite None.
+	// value, false, gives Secure cookies. In the environment it takes two
+	// variables, COOKIE_SECURE=false and the switch INSECURE_COOKIES=true
+	// (see "Insecure switches" below); in Go the field's name is the switch.
+	// Set it only for plain-http development on a host other than
+	// 127.0.0.1 or localhost (browsers store Secure cookies from those over
+	// http), never in a deployment, and never with CookieSameSite None.
 	InsecureCookies bool
 	// CookieSameSite: COOKIE_SAMESITE lax (default), strict or none. The
 	// zero value (http.SameSiteDefaultMode, which writes no attribute and
@@ -90,6 +96,24 @@ type Config struct {
 	AllowedOrigins []string
 	// AntiCSRF is AntiCSRFCustomHeader (default) or AntiCSRFNone. ANTI_CSRF.
 	AntiCSRF string
+
+	// Insecure switches (docs/protocol.md, "Insecure switches"). Each
+	// allows one combination that weakens the defaults and that Validate
+	// otherwise refuses; the zero value, false, refuses it. Set one only
+	// knowing what it gives away. InsecureSwitchesInUse names those a
+	// configuration relies on, for a start-up line.
+
+	// InsecureCrossSiteWithoutCSRF allows CookieSameSite None together
+	// with AntiCSRF none: every site may then send requests that carry the
+	// session cookies, and nothing checks where they come from.
+	// INSECURE_CROSS_SITE_WITHOUT_CSRF=true.
+	InsecureCrossSiteWithoutCSRF bool
+	// InsecureHTTPOrigins allows plain http origins in AllowedOrigins on a
+	// host other than loopback (localhost, *.localhost, 127.0.0.0/8,
+	// [::1]). Such a page can be rewritten by anyone on its network path,
+	// who then acts with the user's session: CORS and the anti-CSRF check
+	// trust the origin. INSECURE_HTTP_ORIGINS=true.
+	InsecureHTTPOrigins bool
 }
 
 // DefaultConfig returns the defaults (docs/protocol.md, "Variables"), with no
@@ -247,15 +271,30 @@ func (c Config) problems(keysReported bool) []error {
 	if c.AntiCSRF != AntiCSRFCustomHeader && c.AntiCSRF != AntiCSRFNone {
 		add("ANTI_CSRF %q must be custom-header or none", c.AntiCSRF)
 	}
+	if c.crossSiteWithoutCSRF() && !c.InsecureCrossSiteWithoutCSRF {
+		p = append(p, &InsecureError{Switch: SwitchCrossSiteWithoutCSRF,
+			Problem: "COOKIE_SAMESITE=none with ANTI_CSRF=none: any site could send requests that carry the session cookies, " +
+				"and nothing would check where they come from (use ANTI_CSRF=custom-header)"})
+	}
+	if !c.InsecureHTTPOrigins {
+		for _, o := range c.plainHTTPOrigins() {
+			p = append(p, &InsecureError{Switch: SwitchHTTPOrigins,
+				Problem: fmt.Sprintf("ALLOWED_ORIGINS: %q is plain http on a host other than loopback: anyone on its network path "+
+					"could rewrite that page and act with the user's session (use https)", o)})
+		}
+	}
 	return p
 }
 
 // ConfigFromEnv reads the variables of docs/protocol.md, "Variables" (all
 // but REDIS_*, which the store reads, and the ones only one binary reads)
 // through lookup — os.LookupEnv in a main — starting from DefaultConfig. A
-// variable that is unset or blank keeps its default. Every problem, of
-// parsing and of Validate, comes back together in one *ConfigError; key
-// bytes are never part of a message.
+// variable that is unset or blank keeps its default. The insecure switches
+// (INSECURE_COOKIES, INSECURE_CROSS_SITE_WITHOUT_CSRF,
+// INSECURE_HTTP_ORIGINS) are read with the rest; COOKIE_SECURE=false
+// needs INSECURE_COOKIES=true. Every problem, of parsing and of Validate,
+// comes back together in one *ConfigError; key bytes are never part of a
+// message.
 func ConfigFromEnv(lookup func(string) (string, bool)) (Config, error) {
 	c := DefaultConfig()
 	var p []error
@@ -290,14 +329,32 @@ func ConfigFromEnv(lookup func(string) (string, bool)) (Config, error) {
 			*d.dst = x
 		}
 	}
+	boolVar := func(name string) bool {
+		v, ok := get(name)
+		if !ok {
+			return false
+		}
+		b, known := parseBool(v)
+		if !known {
+			p = append(p, fmt.Errorf("%s: %q must be true or false", name, v))
+		}
+		return b
+	}
+	insecureCookiesAllowed := boolVar(SwitchInsecureCookies)
+	c.InsecureCrossSiteWithoutCSRF = boolVar(SwitchCrossSiteWithoutCSRF)
+	c.InsecureHTTPOrigins = boolVar(SwitchHTTPOrigins)
 	if v, ok := get("COOKIE_SECURE"); ok {
-		switch strings.ToLower(v) {
-		case "true", "1", "yes":
+		switch secure, known := parseBool(v); {
+		case !known:
+			p = append(p, fmt.Errorf("COOKIE_SECURE: %q must be true or false", v))
+		case secure:
 			c.InsecureCookies = false
-		case "false", "0", "no":
+		case insecureCookiesAllowed:
 			c.InsecureCookies = true
 		default:
-			p = append(p, fmt.Errorf("COOKIE_SECURE: %q must be true or false", v))
+			p = append(p, &InsecureError{Switch: SwitchInsecureCookies,
+				Problem: "COOKIE_SECURE=false: the session cookies would travel over plain http too, where anyone on the network path can copy them " +
+					"(browsers store Secure cookies from http://127.0.0.1 and http://localhost: keep COOKIE_SECURE=true there)"})
 		}
 	}
 	if v, ok := get("COOKIE_SAMESITE"); ok {
@@ -331,11 +388,25 @@ func ConfigFromEnv(lookup func(string) (string, bool)) (Config, error) {
 	return c, configErr(p)
 }
 
+// parseBool reads a boolean variable: true, 1, yes or false, 0, no, in
+// any case; known is false for anything else.
+func parseBool(v string) (b, known bool) {
+	switch strings.ToLower(v) {
+	case "true", "1", "yes":
+		return true, true
+	case "false", "0", "no":
+		return false, true
+	}
+	return false, false
+}
+
 // ParseAllowedOrigins reads an ALLOWED_ORIGINS value (comma-separated exact
 // origins, a trailing "/" ignored) for a binary that needs only the origins,
 // such as a Lambda proxy backend adding CORS headers. It applies the same
-// checks as Config.Validate and reports every problem together in one
-// *ConfigError; an empty value is no origin at all.
+// per-origin checks as Config.Validate, except the one an insecure switch
+// lifts (plain http origins, which the session configuration itself
+// refuses), and reports every problem together in one *ConfigError; an
+// empty value is no origin at all.
 func ParseAllowedOrigins(v string) ([]string, error) {
 	origins := splitOrigins(v)
 	var p []error

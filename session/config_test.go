@@ -111,14 +111,15 @@ func TestSameSiteMustBeExplicit(t *testing.T) {
 }
 
 // COOKIE_SECURE maps onto InsecureCookies: unset or true gives Secure
-// cookies, false (0, no) turns them off, anything else is a problem.
+// cookies, false (0, no) turns them off — with INSECURE_COOKIES=true —,
+// anything else is a problem.
 func TestCookieSecureVariable(t *testing.T) {
 	keys, err := GenerateKeys(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for v, insecure := range map[string]bool{"": false, "true": false, "TRUE": false, "1": false, "yes": false, "false": true, "0": true, "No": true} {
-		env := map[string]string{"SESSION_KEYS": keys, "COOKIE_SECURE": v}
+		env := map[string]string{"SESSION_KEYS": keys, "COOKIE_SECURE": v, "INSECURE_COOKIES": "true"}
 		c, err := ConfigFromEnv(func(k string) (string, bool) { x, ok := env[k]; return x, ok })
 		if err != nil {
 			t.Fatalf("COOKIE_SECURE=%q: %v", v, err)

@@ -61,8 +61,25 @@
 // from DefaultConfig. A Config's zero value fails closed: Validate refuses
 // a zero lifetime, cookie name, base path, SameSite or anti-CSRF mode, and
 // the one field whose zero value it accepts, InsecureCookies, means Secure
-// cookies. Every problem is reported together in one *ConfigError (which
-// matches ErrInvalidInput), and no message ever contains key material.
+// cookies. A combination that weakens the defaults is refused unless its
+// insecure switch is set, by name: SameSite None with no anti-CSRF check
+// (INSECURE_CROSS_SITE_WITHOUT_CSRF, Config.InsecureCrossSiteWithoutCSRF),
+// plain http origins other than loopback (INSECURE_HTTP_ORIGINS,
+// Config.InsecureHTTPOrigins), and COOKIE_SECURE=false (INSECURE_COOKIES;
+// in Go, InsecureCookies is itself the switch). Config.InsecureSwitchesInUse
+// names the ones a configuration relies on, for a start-up line. Every
+// problem is reported together in one *ConfigError (which matches
+// ErrInvalidInput; a refused combination is an *InsecureError naming its
+// switch), and no message ever contains key material.
+//
+// # User ids
+//
+// ValidateUserID accepts 1–255 bytes of UTF-8 without control characters;
+// a new session's user id must also pass ValidateNewUserID: no whitespace
+// or invisible format character at either end, no format character (but
+// the zero-width joiners) or line separator inside, so that the id a
+// backend reads in x-user-id, after HTTP has trimmed the value, is the
+// session's.
 //
 // # What it does not do
 //

@@ -184,7 +184,7 @@ var reservedPayload = map[string]struct{}{"iat": {}, "exp": {}, "sub": {}, "role
 // Create starts a session for a user and returns the cookies and front-token
 // to send. Sessions named by in.Previous are revoked first.
 func (m *Manager) Create(ctx context.Context, in CreateInput) (Tokens, error) {
-	if err := ValidateUserID(in.UserID); err != nil {
+	if err := ValidateNewUserID(in.UserID); err != nil {
 		return Tokens{}, err
 	}
 	if err := ValidateRoles(in.Roles); err != nil {

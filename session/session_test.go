@@ -96,7 +96,7 @@ func TestConfigFromEnvListsEveryProblem(t *testing.T) {
 		t.Error("a valid origin was reported")
 	}
 	keys, _ := GenerateKeys(nil)
-	env = map[string]string{"SESSION_KEYS": keys, "SESSION_ACCESS_TTL": "6s", "SESSION_ROTATE_AFTER": "2s", "SESSION_GRACE": "0s", "SESSION_IDLE_TIMEOUT": "6s", "SESSION_ABSOLUTE_TIMEOUT": "6s", "COOKIE_SECURE": "false", "ALLOWED_ORIGINS": "http://127.0.0.1:8080/"}
+	env = map[string]string{"SESSION_KEYS": keys, "SESSION_ACCESS_TTL": "6s", "SESSION_ROTATE_AFTER": "2s", "SESSION_GRACE": "0s", "SESSION_IDLE_TIMEOUT": "6s", "SESSION_ABSOLUTE_TIMEOUT": "6s", "COOKIE_SECURE": "false", "INSECURE_COOKIES": "true", "ALLOWED_ORIGINS": "http://127.0.0.1:8080/"}
 	c, err := ConfigFromEnv(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
 	if err != nil {
 		t.Fatalf("short lifetimes rejected: %v", err)

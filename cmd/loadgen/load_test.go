@@ -29,6 +29,7 @@ func gatewayEnv(redisURL string) map[string]string {
 	return map[string]string{
 		"REDIS_URL":                redisURL,
 		"COOKIE_SECURE":            "false", // Go's cookie jar sends no Secure cookie over http
+		"INSECURE_COOKIES":         "true",  // the switch COOKIE_SECURE=false needs
 		"SESSION_ACCESS_TTL":       "3s",
 		"SESSION_ROTATE_AFTER":     "1s",
 		"SESSION_GRACE":            "5s",

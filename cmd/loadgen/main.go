@@ -3,11 +3,12 @@
 // throughput, latency and every broken session invariant. It only targets
 // loopback addresses and stops after -duration or -max-requests.
 //
-//	go run ./cmd/localgateway &   # with COOKIE_SECURE=false and short lifetimes
+//	go run ./cmd/localgateway &   # with COOKIE_SECURE=false INSECURE_COOKIES=true and short lifetimes
 //	go run ./cmd/loadgen -url http://127.0.0.1:8080 -users 2000 -duration 60s
 //
-// The local gateway must run with COOKIE_SECURE=false: Go's cookie jar, like
-// a browser on a non-local host, never sends Secure cookies over plain http.
+// The local gateway must run with COOKIE_SECURE=false, and so with the
+// switch INSECURE_COOKIES=true that allows it: Go's cookie jar, like a
+// browser on a non-local host, never sends Secure cookies over plain http.
 //
 // Against the local gateway it also reports how the session store answered
 // the run's validations (the gateway's GET /_localgateway/store-stats): with

@@ -75,7 +75,48 @@
 // prefix in front of every API path. Within the stage it adds POST
 // <API_BASE_PATH>/demo/signin (sessionhttp.DemoSignInHandler), which is
 // never part of a deployed definition: it signs in any user id with any
-// roles, without authentication.
+// roles, without authentication (see "Demo sign-in").
+//
+// # Demo sign-in
+//
+// Because the demo sign-in lets whoever reaches it be whoever they claim,
+// the gateway serves it only when it listens on a loopback address
+// (127.0.0.1, [::1], localhost: -addr's default). Listening anywhere else
+// (-addr 0.0.0.0:8080, a LAN address), the route answers 403 {"message":
+// "the demo sign-in is off: ..."} and creates nothing, unless
+// -insecure-demo-signin (or INSECURE_DEMO_SIGNIN=true) serves it there
+// anyway. One start-up line says which it is, and why.
+//
+// # Insecure switches
+//
+// The functions' configuration refuses the combinations that weaken the
+// defaults unless their INSECURE_… switch is set (docs/protocol.md,
+// "Insecure switches"): COOKIE_SECURE=false needs INSECURE_COOKIES=true,
+// COOKIE_SAMESITE=none with ANTI_CSRF=none needs
+// INSECURE_CROSS_SITE_WITHOUT_CSRF=true, an http:// origin other than
+// loopback in ALLOWED_ORIGINS needs INSECURE_HTTP_ORIGINS=true. Set them
+// in the gateway's environment like any other variable. At start-up one
+// line names every switch the gateway relies on — the functions' and
+// INSECURE_DEMO_SIGNIN when the demo sign-in is on only because of it —
+// or says "none"; names only, never a value. Listening on a LAN address
+// (not a wildcard), the default allowed origin is that plain http address,
+// so such a run needs INSECURE_HTTP_ORIGINS=true; browsers keep Secure
+// cookies over http only from loopback, so it needs COOKIE_SECURE=false
+// with INSECURE_COOKIES=true as well, and -insecure-demo-signin for the
+// demo sign-in.
+//
+// # Timeouts
+//
+// The server reads a request's headers within -read-header-timeout
+// (default 10s) and the whole request, body included, within
+// -read-timeout (default 30s): a request that announces a body
+// (Content-Length: 10) and does not send it is answered 408 {"message":
+// "Request Timeout"} when the read deadline passes, and its connection is
+// closed; one whose body is cut short gets 400. A keep-alive connection
+// left idle for 120s is closed. A body larger than 10 MB (API Gateway's
+// payload limit) is REQUEST_TOO_LARGE (413), the demo sign-in's body is
+// bounded at 4096 bytes. There is no write timeout: integrations have
+// their own (29 s, as API Gateway's).
 //
 // # Stage
 //
@@ -122,7 +163,7 @@
 //     http://127.0.0.1:<port> and http://localhost:<port>;
 //   - every other variable the functions read (README.md,
 //     "Configuration": SESSION_*, COOKIE_*, API_BASE_PATH, STAGE_PREFIX,
-//     ANTI_CSRF, AUTHZ_RULES, AUTHZ_RULES_FILE) and every variable the
+//     ANTI_CSRF, INSECURE_*, AUTHZ_RULES, AUTHZ_RULES_FILE) and every variable the
 //     template's environment names, when the gateway's environment sets it;
 //   - the lifetimes the flags set (-access-ttl, ...).
 //
@@ -187,18 +228,21 @@
 //
 // # Flags
 //
-//	-addr             listen address, default 127.0.0.1:8080
-//	-api DIR          serve what render wrote to DIR (default: the embedded deploy/ files)
-//	-stage NAME       serve under /NAME, as on an execute-api URL (default: at the root)
-//	-template FILE    the SAM template of the functions (default: DIR/template.yaml, or the embedded one)
-//	-param Name=Value a template parameter (repeatable)
-//	-service NAME=URL where AWS integrations of service NAME go (repeatable)
-//	-http-api         serve the HTTP API variant
-//	-access-ttl       SESSION_ACCESS_TTL
-//	-rotate-after     SESSION_ROTATE_AFTER
-//	-grace            SESSION_GRACE
-//	-idle-timeout     SESSION_IDLE_TIMEOUT
-//	-lambda-endpoint  LAMBDA_ENDPOINT, unset by default (see "Remote functions")
+//	-addr                  listen address, default 127.0.0.1:8080
+//	-api DIR               serve what render wrote to DIR (default: the embedded deploy/ files)
+//	-stage NAME            serve under /NAME, as on an execute-api URL (default: at the root)
+//	-template FILE         the SAM template of the functions (default: DIR/template.yaml, or the embedded one)
+//	-param Name=Value      a template parameter (repeatable)
+//	-service NAME=URL      where AWS integrations of service NAME go (repeatable)
+//	-http-api              serve the HTTP API variant
+//	-access-ttl            SESSION_ACCESS_TTL
+//	-rotate-after          SESSION_ROTATE_AFTER
+//	-grace                 SESSION_GRACE
+//	-idle-timeout          SESSION_IDLE_TIMEOUT
+//	-lambda-endpoint       LAMBDA_ENDPOINT, unset by default (see "Remote functions")
+//	-read-timeout          bound on reading a whole request, default 30s (see "Timeouts")
+//	-read-header-timeout   bound on reading its headers, default 10s
+//	-insecure-demo-signin  INSECURE_DEMO_SIGNIN: serve the demo sign-in on an address other than loopback
 //
 // so `go run ./cmd/localgateway -access-ttl 40s -rotate-after 10s` shows
 // rotation and expiry live. Every problem with the flags, the files, the

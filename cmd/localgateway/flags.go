@@ -45,6 +45,12 @@ type settings struct {
 	// env holds the variables a flag sets (the duration flags); they take
 	// precedence over the environment and the template.
 	env map[string]string
+	// insecureDemoSignIn serves the demo sign-in on an address other than
+	// loopback (-insecure-demo-signin, INSECURE_DEMO_SIGNIN).
+	insecureDemoSignIn bool
+	// readTimeout and readHeaderTimeout bound reading a request
+	// (-read-timeout, -read-header-timeout; see server.go).
+	readTimeout, readHeaderTimeout time.Duration
 }
 
 // paramGiven reports the value of -param name, if given.
@@ -88,7 +94,8 @@ func parseFlags(args []string, lookup func(string) (string, bool), stderr io.Wri
 			"Serves an API that `sessiongate render` wrote (default: the embedded deploy/ files) on one\n"+
 			"machine, as API Gateway would: the authorizer and the session API in-process (or, with\n"+
 			"-lambda-endpoint, every Lambda function through the Lambda Invoke API), an echo HTTP backend,\n"+
-			"the browser example at /, and the demo route POST <stage>/auth/demo/signin. The functions'\n"+
+			"the browser example at /, and the demo route POST <stage>/auth/demo/signin (on a loopback\n"+
+			"address only, unless -insecure-demo-signin). The functions'\n"+
 			"configuration comes from the SAM template (-template), with local overrides from the\n"+
 			"environment and the flags; without a template, from the environment.\n\nflags:\n")
 		fs.PrintDefaults()
@@ -108,6 +115,23 @@ func parseFlags(args []string, lookup func(string) (string, bool), stderr io.Wri
 	fs.Var(&services, "service", "send AWS (non-proxy) integrations of the service NAME (as in the integration URI,\n"+
 		"e.g. appsync-api) to this base URL: `NAME=URL` (repeatable)")
 	fs.BoolVar(&s.httpAPI, "http-api", false, "serve httpapi-openapi.json with HTTP API semantics instead of openapi.json")
+	demoEnv, demoEnvOK := lookup(envInsecureDemoSignIn)
+	demoDefault, demoProblem := false, ""
+	if v := strings.TrimSpace(demoEnv); demoEnvOK && v != "" {
+		switch strings.ToLower(v) {
+		case "true", "1", "yes":
+			demoDefault = true
+		case "false", "0", "no":
+		default:
+			demoProblem = fmt.Sprintf("%s: %q must be true or false", envInsecureDemoSignIn, v)
+		}
+	}
+	fs.BoolVar(&s.insecureDemoSignIn, "insecure-demo-signin", demoDefault,
+		"serve the demo sign-in (anyone signs in as anyone) even when -addr is not a loopback address;\n"+
+			"overrides "+envInsecureDemoSignIn)
+	fs.DurationVar(&s.readTimeout, "read-timeout", defaultReadTimeout,
+		"bound on reading a whole request, headers and body: a body that has not arrived by then is answered 408")
+	fs.DurationVar(&s.readHeaderTimeout, "read-header-timeout", defaultReadHeaderTimeout, "bound on reading a request's headers")
 	durs := map[string]*string{}
 	for _, d := range durationFlags {
 		def, _ := lookup(d.env)
@@ -119,10 +143,13 @@ func parseFlags(args []string, lookup func(string) (string, bool), stderr io.Wri
 	if fs.NArg() > 0 {
 		problems = append(problems, fmt.Sprintf("unexpected arguments %q", fs.Args()))
 	}
-	endpointSource := "LAMBDA_ENDPOINT"
+	endpointSource, demoFlagGiven := "LAMBDA_ENDPOINT", false
 	fs.Visit(func(f *flag.Flag) {
-		if f.Name == "lambda-endpoint" {
+		switch f.Name {
+		case "lambda-endpoint":
 			endpointSource = "-lambda-endpoint"
+		case "insecure-demo-signin":
+			demoFlagGiven = true
 		}
 		for _, d := range durationFlags {
 			if d.flag != f.Name {
@@ -136,6 +163,14 @@ func parseFlags(args []string, lookup func(string) (string, bool), stderr io.Wri
 			s.env[d.env] = v
 		}
 	})
+	if demoProblem != "" && !demoFlagGiven {
+		problems = append(problems, demoProblem)
+	}
+	if s.readTimeout <= 0 || s.readHeaderTimeout <= 0 {
+		problems = append(problems, fmt.Sprintf("-read-timeout (%s) and -read-header-timeout (%s) must be > 0", s.readTimeout, s.readHeaderTimeout))
+	} else if s.readHeaderTimeout > s.readTimeout {
+		problems = append(problems, fmt.Sprintf("-read-header-timeout (%s) must be <= -read-timeout (%s)", s.readHeaderTimeout, s.readTimeout))
+	}
 	if _, _, err := net.SplitHostPort(s.addr); err != nil {
 		problems = append(problems, fmt.Sprintf("-addr: %q is not host:port", s.addr))
 	}

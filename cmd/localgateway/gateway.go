@@ -259,9 +259,14 @@ func (g *gateway) serve(w http.ResponseWriter, r *http.Request, rid string) stri
 		return "no route"
 	}
 	name := route.Method + " " + route.Path
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxPayload))
-	if err != nil {
+	body, bp := readBody(w, r, maxPayload)
+	switch bp {
+	case bodyOK:
+	case bodyTooLarge:
 		g.gatewayResponse(w, r, requestTooLarge, nil)
+		return name
+	default:
+		writeBodyProblem(w, bp)
 		return name
 	}
 	ctx := r.Context()

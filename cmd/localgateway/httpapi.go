@@ -229,9 +229,14 @@ func (g *httpAPIGateway) serve(w http.ResponseWriter, r *http.Request, rid strin
 		return "no route"
 	}
 	name := m.Route.Key
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, httpAPIMaxPayload))
-	if err != nil {
+	body, bp := readBody(w, r, httpAPIMaxPayload)
+	switch bp {
+	case bodyOK:
+	case bodyTooLarge:
 		g.write(w, r, errEntityTooLarge(), origin)
+		return name
+	default:
+		writeBodyProblem(w, bp)
 		return name
 	}
 	q := &httpAPIRequest{r: r, stage: httpAPIDefaultStage, routePath: routePath, match: m, requestID: rid, now: g.now()}

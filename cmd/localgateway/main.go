@@ -128,6 +128,13 @@ func runWith(ctx context.Context, args []string, lookup func(string) (string, bo
 		return err
 	}
 	st.announce(s, src, keysGenerated, stderr)
+	prefix := ""
+	if s.stage != "" {
+		prefix = "/" + s.stage
+	}
+	demoDecision := decideDemoSignIn(ln.Addr(), s.insecureDemoSignIn, prefix+st.demoPath)
+	fmt.Fprintln(stderr, "localgateway: "+demoDecision.line)
+	fmt.Fprintln(stderr, "localgateway: "+insecureSwitchesLine(st, demoDecision))
 
 	store, err := openStore(st.store, stderr)
 	if err != nil {
@@ -164,13 +171,12 @@ func runWith(ctx context.Context, args []string, lookup func(string) (string, bo
 	// The local gateway's own routes: the example's configuration outside
 	// the stage, the demo sign-in within it (plain net/http: the handler
 	// takes the prefix of its refresh cookie's Path from the URL, as the
-	// session API takes it from its event).
-	prefix := ""
-	if s.stage != "" {
-		prefix = "/" + s.stage
-	}
+	// session API takes it from its event) when decideDemoSignIn allows it.
 	cfgHandler := exampleConfig(prefix)
-	demo := sessionhttp.DemoSignInHandler(managers[f.sessionAPI], sessionhttp.Options{Logger: quiet})
+	demo := demoSignInOff()
+	if demoDecision.on {
+		demo = sessionhttp.DemoSignInHandler(managers[f.sessionAPI], sessionhttp.Options{Logger: quiet})
+	}
 	local := map[string]http.Handler{
 		"GET " + exampleConfigPath: cfgHandler, "HEAD " + exampleConfigPath: cfgHandler,
 		"POST " + prefix + st.demoPath: demo, "OPTIONS " + prefix + st.demoPath: demo,
@@ -188,8 +194,7 @@ func runWith(ctx context.Context, args []string, lookup func(string) (string, bo
 		return err
 	}
 
-	srv := &http.Server{Handler: g, ReadHeaderTimeout: 10 * time.Second, MaxHeaderBytes: 64 << 10,
-		ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+	srv := newServer(g, s, logger)
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
 	fmt.Fprintf(stdout, "localgateway: listening on http://%s\n", ln.Addr())

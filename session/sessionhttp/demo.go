@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 
 	"github.com/sessiongate/sessiongate/session"
@@ -25,8 +26,9 @@ type DemoSignIn struct {
 var ErrBadRequest = errors.New("sessionhttp: bad request")
 
 // ParseDemoSignIn decodes and validates a demo sign-in body: a JSON object
-// with "userId" (session.ValidateUserID) and optional "roles"
-// (session.ValidateRoles); unknown fields and trailing data are rejected.
+// with "userId" (session.ValidateNewUserID: no surrounding whitespace, no
+// invisible characters) and optional "roles" (session.ValidateRoles);
+// unknown fields and trailing data are rejected.
 func ParseDemoSignIn(body []byte) (DemoSignIn, error) {
 	var in DemoSignIn
 	dec := json.NewDecoder(bytes.NewReader(body))
@@ -37,7 +39,7 @@ func ParseDemoSignIn(body []byte) (DemoSignIn, error) {
 	if dec.More() {
 		return DemoSignIn{}, fmt.Errorf("%w: trailing data after the JSON object", ErrBadRequest)
 	}
-	if err := session.ValidateUserID(in.UserID); err != nil {
+	if err := session.ValidateNewUserID(in.UserID); err != nil {
 		return DemoSignIn{}, fmt.Errorf("%w: userId: %w", ErrBadRequest, err)
 	}
 	if err := session.ValidateRoles(in.Roles); err != nil {
@@ -52,8 +54,14 @@ func ParseDemoSignIn(body []byte) (DemoSignIn, error) {
 // like a refresh: 200 {"status":"OK"} with both cookies and a front-token,
 // or, when the request asks for header mode (st-auth-mode: header), with
 // the tokens in st-access-token and st-refresh-token and no cookie (see
-// SignIn); 400 with a clear message on a bad body; 503 when the store
-// fails. CORS and anti-CSRF apply as on the session API routes.
+// SignIn); 400 with a clear message on a bad body; 408 when the body does
+// not arrive before the server's read deadline (http.Server.ReadTimeout)
+// and 400 when it is cut short, both closing the connection; 503 when the
+// store fails. CORS and anti-CSRF apply as on the session API routes.
+//
+// The local gateway serves it only on a loopback address unless told
+// otherwise (-insecure-demo-signin): whoever can reach it is whoever they
+// claim to be.
 //
 // The refresh cookie's Path follows the same rule as the refresh route's:
 // the prefix set with WithPathPrefix, else what stands in front of
@@ -70,7 +78,19 @@ func DemoSignInHandler(m *session.Manager, opts Options) http.Handler {
 		}
 		r = r.WithContext(WithPathPrefix(r.Context(), requestPrefix(r, route)))
 		body, err := io.ReadAll(io.LimitReader(r.Body, maxDemoBody+1))
-		if err == nil && len(body) > maxDemoBody {
+		if err != nil {
+			// The read error names addresses; the client gets only what
+			// happened.
+			status, msg, reason := http.StatusBadRequest, `{"message":"the request body was cut short"}`, "body_cut_short"
+			if ne, ok := errors.AsType[net.Error](err); ok && ne.Timeout() {
+				status, msg, reason = http.StatusRequestTimeout, `{"message":"the request body did not arrive in time"}`, "body_timeout"
+			}
+			w.Header().Set("Connection", "close")
+			writeJSON(w, status, msg)
+			logAt(r, opts.Logger, slog.LevelInfo, RouteDemoSignIn, "bad_request", reason)
+			return
+		}
+		if len(body) > maxDemoBody {
 			err = fmt.Errorf("%w: body larger than %d bytes", ErrBadRequest, maxDemoBody)
 		}
 		var in DemoSignIn
