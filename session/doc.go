@@ -31,9 +31,10 @@
 //     issued with it presented to Validate. Until then presenting it again
 //     returns the same successor (lost responses, two tabs, an outage right
 //     after the store applied the refresh: nobody is logged out). Once the
-//     successor has been used, an older refresh token still gets the current
-//     one for Grace; after that the session is revoked and the caller gets
-//     ErrTheft.
+//     successor has been used, the refresh token just rotated out still gets
+//     the current one for Grace from that first use; after that, and at any
+//     time for a token two or more generations old, the session is revoked
+//     and the caller gets ErrTheft.
 //   - IdleTimeout ends a session unused for that long; AbsoluteTimeout is
 //     fixed at creation. Use is recorded only with writes that happen
 //     anyway (a rotation, a refresh), so the idle timeout's precision is

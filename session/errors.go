@@ -18,7 +18,9 @@ var (
 	// session that does not exist (revoked, timed out, never existed).
 	ErrUnknown = errors.New("session: revoked or unknown session")
 	// ErrTheft: a rotated-out refresh token was presented after its successor
-	// had been used and outside the grace window. The session has been revoked.
+	// had been used, outside the grace window — or, whatever the time, one
+	// older than the generation just rotated out. The session has been
+	// revoked.
 	ErrTheft = errors.New("session: token theft detected")
 	// ErrInvalidInput: an argument (user id, role, claims) was rejected before
 	// anything was stored, or a configuration was (a *ConfigError, from

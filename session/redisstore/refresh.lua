@@ -7,14 +7,16 @@
 -- State: F_RG is the newest refresh generation, F_RU whether it has been
 -- used (presented to refresh, or an access generation >= F_RAG presented
 -- to validate), F_UT when the newest used generation was first used.
+--
+-- Only the generation just rotated out (rg - 1) is ever answered with the
+-- current tokens: while rg is unused (idempotent), or inside GRACE of rg's
+-- first use. Any older one is a copy whatever the time: theft.
 local k = KEYS[1]
 local now, p = call(ARGV[1])
 local code, v = open(k, now, IDLE)
 if code then return code end
 local f = fields(v)
 local rg = f[F_RG]
-local newest_used = rg - 1
-if f[F_RU] == 1 then newest_used = rg end
 
 -- rotate_access issues a fresh access generation; the one it replaces
 -- stays valid for the grace window.
@@ -31,15 +33,17 @@ if p >= rg then
   f[F_RG], f[F_RU] = p + 1, 0
   rotate_access()
   f[F_RAG] = f[F_AG]
-elseif p == newest_used and f[F_RU] == 0 then
+elseif p == rg - 1 and f[F_RU] == 0 then
   -- Its successor was issued but never used (a lost response, two tabs, an
   -- outage right after the write): the same successor again, with an access
   -- generation that is fresh.
   if now - f[F_AGT] >= ROT then rotate_access() end
-elseif now < f[F_UT] + GRACE then
-  -- A successor of p has been used, inside the grace window.
+elseif p == rg - 1 and now < f[F_UT] + GRACE then
+  -- Its successor has been used (first at F_UT), inside the grace window.
   if now - f[F_AGT] >= ROT then rotate_access() end
 else
+  -- Older than the generation just rotated out, or that one after the
+  -- grace window: only a copy can present it.
   redis.call('DEL', k)
   return R_THEFT
 end

@@ -605,6 +605,91 @@ func RunStoreContract(t *testing.T, h Harness) {
 		wantErr(t, err, session.ErrTheft)
 	})
 
+	// Grace covers only the refresh generation just rotated out. After
+	// four refreshes (each successor used), a token two or more
+	// generations behind the current one is a copy even inside the grace
+	// window: theft, and the session is gone. The one just rotated out
+	// still gets the current tokens there.
+	refreshChain := func(t *testing.T, m *session.Manager, clock *Clock, cfg session.Config, useLast bool) []session.Tokens {
+		t.Helper()
+		toks := []session.Tokens{create(t, m)}
+		for i := 1; i <= 4; i++ {
+			clock.Advance(cfg.Grace / 10)
+			nt, err := m.Refresh(ctx, toks[i-1].Refresh.Value) // uses toks[i-1]
+			if err != nil {
+				t.Fatalf("refresh %d: %v", i, err)
+			}
+			if rgen(t, m, nt.Refresh.Value) != uint64(i+1) {
+				t.Fatalf("refresh %d issued generation %d", i, rgen(t, m, nt.Refresh.Value))
+			}
+			if i < 4 || useLast {
+				if _, err := m.Validate(ctx, nt.Access.Value); err != nil { // uses nt
+					t.Fatalf("access %d: %v", i, err)
+				}
+			}
+			toks = append(toks, nt)
+		}
+		clock.Advance(cfg.Grace / 10) // inside grace of every use above
+		return toks
+	}
+	wantRevoked := func(t *testing.T, m *session.Manager, cur session.Tokens) {
+		t.Helper()
+		_, err := m.Validate(ctx, cur.Access.Value)
+		wantErr(t, err, session.ErrUnknown)
+		_, err = m.Refresh(ctx, cur.Refresh.Value)
+		wantErr(t, err, session.ErrUnknown)
+	}
+	t.Run("GraceOnlyForRefreshJustRotatedOut", func(t *testing.T) {
+		for _, back := range []int{4, 3, 2} {
+			t.Run(fmt.Sprintf("current-%d", back), func(t *testing.T) {
+				m, clock, cfg := setup(t)
+				toks := refreshChain(t, m, clock, cfg, true)
+				_, err := m.Refresh(ctx, toks[4-back].Refresh.Value)
+				wantErr(t, err, session.ErrTheft)
+				wantRevoked(t, m, toks[4])
+			})
+		}
+		t.Run("current-2 while current unused", func(t *testing.T) {
+			m, clock, cfg := setup(t)
+			toks := refreshChain(t, m, clock, cfg, false)
+			_, err := m.Refresh(ctx, toks[2].Refresh.Value)
+			wantErr(t, err, session.ErrTheft)
+			wantRevoked(t, m, toks[4])
+		})
+		t.Run("current-1", func(t *testing.T) {
+			m, clock, cfg := setup(t)
+			toks := refreshChain(t, m, clock, cfg, true)
+			for i := 0; i < 2; i++ { // two tabs, both inside grace
+				got, err := m.Refresh(ctx, toks[3].Refresh.Value)
+				if err != nil || rgen(t, m, got.Refresh.Value) != 5 {
+					t.Fatalf("the generation just rotated out, inside grace: %v", err)
+				}
+				if _, err := m.Validate(ctx, got.Access.Value); err != nil {
+					t.Fatalf("access from the grace answer: %v", err)
+				}
+			}
+			if _, err := m.Validate(ctx, toks[4].Access.Value); err != nil {
+				t.Fatalf("the current access token after a grace answer: %v", err)
+			}
+			// Grace runs from the current generation's first use: once it
+			// is over, the generation just rotated out is theft too.
+			clock.Advance(cfg.Grace)
+			_, err := m.Refresh(ctx, toks[3].Refresh.Value)
+			wantErr(t, err, session.ErrTheft)
+			wantRevoked(t, m, toks[4])
+		})
+		t.Run("current-1 while current unused", func(t *testing.T) {
+			// The idempotent rule, unchanged: no grace bound at all.
+			m, clock, cfg := setup(t)
+			toks := refreshChain(t, m, clock, cfg, false)
+			clock.Advance(cfg.Grace * 10)
+			got, err := m.Refresh(ctx, toks[3].Refresh.Value)
+			if err != nil || rgen(t, m, got.Refresh.Value) != 5 {
+				t.Fatalf("the generation just rotated out, successor unused: %v", err)
+			}
+		})
+	})
+
 	t.Run("IdleTimeoutSlidesAbsoluteDoesNot", func(t *testing.T) {
 		m, clock, cfg := setup(t)
 		tok := create(t, m)
