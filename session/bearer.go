@@ -74,7 +74,7 @@ func ParseBearer(value string) (string, error) {
 		return "", ErrNoSession
 	}
 	scheme, rest, found := strings.Cut(value, " ")
-	if !found || !isHTTPToken(scheme) {
+	if !found || !IsHTTPToken(scheme) {
 		return "", ErrMalformedBearer
 	}
 	if !strings.EqualFold(scheme, "Bearer") {
@@ -98,8 +98,9 @@ func IsBearer(value string) bool {
 	return err == nil || errors.Is(err, ErrMalformedBearer)
 }
 
-// isHTTPToken reports whether s is a non-empty RFC 9110 token (tchar).
-func isHTTPToken(s string) bool {
+// IsHTTPToken reports whether s is a non-empty RFC 9110 token (tchar): an
+// authentication scheme, or a header field name.
+func IsHTTPToken(s string) bool {
 	if s == "" {
 		return false
 	}

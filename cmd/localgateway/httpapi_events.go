@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/sessiongate/sessiongate/gatewayresponses"
+	"github.com/sessiongate/sessiongate/session"
 )
 
 // Payload 2.0 events as HTTP APIs send them. The field set is API
@@ -297,7 +298,7 @@ func decodeHTTPAPIResponse(out []byte) (int, http.Header, []byte, error) {
 	}
 	h := http.Header{}
 	for k, v := range resp.Headers {
-		if !validHeaderName(k) || strings.ContainsAny(v, "\r\n") {
+		if !session.IsHTTPToken(k) || strings.ContainsAny(v, "\r\n") {
 			return 0, nil, nil, fmt.Errorf("%w: header %q", errBadHTTPAPIResponse, k)
 		}
 		h.Add(k, v)
@@ -317,21 +318,4 @@ func decodeHTTPAPIResponse(out []byte) (int, http.Header, []byte, error) {
 		body = b
 	}
 	return status, h, body, nil
-}
-
-// validHeaderName: a non-empty HTTP token.
-func validHeaderName(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
-		case strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0:
-		default:
-			return false
-		}
-	}
-	return true
 }
