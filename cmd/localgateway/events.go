@@ -208,13 +208,7 @@ func proxyEvent(r *http.Request, body []byte, sp stagePath, tpl, requestID strin
 			ev.RequestContext.Authorizer[k] = v
 		}
 	}
-	if len(body) > 0 {
-		if utf8.Valid(body) {
-			ev.Body = string(body)
-		} else {
-			ev.Body, ev.IsBase64Encoded = base64.StdEncoding.EncodeToString(body), true
-		}
-	}
+	ev.Body, ev.IsBase64Encoded = proxyBody(body)
 	return ev
 }
 
@@ -402,4 +396,13 @@ func globMatch(pattern, s string) bool {
 		px++
 	}
 	return px == len(pattern)
+}
+
+// proxyBody is a request body as a Lambda proxy event carries it: the
+// text when it is valid UTF-8, else base64 with isBase64Encoded set.
+func proxyBody(body []byte) (string, bool) {
+	if utf8.Valid(body) {
+		return string(body), false
+	}
+	return base64.StdEncoding.EncodeToString(body), true
 }

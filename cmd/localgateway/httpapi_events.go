@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/sessiongate/sessiongate/gatewayresponses"
 	"github.com/sessiongate/sessiongate/session"
@@ -246,13 +245,7 @@ func (q *httpAPIRequest) proxyEvent(body []byte, authCtx map[string]any) httpAPI
 	if authCtx != nil {
 		ev.RequestContext.Authorizer = &httpAPIAuthorizerContext{Lambda: authCtx}
 	}
-	if len(body) > 0 {
-		if utf8.Valid(body) {
-			ev.Body = string(body)
-		} else {
-			ev.Body, ev.IsBase64Encoded = base64.StdEncoding.EncodeToString(body), true
-		}
-	}
+	ev.Body, ev.IsBase64Encoded = proxyBody(body)
 	return ev
 }
 
