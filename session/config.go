@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -71,11 +72,37 @@ type Config struct {
 	CookieSameSite http.SameSite
 	// CookieDomain: COOKIE_DOMAIN, default none (host-only cookies).
 	CookieDomain string
-	// AccessCookieName defaults to "sAccessToken"; RefreshCookieName to
-	// "sRefreshToken". securecookie binds the name into the MAC, so renaming
-	// a cookie invalidates outstanding cookies of that name.
+	// AccessCookieName and RefreshCookieName name the two cookies:
+	// ACCESS_COOKIE_NAME and REFRESH_COOKIE_NAME. Unset in the environment,
+	// they are DefaultCookieNames(secure, COOKIE_DOMAIN): a name with the
+	// strongest prefix the cookie's attributes allow, so that a browser
+	// refuses the same name from a sibling domain or over plain http
+	// (cookie tossing; ASVS 3.3.1, 3.3.3). DefaultConfig sets
+	// "__Host-sAccessToken" and "__Secure-sRefreshToken": change them with
+	// DefaultCookieNames when setting CookieDomain or InsecureCookies in
+	// Go. Each name must be an RFC 6265 token; Validate refuses a
+	// "__Host-" name (the prefix in any letter case) unless the cookie is
+	// Secure, has no Domain and has Path=/ — which the refresh cookie,
+	// whose Path is the refresh route, never has — and a "__Secure-" name
+	// unless the cookie is Secure. securecookie binds the name into the
+	// MAC, so renaming a cookie invalidates outstanding cookies of that
+	// name.
 	AccessCookieName  string
 	RefreshCookieName string
+
+	// MaxSessionsPerUser is how many live sessions one user may have: a
+	// sign-in beyond it ends the user's least recently used sessions, in
+	// the same atomic step that creates the new one (Tokens.Evicted).
+	// SESSION_MAX_PER_USER, default 20, valid 1 to 1000.
+	MaxSessionsPerUser int
+	// ReauthWindow: ending another of one's own sessions, or all others,
+	// needs the calling session to have been created (signed in) at most
+	// this long ago, else ErrReauthenticate (ASVS 7.5.2: re-entered
+	// credentials). SESSION_REAUTH_WINDOW, default 10m — or
+	// SESSION_ABSOLUTE_TIMEOUT when that is shorter and the variable is
+	// unset; > 0 and <= AbsoluteTimeout (in Go, set it when setting a
+	// shorter AbsoluteTimeout).
+	ReauthWindow time.Duration
 	// APIBasePath is the base path of the session API as the API
 	// definition writes its routes (the resource path, without a stage or a
 	// custom domain's base-path mapping). API_BASE_PATH, default "/auth".
@@ -114,23 +141,142 @@ type Config struct {
 	// who then acts with the user's session: CORS and the anti-CSRF check
 	// trust the origin. INSECURE_HTTP_ORIGINS=true.
 	InsecureHTTPOrigins bool
+	// InsecureUnprefixedCookieNames allows Secure cookies whose names
+	// carry neither the __Host- nor the __Secure- prefix. A sibling host
+	// (any subdomain of a parent domain, over http too) can then plant
+	// cookies of those names with a Domain attribute — an access and a
+	// refresh cookie of its own session, beside or instead of the user's:
+	// the several-cookies rule turns that into a 401, but for a browser
+	// with no session of its own it is a sign-in as the attacker (a login
+	// swap). INSECURE_UNPREFIXED_COOKIE_NAMES=true. (With COOKIE_SECURE
+	// false no prefix is possible, and INSECURE_COOKIES covers it.)
+	InsecureUnprefixedCookieNames bool
 }
+
+// MaxSessionsPerUserLimit is the largest MaxSessionsPerUser Validate
+// accepts.
+const MaxSessionsPerUserLimit = 1000
 
 // DefaultConfig returns the defaults (docs/protocol.md, "Variables"), with no
 // keys.
 func DefaultConfig() Config {
 	return Config{
-		AccessTTL:         15 * time.Minute,
-		RotateAfter:       5 * time.Minute,
-		Grace:             30 * time.Second,
-		IdleTimeout:       168 * time.Hour,
-		AbsoluteTimeout:   720 * time.Hour,
-		CookieSameSite:    http.SameSiteLaxMode,
-		AccessCookieName:  "sAccessToken",
-		RefreshCookieName: "sRefreshToken",
-		APIBasePath:       "/auth",
-		AntiCSRF:          AntiCSRFCustomHeader,
+		AccessTTL:          15 * time.Minute,
+		RotateAfter:        5 * time.Minute,
+		Grace:              30 * time.Second,
+		IdleTimeout:        168 * time.Hour,
+		AbsoluteTimeout:    720 * time.Hour,
+		CookieSameSite:     http.SameSiteLaxMode,
+		AccessCookieName:   "__Host-" + baseAccessCookieName,
+		RefreshCookieName:  "__Secure-" + baseRefreshCookieName,
+		MaxSessionsPerUser: 20,
+		ReauthWindow:       10 * time.Minute,
+		APIBasePath:        "/auth",
+		AntiCSRF:           AntiCSRFCustomHeader,
 	}
+}
+
+// The cookie names the frontend SDK knows, before any prefix.
+const (
+	baseAccessCookieName  = "sAccessToken"
+	baseRefreshCookieName = "sRefreshToken"
+)
+
+// Cookie name prefixes (RFC 6265bis, section 4.1.3). A browser stores a
+// cookie whose name starts with one only when its attributes match, and
+// compares the prefix without regard to letter case.
+const (
+	// HostCookiePrefix: the cookie is Secure, has no Domain and has
+	// Path=/, so only this exact host, over https, can have set it.
+	HostCookiePrefix = "__Host-"
+	// SecureCookiePrefix: the cookie is Secure, so a plain-http page
+	// cannot have set it.
+	SecureCookiePrefix = "__Secure-"
+)
+
+// DefaultCookieNames returns the access and refresh cookie names used when
+// ACCESS_COOKIE_NAME and REFRESH_COOKIE_NAME are unset, for cookies that
+// are Secure or not and have domain as their Domain ("" for host-only
+// cookies): each gets the strongest prefix its attributes allow.
+//
+//	access:  __Host-sAccessToken     Secure, no Domain (Path is always /)
+//	         __Secure-sAccessToken   Secure, with a Domain
+//	         sAccessToken            not Secure
+//	refresh: __Secure-sRefreshToken  Secure (its Path is the refresh
+//	                                 route, so never __Host-)
+//	         sRefreshToken           not Secure
+func DefaultCookieNames(secure bool, domain string) (access, refresh string) {
+	switch {
+	case !secure:
+		return baseAccessCookieName, baseRefreshCookieName
+	case domain == "":
+		return HostCookiePrefix + baseAccessCookieName, SecureCookiePrefix + baseRefreshCookieName
+	default:
+		return SecureCookiePrefix + baseAccessCookieName, SecureCookiePrefix + baseRefreshCookieName
+	}
+}
+
+// hasPrefixFold reports whether s begins with prefix in any letter case.
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
+}
+
+// cookieNameProblems lists what is wrong with the cookie names under c's
+// attributes.
+func (c Config) cookieNameProblems() []error {
+	var p []error
+	add := func(format string, args ...any) { p = append(p, fmt.Errorf(format, args...)) }
+	if c.AccessCookieName == "" || c.RefreshCookieName == "" || c.AccessCookieName == c.RefreshCookieName {
+		add("cookie names must be non-empty and distinct")
+	}
+	for _, n := range []struct{ env, name, path string }{
+		{"ACCESS_COOKIE_NAME", c.AccessCookieName, "/"},
+		{"REFRESH_COOKIE_NAME", c.RefreshCookieName, c.RefreshCookiePath()},
+	} {
+		if n.name == "" {
+			continue
+		}
+		if !IsHTTPToken(n.name) {
+			add("%s %q must be an RFC 6265 token: letters, digits and !#$%%&'*+-.^_`|~ only", n.env, n.name)
+			continue
+		}
+		switch {
+		case hasPrefixFold(n.name, HostCookiePrefix):
+			if c.InsecureCookies {
+				add("%s %q: a __Host- cookie must be Secure, and COOKIE_SECURE is false (drop the prefix, or see DefaultCookieNames)", n.env, n.name)
+			}
+			if c.CookieDomain != "" {
+				add("%s %q: a __Host- cookie may have no Domain, and COOKIE_DOMAIN is %q (use __Secure-, or see DefaultCookieNames)", n.env, n.name, c.CookieDomain)
+			}
+			if n.path != "/" {
+				add("%s %q: a __Host- cookie must have Path=/, and the refresh cookie's Path is the refresh route (%s): use __Secure-", n.env, n.name, n.path)
+			}
+		case hasPrefixFold(n.name, SecureCookiePrefix):
+			if c.InsecureCookies {
+				add("%s %q: a __Secure- cookie must be Secure, and COOKIE_SECURE is false (drop the prefix, or see DefaultCookieNames)", n.env, n.name)
+			}
+		default:
+			if !c.InsecureCookies && !c.InsecureUnprefixedCookieNames {
+				p = append(p, &InsecureError{Switch: SwitchUnprefixedCookieNames,
+					Problem: fmt.Sprintf("%s %q has neither the __Host- nor the __Secure- prefix: a sibling host could plant a cookie of that name "+
+						"and sign a browser into its own session (leave the variable unset for the prefixed default)", n.env, n.name)})
+			}
+		}
+	}
+	return p
+}
+
+// unprefixedCookieNames: a cookie name without a prefix on Secure cookies.
+func (c Config) unprefixedCookieNames() bool {
+	if c.InsecureCookies {
+		return false
+	}
+	for _, n := range []string{c.AccessCookieName, c.RefreshCookieName} {
+		if !hasPrefixFold(n, HostCookiePrefix) && !hasPrefixFold(n, SecureCookiePrefix) {
+			return true
+		}
+	}
+	return false
 }
 
 // RefreshCookiePath is the Path of the refresh cookie when no prefix is
@@ -254,8 +400,12 @@ func (c Config) problems(keysReported bool) []error {
 	default:
 		add("COOKIE_SAMESITE must be lax, strict or none (CookieSameSite is %d)", c.CookieSameSite)
 	}
-	if c.AccessCookieName == "" || c.RefreshCookieName == "" || c.AccessCookieName == c.RefreshCookieName {
-		add("cookie names must be non-empty and distinct")
+	p = append(p, c.cookieNameProblems()...)
+	if c.MaxSessionsPerUser < 1 || c.MaxSessionsPerUser > MaxSessionsPerUserLimit {
+		add("SESSION_MAX_PER_USER (%d) must be 1 to %d", c.MaxSessionsPerUser, MaxSessionsPerUserLimit)
+	}
+	if !(c.ReauthWindow > 0 && c.ReauthWindow <= c.AbsoluteTimeout) {
+		add("SESSION_REAUTH_WINDOW (%s) must be > 0 and <= SESSION_ABSOLUTE_TIMEOUT (%s)", c.ReauthWindow, c.AbsoluteTimeout)
 	}
 	if !strings.HasPrefix(c.APIBasePath, "/") || strings.HasSuffix(c.APIBasePath, "/") {
 		add("API_BASE_PATH %q must start with / and not end with /", c.APIBasePath)
@@ -318,6 +468,7 @@ func ConfigFromEnv(lookup func(string) (string, bool)) (Config, error) {
 		{"SESSION_GRACE", &c.Grace},
 		{"SESSION_IDLE_TIMEOUT", &c.IdleTimeout},
 		{"SESSION_ABSOLUTE_TIMEOUT", &c.AbsoluteTimeout},
+		{"SESSION_REAUTH_WINDOW", &c.ReauthWindow},
 	}
 	for _, d := range durs {
 		if v, ok := get(d.name); ok {
@@ -328,6 +479,9 @@ func ConfigFromEnv(lookup func(string) (string, bool)) (Config, error) {
 			}
 			*d.dst = x
 		}
+	}
+	if _, set := get("SESSION_REAUTH_WINDOW"); !set && c.AbsoluteTimeout > 0 && c.AbsoluteTimeout < c.ReauthWindow {
+		c.ReauthWindow = c.AbsoluteTimeout // the default never refuses short lifetimes
 	}
 	boolVar := func(name string) bool {
 		v, ok := get(name)
@@ -343,6 +497,7 @@ func ConfigFromEnv(lookup func(string) (string, bool)) (Config, error) {
 	insecureCookiesAllowed := boolVar(SwitchInsecureCookies)
 	c.InsecureCrossSiteWithoutCSRF = boolVar(SwitchCrossSiteWithoutCSRF)
 	c.InsecureHTTPOrigins = boolVar(SwitchHTTPOrigins)
+	c.InsecureUnprefixedCookieNames = boolVar(SwitchUnprefixedCookieNames)
 	if v, ok := get("COOKIE_SECURE"); ok {
 		switch secure, known := parseBool(v); {
 		case !known:
@@ -355,6 +510,10 @@ func ConfigFromEnv(lookup func(string) (string, bool)) (Config, error) {
 			p = append(p, &InsecureError{Switch: SwitchInsecureCookies,
 				Problem: "COOKIE_SECURE=false: the session cookies would travel over plain http too, where anyone on the network path can copy them " +
 					"(browsers store Secure cookies from http://127.0.0.1 and http://localhost: keep COOKIE_SECURE=true there)"})
+			// Refused; the rest is checked as asked for, so that this
+			// one refusal is the whole news (no prefix is possible
+			// without Secure).
+			c.InsecureCookies = true
 		}
 	}
 	if v, ok := get("COOKIE_SAMESITE"); ok {
@@ -371,6 +530,21 @@ func ConfigFromEnv(lookup func(string) (string, bool)) (Config, error) {
 	}
 	if v, ok := get("COOKIE_DOMAIN"); ok {
 		c.CookieDomain = v
+	}
+	if v, ok := get("SESSION_MAX_PER_USER"); ok {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			p = append(p, fmt.Errorf("SESSION_MAX_PER_USER: %q is not a whole number", v))
+		} else {
+			c.MaxSessionsPerUser = n
+		}
+	}
+	c.AccessCookieName, c.RefreshCookieName = DefaultCookieNames(!c.InsecureCookies, c.CookieDomain)
+	if v, ok := get("ACCESS_COOKIE_NAME"); ok {
+		c.AccessCookieName = v
+	}
+	if v, ok := get("REFRESH_COOKIE_NAME"); ok {
+		c.RefreshCookieName = v
 	}
 	if v, ok := get("API_BASE_PATH"); ok {
 		c.APIBasePath = v

@@ -13,9 +13,23 @@
 // pairs newest first: the newest encodes, every listed pair decodes, so keys
 // rotate by prepending a new pair and later removing the old one.
 //
-// The store never sees the handle: it keys sessions by the session id, the
-// first 128 bits of SHA-256(handle) in hex. A copy of Redis holds nothing that
-// can be replayed as a cookie, and the id is safe to log, list and show.
+// The store never sees the handle: it keys sessions by the session id, 32
+// lower-case hex digits — the user's tag (UserTag: 8 hex digits of
+// SHA-256 of the user id), then the first 96 bits of SHA-256(handle) in
+// hex. A copy of Redis holds nothing that can be replayed as a cookie, and
+// the id is safe to log, list and show. The tag puts all of one user's
+// sessions, and the user's index, in one Redis hash slot, so that the
+// per-user limit, "log out everywhere" and listing are each one atomic
+// script, on a cluster too. Since the id is no longer derived from the
+// handle alone, each token carries the tag: token version 3 (token.go),
+// the only one written and read; cookies of versions 1 and 2 are ErrUnknown
+// and their sessions end at the upgrade.
+//
+// Cookie names carry the strongest prefix their attributes allow
+// (DefaultCookieNames): "__Host-sAccessToken" (Secure, no Domain, Path=/)
+// and "__Secure-sRefreshToken" by default, so that a browser refuses the
+// same names from a sibling domain or a plain-http page. Validate refuses a
+// prefix the cookie's attributes do not meet.
 //
 // # Lifetimes (docs/protocol.md, "Session semantics")
 //
@@ -46,10 +60,42 @@
 // concurrency and across any number of processes; a validation that writes
 // nothing may be a plain read (see Store and Access).
 //
+// # Several cookies of one name
+//
+// A request may carry several copies of a cookie: one tossed in from a
+// sibling domain, an old one at another Path. The Manager reads them by
+// one rule (ValidateAny, RefreshAny, SignOut; docs/protocol.md, "Several
+// cookies of one name"): copies are taken in header order while their
+// sizes ("name=value; ") sum to at most HeaderBudget, the 10240 bytes of
+// request line and headers API Gateway accepts, so junk in front can never
+// hide a valid copy and no request causes more work than that. Copies that
+// do not decode are skipped; authentic ones are grouped by session, the
+// highest generation of each counting. Valid sessions of more than one
+// user are ErrAmbiguous (an ErrUnknown: 401), never the first one — a
+// planted session cannot swap the user; RefreshAny decides that by
+// reading owners (Store.Info) before it writes anything, so nothing is
+// rotated and no theft verdict is reached. Sessions of one user: the
+// first. Sign-out revokes every authentic session presented. One cookie
+// costs what it always did: one decode, one store call.
+//
+// # Sessions per user
+//
+// A user has at most Config.MaxSessionsPerUser live sessions
+// (SESSION_MAX_PER_USER, default 20): a sign-in beyond it ends the least
+// recently used ones in the same atomic step (Store.Create) and lists them
+// in Tokens.Evicted. A user sees their sessions with Manager.Sessions
+// (with a summary of the client, SummarizeUserAgent) and ends them with
+// EndSession and EndOtherSessions; ending any but the current one needs a
+// sign-in within Config.ReauthWindow (SESSION_REAUTH_WINDOW, default 10m),
+// else ErrReauthenticate (403). RevokeOthers serves an application's own
+// password change, RevokeUser "log out everywhere"; both are atomic with
+// respect to a concurrent sign-in.
+//
 // # Outcomes
 //
-// Errors wrap exactly one sentinel: ErrNoSession, ErrExpired, ErrUnknown,
-// ErrTheft, ErrInvalidInput or ErrStore. A store failure is never reported
+// Errors wrap exactly one sentinel: ErrNoSession, ErrExpired, ErrUnknown
+// (ErrAmbiguous is one), ErrTheft, ErrReauthenticate, ErrInvalidInput or
+// ErrStore. A store failure is never reported
 // as "no session": callers answer 5xx and change no cookie, so an outage
 // logs nobody out. A cookie that does not decode is untrusted input
 // (ErrUnknown); a failure of the codec itself is ErrStore (ErrCodec), so a

@@ -19,6 +19,10 @@ const (
 	// SwitchHTTPOrigins allows plain http origins other than loopback in
 	// ALLOWED_ORIGINS (InsecureHTTPOrigins).
 	SwitchHTTPOrigins = "INSECURE_HTTP_ORIGINS"
+	// SwitchUnprefixedCookieNames allows Secure session cookies named
+	// without the __Host- or __Secure- prefix
+	// (InsecureUnprefixedCookieNames).
+	SwitchUnprefixedCookieNames = "INSECURE_UNPREFIXED_COOKIE_NAMES"
 )
 
 // InsecureError is a configuration refused because it weakens the
@@ -48,6 +52,9 @@ func (c Config) InsecureSwitchesInUse() []string {
 	}
 	if c.InsecureHTTPOrigins && len(c.plainHTTPOrigins()) > 0 {
 		out = append(out, SwitchHTTPOrigins)
+	}
+	if c.InsecureUnprefixedCookieNames && c.unprefixedCookieNames() {
+		out = append(out, SwitchUnprefixedCookieNames)
 	}
 	return out
 }

@@ -34,10 +34,7 @@ func insecureSwitches(err error) []string {
 // and InsecureSwitchesInUse names the switch. A switch set for a
 // combination that is not present is accepted and not "in use".
 func TestInsecureCombinationsNeedTheirSwitch(t *testing.T) {
-	keys, err := GenerateKeys(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	keys := newKeys(t)
 	for _, c := range []struct {
 		name    string
 		env     map[string]string
@@ -62,6 +59,10 @@ func TestInsecureCombinationsNeedTheirSwitch(t *testing.T) {
 		{"http origin on a name like localhost", map[string]string{"ALLOWED_ORIGINS": "http://localhost.example.com"},
 			[]string{"INSECURE_HTTP_ORIGINS"}, []string{"INSECURE_HTTP_ORIGINS"}},
 		{"https origins", map[string]string{"ALLOWED_ORIGINS": "https://app.example.com,https://192.168.1.5"}, nil, nil},
+		{"unprefixed cookie names", map[string]string{"ACCESS_COOKIE_NAME": "sAccessToken", "REFRESH_COOKIE_NAME": "sRefreshToken"},
+			[]string{"INSECURE_UNPREFIXED_COOKIE_NAMES", "INSECURE_UNPREFIXED_COOKIE_NAMES"}, []string{"INSECURE_UNPREFIXED_COOKIE_NAMES"}},
+		{"unprefixed names on plain http", map[string]string{"COOKIE_SECURE": "false", "ACCESS_COOKIE_NAME": "a", "REFRESH_COOKIE_NAME": "r"},
+			[]string{"INSECURE_COOKIES"}, []string{"INSECURE_COOKIES"}},
 		{"all three", map[string]string{"COOKIE_SECURE": "false", "COOKIE_SAMESITE": "none", "ANTI_CSRF": "none", "ALLOWED_ORIGINS": "http://a.example.com"},
 			[]string{"INSECURE_COOKIES", "INSECURE_CROSS_SITE_WITHOUT_CSRF", "INSECURE_HTTP_ORIGINS"}, nil}, // none with insecure cookies never works
 	} {
@@ -92,7 +93,7 @@ func TestInsecureCombinationsNeedTheirSwitch(t *testing.T) {
 				}
 			}
 			// Every switch set: accepted unless something else is wrong.
-			for _, sw := range []string{SwitchInsecureCookies, SwitchCrossSiteWithoutCSRF, SwitchHTTPOrigins} {
+			for _, sw := range []string{SwitchInsecureCookies, SwitchCrossSiteWithoutCSRF, SwitchHTTPOrigins, SwitchUnprefixedCookieNames} {
 				env[sw] = "true"
 			}
 			cfg, err = ConfigFromEnv(envOf(env))
@@ -115,13 +116,13 @@ func TestInsecureCombinationsNeedTheirSwitch(t *testing.T) {
 // The switches take true or false like COOKIE_SECURE; anything else is a
 // problem, reported with the others, and leaves the switch off.
 func TestInsecureSwitchValues(t *testing.T) {
-	keys, err := GenerateKeys(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, sw := range []string{SwitchInsecureCookies, SwitchCrossSiteWithoutCSRF, SwitchHTTPOrigins} {
+	keys := newKeys(t)
+	for _, sw := range []string{SwitchInsecureCookies, SwitchCrossSiteWithoutCSRF, SwitchHTTPOrigins, SwitchUnprefixedCookieNames} {
 		for v, on := range map[string]bool{"true": true, "YES": true, "1": true, "false": false, "0": false, "no": false, " ": false} {
 			env := map[string]string{"SESSION_KEYS": keys, sw: v, "COOKIE_SECURE": "false", "COOKIE_SAMESITE": "none", "ANTI_CSRF": "none", "ALLOWED_ORIGINS": "http://a.example.com"}
+			if sw == SwitchUnprefixedCookieNames { // needs Secure cookies
+				env = map[string]string{"SESSION_KEYS": keys, sw: v, "ACCESS_COOKIE_NAME": "a"}
+			}
 			_, err := ConfigFromEnv(envOf(env))
 			refused := strings.Join(insecureSwitches(err), ",")
 			if strings.Contains(refused, sw) == on {
@@ -155,6 +156,7 @@ func TestInsecureSwitchFields(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg.CookieSameSite, cfg.InsecureCookies = http.SameSiteLaxMode, true
+	cfg.AccessCookieName, cfg.RefreshCookieName = DefaultCookieNames(false, "")
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}

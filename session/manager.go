@@ -25,9 +25,33 @@ const (
 	MaxClaimsBytes = 4096
 )
 
-// maxStoreCandidates bounds how many decodable duplicate cookies are tried
-// against the store in one call.
-const maxStoreCandidates = 4
+// HeaderBudget is the most bytes of request line and headers that API
+// Gateway accepts (REST and HTTP APIs alike: 10240). A request that reached
+// the authorizer or the session API through API Gateway fits in it, so
+// every cookie it carries lies within the first HeaderBudget bytes of its
+// cookies: the Manager reads copies of a cookie in header order while
+// their CookieCopySize sum stays within it (CookieCopiesInBudget), and
+// ignores the rest. No bound lower than the gateway's own lets junk copies
+// in front hide a valid one; this one bounds the work a request can cause.
+const HeaderBudget = 10240
+
+// CookieCopySize is what one copy of cookie name with value takes in a
+// Cookie header, counted as "name=value; ": len(name)+1+len(value)+2.
+func CookieCopySize(name, value string) int { return len(name) + 1 + len(value) + 2 }
+
+// CookieCopiesInBudget returns the leading copies of cookie name, in
+// header order, whose CookieCopySize sum is at most HeaderBudget: the
+// copies a request that passed API Gateway can have carried, and the only
+// ones the Manager considers. It returns a prefix of values (no copy).
+func CookieCopiesInBudget(name string, values []string) []string {
+	used := 0
+	for i, v := range values {
+		if used += CookieCopySize(name, v); used > HeaderBudget {
+			return values[:i]
+		}
+	}
+	return values
+}
 
 // Manager creates, validates, refreshes and revokes sessions. It is safe for
 // concurrent use. Build it once per process with NewManager.
@@ -85,6 +109,10 @@ type CreateInput struct {
 	// Their sessions are revoked before the new one is created, so a session
 	// id planted before sign-in never survives it (no fixation).
 	Previous []string
+	// UserAgent is the sign-in request's User-Agent header, or "". Only
+	// its summary (SummarizeUserAgent) is stored, to show the user which
+	// session is which (Manager.Sessions).
+	UserAgent string
 }
 
 // Tokens is what a client receives when a session is created or refreshed:
@@ -97,6 +125,10 @@ type Tokens struct {
 	Refresh      *http.Cookie
 	FrontToken   string
 	AccessExpiry time.Time
+	// Evicted lists the sessions of the user that this sign-in ended
+	// because the user had Config.MaxSessionsPerUser already (the least
+	// recently used ones). Empty on a refresh.
+	Evicted []string
 }
 
 // Validated is a successful validation.
@@ -194,23 +226,22 @@ func (m *Manager) Create(ctx context.Context, in CreateInput) (Tokens, error) {
 	if err != nil {
 		return Tokens{}, err
 	}
-	for _, v := range in.Previous {
-		t, err := m.codec.decode(m.cfg.AccessCookieName, v)
-		if errors.Is(err, ErrUnknown) {
-			continue // nothing of ours to revoke
-		}
-		if err != nil {
+	if len(in.Previous) > 0 {
+		var buf [4]token
+		prev, err := m.decodeCopies(m.cfg.AccessCookieName, in.Previous, buf[:0])
+		if errors.Is(err, ErrStore) {
 			return Tokens{}, err // the codec failed: fail closed
 		}
-		if _, err := m.store.Revoke(ctx, t.sessionID()); err != nil {
-			return Tokens{}, storeErr("revoke previous session", err)
+		for _, t := range prev {
+			if _, err := m.store.Revoke(ctx, t.sessionID()); err != nil {
+				return Tokens{}, storeErr("revoke previous session", err)
+			}
 		}
 	}
-	var t token
+	t := token{tag: userTag(in.UserID), gen: 1}
 	if _, err := io.ReadFull(m.rand, t.handle[:]); err != nil {
 		return Tokens{}, &StoreError{Op: "random handle", Err: err}
 	}
-	t.gen = 1
 	now := m.now()
 	rec := Record{
 		ID:          t.sessionID(),
@@ -220,21 +251,31 @@ func (m *Manager) Create(ctx context.Context, in CreateInput) (Tokens, error) {
 		CreatedAt:   now,
 		AbsoluteEnd: now.Add(m.cfg.AbsoluteTimeout),
 		IdleTimeout: m.cfg.IdleTimeout,
+		MaxPerUser:  m.cfg.MaxSessionsPerUser,
+		Agent:       SummarizeUserAgent(in.UserAgent),
 	}
-	if err := m.store.Create(ctx, rec); err != nil {
+	evicted, err := m.store.Create(ctx, rec)
+	if err != nil {
 		return Tokens{}, storeErr("create", err)
 	}
 	st := State{UserID: in.UserID, Roles: in.Roles, Claims: claims, AccessGen: 1, AccessIssued: now, RefreshGen: 1,
 		AbsoluteEnd: rec.AbsoluteEnd, IdleExpiresAt: now.Add(m.cfg.IdleTimeout)}
-	return m.tokens(t.handle, rec.ID, st, now)
-}
-
-func (m *Manager) tokens(handle [16]byte, id string, st State, now time.Time) (Tokens, error) {
-	ac, err := m.accessCookie(handle, st, now)
+	tok, err := m.tokens(t, rec.ID, st, now)
 	if err != nil {
 		return Tokens{}, err
 	}
-	rv, err := m.codec.encode(m.cfg.RefreshCookieName, token{handle: handle, gen: st.RefreshGen})
+	tok.Evicted = evicted
+	return tok, nil
+}
+
+// tokens makes the cookies of session id, named by t's handle and tag,
+// in state st.
+func (m *Manager) tokens(t token, id string, st State, now time.Time) (Tokens, error) {
+	ac, err := m.accessCookie(t, st, now)
+	if err != nil {
+		return Tokens{}, err
+	}
+	rv, err := m.codec.encode(m.cfg.RefreshCookieName, token{handle: t.handle, tag: t.tag, gen: st.RefreshGen})
 	if err != nil {
 		return Tokens{}, &StoreError{Op: "encode refresh cookie", Err: err}
 	}
@@ -243,8 +284,8 @@ func (m *Manager) tokens(handle [16]byte, id string, st State, now time.Time) (T
 	return Tokens{SessionID: id, UserID: st.UserID, Access: ac, Refresh: rc, FrontToken: m.frontToken(id, st), AccessExpiry: exp}, nil
 }
 
-func (m *Manager) accessCookie(handle [16]byte, st State, now time.Time) (*http.Cookie, error) {
-	v, err := m.codec.encode(m.cfg.AccessCookieName, accessToken(handle, st))
+func (m *Manager) accessCookie(t token, st State, now time.Time) (*http.Cookie, error) {
+	v, err := m.codec.encode(m.cfg.AccessCookieName, accessToken(t.handle, t.tag, st))
 	if err != nil {
 		return nil, &StoreError{Op: "encode access cookie", Err: err}
 	}
@@ -330,34 +371,89 @@ func (m *Manager) Validate(ctx context.Context, value string) (*Validated, error
 }
 
 // ValidateAny validates the access cookie when a request carries several
-// cookies of the same name (cookie tossing from a sibling domain, or an old
-// cookie at another Path): every copy that decodes is tried, the first valid
-// one wins, and an undecodable copy never shadows a good one. With no value
-// at all it returns ErrNoSession. When no copy is valid the most telling
-// outcome is returned: a store failure first (fail closed, cookies kept),
-// then ErrExpired, then ErrUnknown.
+// cookies of the same name — cookie tossing from a sibling domain or over
+// plain http, or an old cookie at another Path. The rule (docs/protocol.md,
+// "Several cookies of one name"):
+//
+//   - Copies are read in header order within HeaderBudget
+//     (CookieCopiesInBudget); later ones are ignored. A copy that does not
+//     decode is skipped: junk never hides a valid copy.
+//   - Authentic copies are grouped by session; of each session, the copy
+//     with the highest generation is validated.
+//   - Valid sessions of more than one user: ErrAmbiguous (an ErrUnknown),
+//     whichever came first, so a planted session cannot swap the user.
+//     Valid sessions of one user: the first in header order wins.
+//   - No valid session: the most telling failure — a store failure first
+//     (fail closed, cookies kept), then ErrExpired, then ErrUnknown. A
+//     store failure on any session fails the request even when another
+//     is valid, since the one not read might have been another user's.
+//
+// With no value at all it returns ErrNoSession. One value costs what
+// Validate costs: one decode and one store call, nothing allocated for
+// the rule.
 func (m *Manager) ValidateAny(ctx context.Context, values []string) (*Validated, error) {
-	if len(values) == 0 {
+	switch len(values) {
+	case 0:
 		return nil, ErrNoSession
+	case 1:
+		t, err := m.codec.decode(m.cfg.AccessCookieName, values[0])
+		if err != nil {
+			return nil, err
+		}
+		return m.validateToken(ctx, t)
 	}
+	var buf [8]token
+	toks, best := m.decodeCopies(m.cfg.AccessCookieName, values, buf[:0])
+	var found *Validated
+	failed := false
+	for _, t := range toks {
+		v, err := m.validateToken(ctx, t)
+		if err != nil {
+			failed = failed || errors.Is(err, ErrStore)
+			best = worse(best, err)
+			continue
+		}
+		switch {
+		case found == nil:
+			found = v
+		case v.UserID != found.UserID:
+			return nil, ErrAmbiguous
+		}
+	}
+	if found == nil || failed {
+		return nil, best
+	}
+	return found, nil
+}
+
+// decodeCopies decodes the copies of cookie name within HeaderBudget and
+// appends to dst one token per session, in the order of each session's
+// first copy: the one with the highest generation. It returns them with
+// the most telling failure of the copies that did not decode (ErrUnknown
+// when there was none, or nothing to go on).
+func (m *Manager) decodeCopies(name string, values []string, dst []token) ([]token, error) {
 	var best error = ErrUnknown
-	tried := 0
-	for _, v := range values {
-		t, err := m.codec.decode(m.cfg.AccessCookieName, v)
+	for _, v := range CookieCopiesInBudget(name, values) {
+		t, err := m.codec.decode(name, v)
 		if err != nil {
 			best = worse(best, err) // ErrUnknown never shadows; a codec failure wins
 			continue
 		}
-		if tried++; tried > maxStoreCandidates {
-			break
+		seen := false
+		for i := range dst {
+			if dst[i].sameSession(t) {
+				if t.gen > dst[i].gen {
+					dst[i] = t
+				}
+				seen = true
+				break
+			}
 		}
-		res, err := m.validateToken(ctx, t)
-		if err == nil {
-			return res, nil
+		if !seen {
+			dst = append(dst, t)
 		}
-		best = worse(best, err)
 	}
-	return nil, best
+	return dst, best
 }
 
 // worse orders failures by how much they tell the caller.
@@ -399,8 +495,8 @@ func (m *Manager) validateToken(ctx context.Context, t token) (*Validated, error
 	// A new cookie when the generation changed (rotated, or handed back
 	// inside the grace window), or when the cookie's hints no longer match
 	// the session, so that its next validation takes the cheapest path.
-	if nt := accessToken(t.handle, st); nt != t {
-		c, err := m.accessCookie(t.handle, st, now)
+	if nt := accessToken(t.handle, t.tag, st); nt != t {
+		c, err := m.accessCookie(t, st, now)
 		if err != nil {
 			return nil, err
 		}
@@ -417,68 +513,152 @@ func (m *Manager) Refresh(ctx context.Context, value string) (Tokens, error) {
 }
 
 // RefreshAny is Refresh over every copy of the refresh cookie a request
-// carried, with ValidateAny's rules for duplicates. ErrTheft wins over other
-// failures: the session has then been revoked.
+// carried. Copies are read as ValidateAny reads them (within HeaderBudget,
+// junk skipped, one per session: the highest generation presented). With
+// one session, it is refreshed. With several, each is looked up first
+// with Store.Info, which writes nothing: live sessions of more than one
+// user are ErrAmbiguous, and nothing is rotated and no theft decided —
+// a planted refresh cookie can neither swap the user nor get the victim's
+// session revoked; otherwise the first live one (in header order) is
+// refreshed. ErrNoSession with no value; ErrUnknown when no session is
+// live.
 func (m *Manager) RefreshAny(ctx context.Context, values []string) (Tokens, error) {
 	if len(values) == 0 {
 		return Tokens{}, ErrNoSession
 	}
-	var best error = ErrUnknown
-	tried := 0
-	for _, v := range values {
-		t, err := m.codec.decode(m.cfg.RefreshCookieName, v)
-		if err != nil {
-			if !errors.Is(best, ErrTheft) {
-				best = worse(best, err)
-			}
-			continue
-		}
-		if tried++; tried > maxStoreCandidates {
-			break
-		}
-		now := m.now()
-		id := t.sessionID()
-		st, err := m.store.Refresh(ctx, id, t.gen, now, m.policy())
-		if err == nil {
-			return m.tokens(t.handle, id, st, now)
-		}
-		err = storeErr("refresh", err)
-		if errors.Is(err, ErrTheft) {
-			best = err
-			continue
-		}
-		if !errors.Is(best, ErrTheft) {
-			best = worse(best, err)
-		}
-	}
-	return Tokens{}, best
+	var buf [8]token
+	toks, best := m.decodeCopies(m.cfg.RefreshCookieName, values, buf[:0])
+	return m.refreshTokens(ctx, toks, best)
 }
 
-// SignOut revokes the session named by an access cookie (any copy that
-// decodes). The access token may be expired: signing out needs only proof
-// of the session. ErrNoSession / ErrUnknown when there is nothing to revoke.
-func (m *Manager) SignOut(ctx context.Context, values []string) (string, error) {
-	if len(values) == 0 {
-		return "", ErrNoSession
+// RefreshCookies is RefreshAny for the cookie transport, bound to the
+// access cookie: only a refresh token of a session that an authentic copy
+// of the access cookie in the same request also names (any generation,
+// expired or not) is considered. The refresh cookie is scoped to the
+// refresh route's Path, so it can be __Secure- but never __Host-, and a
+// sibling host served over https could plant one with a Domain attribute
+// (a login swap when the user has no session of their own). The access
+// cookie is __Host- by default and cannot be planted; it is sent to the
+// refresh route too (Path=/), and it lives as long as the refresh cookie
+// (both are set with the session's remaining life at every refresh, and
+// the access cookie again at every rotation). ErrUnbound (an ErrUnknown)
+// when refresh cookies decode but none is bound; nothing is written then.
+// Header mode needs no binding: a client's own storage cannot be planted
+// by another host (RefreshAny).
+func (m *Manager) RefreshCookies(ctx context.Context, refresh, access []string) (Tokens, error) {
+	if len(refresh) == 0 {
+		return Tokens{}, ErrNoSession
 	}
-	var best error = ErrUnknown
-	for _, v := range values {
-		t, err := m.codec.decode(m.cfg.AccessCookieName, v)
+	var rbuf, abuf [8]token
+	toks, best := m.decodeCopies(m.cfg.RefreshCookieName, refresh, rbuf[:0])
+	acc, _ := m.decodeCopies(m.cfg.AccessCookieName, access, abuf[:0])
+	bound := toks[:0]
+	for _, t := range toks {
+		for _, a := range acc {
+			if a.sameSession(t) {
+				bound = append(bound, t)
+				break
+			}
+		}
+	}
+	if len(toks) > 0 && len(bound) == 0 {
+		return Tokens{}, ErrUnbound
+	}
+	return m.refreshTokens(ctx, bound, best)
+}
+
+// refreshTokens refreshes one of toks (decoded refresh tokens, one per
+// session, in header order) by RefreshAny's rule; best is the failure to
+// answer when there is none.
+func (m *Manager) refreshTokens(ctx context.Context, toks []token, best error) (Tokens, error) {
+	if len(toks) == 0 {
+		return Tokens{}, best
+	}
+	t := toks[0]
+	if len(toks) > 1 {
+		chosen, err := m.onlyOwner(ctx, toks)
 		if err != nil {
-			best = worse(best, err)
+			return Tokens{}, err
+		}
+		t = toks[chosen]
+	}
+	now := m.now()
+	id := t.sessionID()
+	st, err := m.store.Refresh(ctx, id, t.gen, now, m.policy())
+	if errors.Is(err, ErrTheft) {
+		te := &TheftError{SessionID: id}
+		if se, ok := errors.AsType[*TheftError](err); ok {
+			te.UserID = se.UserID
+		}
+		return Tokens{}, te
+	}
+	if err != nil {
+		return Tokens{}, storeErr("refresh", err)
+	}
+	return m.tokens(t, id, st, now)
+}
+
+// onlyOwner looks up the sessions of toks without writing and returns the
+// index of the first live one, or ErrAmbiguous when live ones belong to
+// more than one user, ErrUnknown when none is live, or the store's
+// failure.
+func (m *Manager) onlyOwner(ctx context.Context, toks []token) (int, error) {
+	chosen, owner := -1, ""
+	now := m.now()
+	for i, t := range toks {
+		info, err := m.store.Info(ctx, t.sessionID(), now)
+		if errors.Is(err, ErrUnknown) || errors.Is(err, ErrExpired) {
 			continue
 		}
+		if err != nil {
+			return 0, storeErr("info", err)
+		}
+		switch {
+		case chosen < 0:
+			chosen, owner = i, info.UserID
+		case info.UserID != owner:
+			return 0, ErrAmbiguous
+		}
+	}
+	if chosen < 0 {
+		return 0, ErrUnknown
+	}
+	return chosen, nil
+}
+
+// SignOut revokes every session named by an authentic copy of the access
+// cookie (read as ValidateAny reads them), and returns their ids: of a
+// victim's session and one tossed beside it, neither survives. The access
+// tokens may be expired: signing out needs only proof of the session.
+// ErrNoSession with no value; ErrUnknown when no session was revoked. A
+// store failure returns it (ErrStore) with the ids revoked before: the
+// caller answers 5xx, and a retry revokes the rest.
+func (m *Manager) SignOut(ctx context.Context, values []string) ([]string, error) {
+	if len(values) == 0 {
+		return nil, ErrNoSession
+	}
+	var buf [8]token
+	toks, best := m.decodeCopies(m.cfg.AccessCookieName, values, buf[:0])
+	var ids []string
+	var failed error
+	for _, t := range toks {
 		id := t.sessionID()
 		ok, err := m.store.Revoke(ctx, id)
 		if err != nil {
-			best = storeErr("revoke", err)
+			failed = storeErr("revoke", err)
 			continue
 		}
 		if ok {
-			return id, nil
+			ids = append(ids, id)
 		}
 	}
-	return "", best
+	switch {
+	case failed != nil:
+		return ids, failed
+	case len(ids) == 0:
+		return nil, best
+	}
+	return ids, nil
 }
 
 // Revoke ends one session by its public id.
@@ -487,12 +667,13 @@ func (m *Manager) Revoke(ctx context.Context, sessionID string) (bool, error) {
 	return ok, storeErr("revoke", err)
 }
 
-// RevokeUser ends every session of a user ("log out everywhere").
+// RevokeUser ends every session of a user ("log out everywhere"),
+// atomically with respect to a concurrent sign-in (Store.RevokeUser).
 func (m *Manager) RevokeUser(ctx context.Context, userID string) (int, error) {
 	if err := ValidateUserID(userID); err != nil {
 		return 0, err
 	}
-	n, err := m.store.RevokeUser(ctx, userID)
+	n, err := m.store.RevokeUser(ctx, userID, "")
 	return n, storeErr("revoke user", err)
 }
 

@@ -9,11 +9,7 @@ import (
 )
 
 func testCodec(t testing.TB) (codec, codec) {
-	v, err := GenerateKeys(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	k, err := ParseKeys(v)
+	k, err := ParseKeys(newKeys(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -24,7 +20,7 @@ func testCodec(t testing.TB) (codec, codec) {
 
 func TestTokenRoundTrip(t *testing.T) {
 	c, rotated := testCodec(t)
-	tok := token{gen: 1<<40 + 7}
+	tok := token{tag: userTag("u"), gen: 1<<40 + 7}
 	copy(tok.handle[:], "0123456789abcdef")
 	v, err := c.encode("sAccessToken", tok)
 	if err != nil {
@@ -101,7 +97,7 @@ func TestConfigFromEnvListsEveryProblem(t *testing.T) {
 	if err != nil {
 		t.Fatalf("short lifetimes rejected: %v", err)
 	}
-	if c.AccessTTL != 6*time.Second || !c.InsecureCookies || c.AllowedOrigins[0] != "http://127.0.0.1:8080" || c.RefreshCookiePath() != "/auth/session/refresh" {
+	if c.AccessTTL != 6*time.Second || !c.InsecureCookies || c.AllowedOrigins[0] != "http://127.0.0.1:8080" || c.RefreshCookiePath() != "/auth/session/refresh" || c.ReauthWindow != 6*time.Second {
 		t.Fatalf("parsed %+v", c)
 	}
 }
@@ -121,7 +117,7 @@ func TestFrontTokenIsJSONWithClaims(t *testing.T) {
 // never panic, and anything it accepts must re-encode to the same token.
 func FuzzDecodeCookie(f *testing.F) {
 	c, _ := testCodec(f)
-	tok := token{gen: 3}
+	tok := token{tag: userTag("u"), gen: 3, issued: 1_795_253_061_123}
 	v, _ := c.encode("sAccessToken", tok)
 	f.Add(v)
 	f.Add("")
@@ -147,8 +143,11 @@ func FuzzDecodeCookie(f *testing.F) {
 
 // FuzzUnmarshalToken checks the inner token format on its own.
 func FuzzUnmarshalToken(f *testing.F) {
-	f.Add(token{gen: 1}.marshal())
-	f.Add([]byte{1})
+	h := [16]byte{1, 2, 3}
+	f.Add(token{handle: h, tag: userTag("u"), gen: 1}.marshal())
+	f.Add(token{handle: h, tag: userTag("u"), gen: 1 << 40, issued: 1_795_253_061_123, pending: true}.marshal())
+	f.Add(append(append([]byte{1}, h[:]...), 1)) // version 1: refused
+	f.Add([]byte{3})
 	f.Fuzz(func(t *testing.T, b []byte) {
 		tok, err := unmarshalToken(b)
 		if err == nil && !bytes.Equal(tok.marshal(), b) {

@@ -21,11 +21,22 @@ import (
 // round trip; Validate may take a second when a write it must make shows
 // only in what it read (the Redis store counts those: redisstore.Stats).
 type Store interface {
-	// Create stores a new session and adds it to its user's index. Its
-	// first refresh generation has no predecessor to retire, so it counts
-	// as used from the start: the first access generation is not
+	// Create stores a new session and adds it to its user's index, in one
+	// atomic step that also prunes index members whose session is gone
+	// (expired or deleted) and, when the user already has rec.MaxPerUser
+	// live sessions, ends the least recently used ones (smallest
+	// LastActive; ties: oldest CreatedAt) so that the user has at most
+	// MaxPerUser afterwards. It returns the ids it ended. It refuses
+	// (ErrInvalidInput) a record whose ID does not begin with
+	// UserTag(rec.UserID), or whose MaxPerUser is below 1. The first
+	// refresh generation has no predecessor to retire, so it counts as
+	// used from the start: the first access generation is not
 	// RefreshPending, and its validations only read.
-	Create(ctx context.Context, rec Record) error
+	Create(ctx context.Context, rec Record) (evicted []string, err error)
+	// Info describes one live session (ErrUnknown when there is none). It
+	// writes nothing: the Manager reads owners through it before it
+	// decides anything that writes.
+	Info(ctx context.Context, id string, now time.Time) (Info, error)
 	// Validate checks the access generation a.Gen of session id at now
 	// under policy p: it refuses a timed-out session (ErrUnknown) and a
 	// generation that is neither current nor just rotated out inside the
@@ -43,8 +54,12 @@ type Store interface {
 	Refresh(ctx context.Context, id string, gen uint64, now time.Time, p Policy) (State, error)
 	// Revoke deletes one session. It reports whether the session existed.
 	Revoke(ctx context.Context, id string) (bool, error)
-	// RevokeUser deletes every session of a user and reports how many.
-	RevokeUser(ctx context.Context, userID string) (int, error)
+	// RevokeUser deletes every session of a user except keep ("" keeps
+	// none) and reports how many. It is atomic with respect to Create: a
+	// concurrent Create of the same user either comes first, and its
+	// session is deleted too, or comes after, and its session survives;
+	// no session the user had when RevokeUser took effect survives it.
+	RevokeUser(ctx context.Context, userID, keep string) (int, error)
 	// ListUser lists a user's live sessions through the per-user index.
 	ListUser(ctx context.Context, userID string, now time.Time) ([]Info, error)
 	// SetClaims replaces roles and claims of every session of a user and
@@ -107,6 +122,12 @@ type Record struct {
 	CreatedAt   time.Time //
 	AbsoluteEnd time.Time // CreatedAt + AbsoluteTimeout, fixed at creation
 	IdleTimeout time.Duration
+	// MaxPerUser is the user's session limit (Config.MaxSessionsPerUser):
+	// Create ends the least recently used sessions beyond it.
+	MaxPerUser int
+	// Agent is a short summary of the client's User-Agent
+	// (SummarizeUserAgent): at most 64 bytes of printable ASCII, or "".
+	Agent string
 }
 
 // State is what Validate and Refresh return for a live session.
@@ -139,4 +160,5 @@ type Info struct {
 	CreatedAt   time.Time
 	LastActive  time.Time
 	AbsoluteEnd time.Time
+	Agent       string // Record.Agent
 }

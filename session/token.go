@@ -14,52 +14,54 @@ import (
 
 // A token is what a cookie carries once securecookie has authenticated and
 // decrypted it: the session handle (16 random bytes, the only secret that
-// names a session), a generation number and, in an access token, two
-// hints for the store: when the generation was issued and whether its
-// first validation must record that a refresh token was used.
+// names a session), the session's user tag (UserTag, as 4 bytes), a
+// generation number and, in an access token, two hints for the store: when
+// the generation was issued and whether its first validation must record
+// that a refresh token was used.
 //
-// The wire form inside securecookie has two versions:
+// The wire form inside securecookie is version 3, the only one written and
+// the only one read:
 //
-//	version 1: 0x01, 16 handle bytes, uvarint generation
-//	version 2: 0x02, 16 handle bytes, uvarint generation,
-//	           uvarint issued (ms since the epoch), one flags byte
+//	0x03, 16 handle bytes, 4 tag bytes, uvarint generation,
+//	uvarint issued (ms since the epoch, 0 = not said), one flags byte
 //
-// Refresh tokens and tokens without hints are written as version 1, access
-// tokens as version 2; both versions always decode, so access cookies
-// issued before version 2 existed keep working (the store then takes the
-// path that needs no hint: see Access). Every varint is minimal and
-// nothing may follow the last field, so one token has exactly one
-// encoding.
+// Refresh tokens have issued 0 and flags 0. Every varint is minimal, no
+// flag but bit 0 (pending) may be set and nothing may follow the flags
+// byte, so one token has exactly one encoding. Versions 1 and 2, which
+// carried no tag, no longer decode (ErrUnknown): their sessions lived
+// under ids that did not begin with the user's tag, and end at the
+// upgrade (docs/protocol.md).
 type token struct {
 	handle [16]byte
-	gen    uint64
+	// tag is the first 4 bytes of SHA-256(user id): UserTag, not in hex.
+	tag [4]byte
+	gen uint64
 	// issued is when gen was issued, ms since the epoch; 0 when the
-	// token does not carry it (version 1).
+	// token does not carry it (refresh tokens).
 	issued uint64
 	// pending: see State.RefreshPending.
 	pending bool
 }
 
 const (
-	tokenV1 = 1
-	tokenV2 = 2
+	tokenV3 = 3
 
 	flagPending = 1 << 0 // the only flag; other bits must be zero
+
+	// tokenFixed is the length of a token's fixed part: version, handle,
+	// tag.
+	tokenFixed = 1 + 16 + 4
 )
 
 // maxCookieValue bounds what is handed to securecookie: a genuine cookie is
-// about 190 bytes; anything past this is rejected before any crypto work.
+// about 200 bytes; anything past this is rejected before any crypto work.
 const maxCookieValue = 1024
 
 func (t token) marshal() []byte {
-	b := make([]byte, 0, 1+16+2*binary.MaxVarintLen64+1)
-	if t.issued == 0 && !t.pending {
-		b = append(b, tokenV1)
-		b = append(b, t.handle[:]...)
-		return binary.AppendUvarint(b, t.gen)
-	}
-	b = append(b, tokenV2)
+	b := make([]byte, 0, tokenFixed+2*binary.MaxVarintLen64+1)
+	b = append(b, tokenV3)
 	b = append(b, t.handle[:]...)
+	b = append(b, t.tag[:]...)
 	b = binary.AppendUvarint(b, t.gen)
 	b = binary.AppendUvarint(b, t.issued)
 	var flags byte
@@ -84,43 +86,46 @@ func uvarint(b []byte) (uint64, []byte, bool) {
 
 func unmarshalToken(b []byte) (token, error) {
 	var t token
-	if len(b) < 18 || (b[0] != tokenV1 && b[0] != tokenV2) {
+	if len(b) < tokenFixed || b[0] != tokenV3 {
 		return t, errBadToken
 	}
 	copy(t.handle[:], b[1:17])
-	rest := b[17:]
+	copy(t.tag[:], b[17:tokenFixed])
+	rest := b[tokenFixed:]
 	var ok bool
 	if t.gen, rest, ok = uvarint(rest); !ok {
 		return token{}, errBadToken
 	}
-	if b[0] == tokenV2 {
-		if t.issued, rest, ok = uvarint(rest); !ok || len(rest) != 1 || rest[0]&^flagPending != 0 {
-			return token{}, errBadToken
-		}
-		t.pending = rest[0]&flagPending != 0
-		rest = rest[1:]
-		if t.issued == 0 && !t.pending {
-			return token{}, errBadToken // version 1's encoding of the same token
-		}
-	}
-	if len(rest) != 0 {
+	if t.issued, rest, ok = uvarint(rest); !ok || len(rest) != 1 || rest[0]&^flagPending != 0 {
 		return token{}, errBadToken
 	}
+	t.pending = rest[0]&flagPending != 0
 	return t, nil
 }
 
-// sessionID is the public, non-secret name of a session: the first 128 bits
-// of SHA-256 of its handle, in hex. Redis keys are derived from it, so a copy
-// of Redis holds nothing that can be replayed as a cookie.
+// sessionID is the public, non-secret name of a session (see ID): its
+// user's tag, then the first 96 bits of SHA-256 of its handle, in hex.
+// Redis keys are derived from it, so a copy of Redis holds nothing that
+// can be replayed as a cookie.
 func (t token) sessionID() string { return t.id().String() }
 
 // id is t's session id as an ID: sessionID without making a string.
 func (t token) id() ID {
 	var id ID
+	hex.Encode(id[:UserTagLen], t.tag[:])
 	sum := sha256.Sum256(t.handle[:])
-	hex.Encode(id[:], sum[:IDLen/2])
+	hex.Encode(id[UserTagLen:], sum[:(IDLen-UserTagLen)/2])
 	return id
 }
+
+// userTag is UserTag(userID) as the 4 bytes a token carries.
+func userTag(userID string) [4]byte {
+	sum := sha256.Sum256([]byte(userID))
+	return [4]byte(sum[:4])
+}
+
+// sameSession reports whether a and b name the same session.
+func (t token) sameSession(o token) bool { return t.handle == o.handle && t.tag == o.tag }
 
 // codec wraps securecookie codecs built from the key pairs: the first encodes,
 // every one decodes (key rotation).
@@ -222,8 +227,8 @@ func (t token) access() Access {
 
 // accessToken is the access token for generation st.AccessGen of handle,
 // with the hints of st.
-func accessToken(handle [16]byte, st State) token {
-	t := token{handle: handle, gen: st.AccessGen, pending: st.RefreshPending}
+func accessToken(handle [16]byte, tag [4]byte, st State) token {
+	t := token{handle: handle, tag: tag, gen: st.AccessGen, pending: st.RefreshPending}
 	if ms := st.AccessIssued.UnixMilli(); ms > 0 {
 		t.issued = uint64(ms)
 	}

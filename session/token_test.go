@@ -3,6 +3,8 @@ package session
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"testing"
 	"time"
@@ -10,36 +12,50 @@ import (
 	"github.com/gorilla/securecookie"
 )
 
-func TestTokenVersions(t *testing.T) {
+// TestTokenVersion3: every token is written as version 3 (version, handle,
+// tag, generation, issue time, flags) and reads back as itself; versions 1
+// and 2, and every malformed or non-canonical spelling of version 3, are
+// refused.
+func TestTokenVersion3(t *testing.T) {
 	var h [16]byte
 	copy(h[:], "0123456789abcdef")
+	tag := userTag("alice")
 	for name, tok := range map[string]token{
-		"refresh token (version 1)":    {handle: h, gen: 3},
-		"access token (version 2)":     {handle: h, gen: 3, issued: 1_795_253_061_123},
-		"access token, refresh to use": {handle: h, gen: 1 << 40, issued: 1_795_253_061_123, pending: true},
-		"pending, issue time unknown":  {handle: h, gen: 2, pending: true},
+		"refresh token":                {handle: h, tag: tag, gen: 3},
+		"access token":                 {handle: h, tag: tag, gen: 3, issued: 1_795_253_061_123},
+		"access token, refresh to use": {handle: h, tag: tag, gen: 1 << 40, issued: 1_795_253_061_123, pending: true},
+		"pending, issue time unknown":  {handle: h, tag: tag, gen: 2, pending: true},
+		"generation 0, no tag":         {handle: h},
 	} {
 		b := tok.marshal()
-		want := byte(tokenV2)
-		if tok.issued == 0 && !tok.pending {
-			want = tokenV1
-		}
-		if b[0] != want {
-			t.Errorf("%s: version %d, want %d", name, b[0], want)
+		if b[0] != tokenV3 || !bytes.Equal(b[1:17], h[:]) || !bytes.Equal(b[17:21], tok.tag[:]) {
+			t.Errorf("%s: wire form %x", name, b)
 		}
 		got, err := unmarshalToken(b)
 		if err != nil || got != tok {
 			t.Errorf("%s: round trip gave %+v, %v", name, got, err)
 		}
 	}
-	v2 := token{handle: h, gen: 3, issued: 1_795_253_061_123}.marshal()
+	refresh := token{handle: h, tag: tag, gen: 3}.marshal()
+	if want := append(append(append([]byte{3}, h[:]...), tag[:]...), 3, 0, 0); !bytes.Equal(refresh, want) {
+		t.Errorf("refresh token %x, want %x", refresh, want)
+	}
+	v3 := token{handle: h, tag: tag, gen: 3, issued: 1_795_253_061_123}.marshal()
 	for name, b := range map[string][]byte{
-		"version 3":                       append([]byte{3}, v2[1:]...),
-		"no flags byte":                   v2[:len(v2)-1],
-		"unknown flag":                    append(append([]byte{}, v2[:len(v2)-1]...), 2),
-		"trailing byte":                   append(append([]byte{}, v2...), 0),
-		"version 2 spelling of version 1": append(append([]byte{tokenV2}, v2[1:18]...), 0, 0),
-		"non-minimal issue time":          append(append([]byte{tokenV2}, v2[1:18]...), 0x80, 0x00, 1),
+		"version 1 (no tag)":      append(append([]byte{1}, h[:]...), 3),
+		"version 2 (no tag)":      append(append([]byte{2}, h[:]...), v3[21:]...),
+		"version 4":               append([]byte{4}, v3[1:]...),
+		"no tag":                  append(append([]byte{3}, h[:]...), 3, 0, 0),
+		"no flags byte":           v3[:len(v3)-1],
+		"no issue time":           v3[:22],
+		"unknown flag":            append(append([]byte{}, v3[:len(v3)-1]...), 2),
+		"trailing byte":           append(append([]byte{}, v3...), 0),
+		"non-minimal generation":  append(append([]byte{}, v3[:21]...), 0x83, 0x00, 0, 0),
+		"non-minimal issue time":  append(append([]byte{}, v3[:22]...), 0x80, 0x00, 1),
+		"empty":                   {},
+		"version byte only":       {3},
+		"overflowing generation":  append(append([]byte{}, v3[:21]...), 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02, 0, 0),
+		"truncated in the handle": v3[:10],
 	} {
 		if _, err := unmarshalToken(b); err == nil {
 			t.Errorf("%s: accepted %x", name, b)
@@ -47,15 +63,61 @@ func TestTokenVersions(t *testing.T) {
 	}
 }
 
+// A cookie of version 1 or 2, validly encrypted and authenticated with the
+// current keys, is refused (ErrUnknown): sessions from before version 3
+// end at the upgrade, and the store is never asked about them.
+func TestOldTokenVersionsRefused(t *testing.T) {
+	m, err := NewManager(testConfig(t), panicStore{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var h [16]byte
+	copy(h[:], "0123456789abcdef")
+	for name, raw := range map[string][]byte{
+		"version 1": append(append([]byte{1}, h[:]...), 3),
+		"version 2": append(append([]byte{2}, h[:]...), 3, 0x80, 0x01, 1),
+	} {
+		v, err := securecookie.EncodeMulti(m.cfg.AccessCookieName, raw, m.codec.codecs...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := m.ValidateAny(context.Background(), []string{v}); !errors.Is(err, ErrUnknown) {
+			t.Errorf("%s: ValidateAny = %v, want ErrUnknown", name, err)
+		}
+		if _, err := m.InspectAccess(v); !errors.Is(err, ErrUnknown) {
+			t.Errorf("%s: InspectAccess = %v, want ErrUnknown", name, err)
+		}
+	}
+}
+
+// A session id is the user's tag followed by 24 hex digits of
+// SHA-256(handle): 32 lower-case hex digits in all.
+func TestSessionIDBeginsWithUserTag(t *testing.T) {
+	var h [16]byte
+	copy(h[:], "0123456789abcdef")
+	tok := token{handle: h, tag: userTag("alice"), gen: 1}
+	id := tok.sessionID()
+	sum := sha256.Sum256(h[:])
+	if want := UserTag("alice") + hex.EncodeToString(sum[:12]); id != want || !IsSessionID(id) {
+		t.Fatalf("session id %q, want %q", id, want)
+	}
+	if UserTag("alice") != "2bd806c9" || len(UserTag("")) != UserTagLen {
+		t.Fatalf("UserTag(alice) = %q", UserTag("alice"))
+	}
+	if other := (token{handle: h, tag: userTag("bob")}).sessionID(); other[UserTagLen:] != id[UserTagLen:] || other[:UserTagLen] == id[:UserTagLen] {
+		t.Fatalf("same handle, other user: %q vs %q", other, id)
+	}
+}
+
 // An access cookie with both hints stays far inside a cookie's budget.
 func TestAccessCookieSize(t *testing.T) {
 	c, _ := testCodec(t)
 	var h [16]byte
-	v, err := c.encode("sAccessToken", token{handle: h, gen: 1 << 40, issued: uint64(time.Now().UnixMilli()), pending: true})
+	v, err := c.encode("sAccessToken", token{handle: h, tag: userTag("u"), gen: 1 << 40, issued: uint64(time.Now().UnixMilli()), pending: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(v) > 220 {
+	if len(v) > 230 {
 		t.Fatalf("access cookie value is %d bytes", len(v))
 	}
 }
@@ -134,13 +196,7 @@ func (internalErr) Cause() error     { return nil }
 func testConfig(t *testing.T) Config {
 	t.Helper()
 	cfg := DefaultConfig()
-	v, err := GenerateKeys(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if cfg.Keys, err = ParseKeys(v); err != nil {
-		t.Fatal(err)
-	}
+	cfg.Keys = testKeys(t)
 	return cfg
 }
 
@@ -167,10 +223,11 @@ func (s *stateStore) Validate(_ context.Context, id ID, a Access, _ time.Time, _
 	return st, nil
 }
 
-// The Manager hands the store the cookie's session id and takes the id
-// string from the store's answer; an answer for another session (or for
-// none) is a store failure, never a validation.
-func TestValidateSessionIDFromStore(t *testing.T) {
+// liveStateManager returns a Manager at a fixed instant over a stateStore
+// that finds a live session of user "u" at access generation 4, with the
+// access token of that session under handle h and its cookie value.
+func liveStateManager(t *testing.T, h [16]byte) (*Manager, *stateStore, token, string) {
+	t.Helper()
 	cfg := testConfig(t)
 	now := time.UnixMilli(1_795_253_061_000)
 	st := &stateStore{st: State{UserID: "u", AccessGen: 4, AccessIssued: now, AbsoluteEnd: now.Add(time.Hour), IdleExpiresAt: now.Add(time.Hour)}}
@@ -178,11 +235,19 @@ func TestValidateSessionIDFromStore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tok := accessToken([16]byte{1, 2, 3}, st.st)
+	tok := accessToken(h, userTag("u"), st.st)
 	cookie, err := m.codec.encode(cfg.AccessCookieName, tok)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return m, st, tok, cookie
+}
+
+// The Manager hands the store the cookie's session id and takes the id
+// string from the store's answer; an answer for another session (or for
+// none) is a store failure, never a validation.
+func TestValidateSessionIDFromStore(t *testing.T) {
+	m, st, tok, cookie := liveStateManager(t, [16]byte{1, 2, 3})
 	v, err := m.Validate(context.Background(), cookie)
 	if err != nil {
 		t.Fatal(err)
@@ -217,6 +282,7 @@ func TestValidateHintsAndNewCookies(t *testing.T) {
 	issued := now.Add(-time.Second)
 	var h [16]byte
 	copy(h[:], "0123456789abcdef")
+	tag := userTag("u")
 	cookie := func(tok token) string {
 		v, err := m.codec.encode(cfg.AccessCookieName, tok)
 		if err != nil {
@@ -231,11 +297,11 @@ func TestValidateHintsAndNewCookies(t *testing.T) {
 		st        func(State) State
 		newCookie bool
 	}{
-		{"nothing changed", token{handle: h, gen: 4, issued: uint64(issued.UnixMilli())}, func(s State) State { return s }, false},
-		{"rotated", token{handle: h, gen: 4, issued: uint64(issued.UnixMilli())}, func(s State) State { s.AccessGen, s.AccessIssued = 5, now; return s }, true},
-		{"refresh use recorded", token{handle: h, gen: 4, issued: uint64(issued.UnixMilli()), pending: true}, func(s State) State { return s }, true},
-		{"handed back a pending generation", token{handle: h, gen: 3, issued: 1}, func(s State) State { s.RefreshPending = true; return s }, true},
-		{"no hints (first version)", token{handle: h, gen: 4}, func(s State) State { return s }, true},
+		{"nothing changed", token{handle: h, tag: tag, gen: 4, issued: uint64(issued.UnixMilli())}, func(s State) State { return s }, false},
+		{"rotated", token{handle: h, tag: tag, gen: 4, issued: uint64(issued.UnixMilli())}, func(s State) State { s.AccessGen, s.AccessIssued = 5, now; return s }, true},
+		{"refresh use recorded", token{handle: h, tag: tag, gen: 4, issued: uint64(issued.UnixMilli()), pending: true}, func(s State) State { return s }, true},
+		{"handed back a pending generation", token{handle: h, tag: tag, gen: 3, issued: 1}, func(s State) State { s.RefreshPending = true; return s }, true},
+		{"no issue time", token{handle: h, tag: tag, gen: 4}, func(s State) State { return s }, true},
 	} {
 		st.st = tc.st(base)
 		v, err := m.Validate(context.Background(), cookie(tc.tok))
@@ -251,15 +317,12 @@ func TestValidateHintsAndNewCookies(t *testing.T) {
 		}
 		if v.SetCookie != nil {
 			got, err := m.codec.decode(cfg.AccessCookieName, v.SetCookie.Value)
-			if want := accessToken(h, st.st); err != nil || got != want {
+			if want := accessToken(h, tag, st.st); err != nil || got != want {
 				t.Errorf("%s: new cookie carries %+v (%v), want %+v", tc.name, got, err, want)
 			}
 			if v.FrontToken == "" {
 				t.Errorf("%s: a new cookie without its front-token", tc.name)
 			}
 		}
-	}
-	if !bytes.Equal(token{}.marshal()[:1], []byte{tokenV1}) {
-		t.Fatal("a token without hints is not version 1")
 	}
 }
