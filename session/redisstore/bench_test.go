@@ -3,6 +3,8 @@ package redisstore_test
 import (
 	"context"
 	"fmt"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -208,4 +210,67 @@ func BenchmarkGETAfterClientWork(b *testing.B) {
 	for j, w := range work {
 		b.ReportMetric(float64(getd[j].Nanoseconds())/float64(b.N), fmt.Sprintf("work%03dus-get-ns/op", w/time.Microsecond))
 	}
+}
+
+// BenchmarkCreateAtLimit is a sign-in of a user who has as many sessions
+// as the limit allows already (1, the default 20, 100): create.lua reads
+// every one of them, ends the least recently used and stores the new one,
+// in one EVALSHA. redis-evalsha-ns/call is Redis's own time for that step,
+// and redis-cpu-ns/op the CPU time redis-server spent per sign-in (INFO
+// cpu), which a machine shared with other work inflates less.
+func BenchmarkCreateAtLimit(b *testing.B) {
+	for _, limit := range []int{1, session.DefaultConfig().MaxSessionsPerUser, 100} {
+		b.Run(fmt.Sprintf("limit-%d", limit), func(b *testing.B) {
+			f := newFixture(b, redisstore.Options{})
+			ctx := context.Background()
+			now := f.clock.Now()
+			create := func(i int) {
+				ev, err := f.store.Create(ctx, newRecord(f.cfg, "bench-user", i, now.Add(time.Duration(i)*time.Millisecond), limit))
+				if err != nil || (i >= limit && len(ev) != 1) {
+					b.Fatalf("create %d: %v %v", i, ev, err)
+				}
+			}
+			for i := 0; i < limit; i++ {
+				create(i)
+			}
+			if _, err := f.srv.Do("CONFIG", "RESETSTAT"); err != nil {
+				b.Fatal(err)
+			}
+			cpu0 := redisCPU(b, f.srv)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				create(limit + i)
+			}
+			b.StopTimer()
+			cpu := redisCPU(b, f.srv) - cpu0
+			stats, err := f.srv.CommandStats()
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ReportMetric(stats["evalsha"].UsecPerCall*1000, "redis-evalsha-ns/call")
+			b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N), "redis-cpu-ns/op")
+		})
+	}
+}
+
+// redisCPU is the CPU time redis-server has used (INFO cpu, user and
+// system).
+func redisCPU(b *testing.B, srv *sessiontest.Server) time.Duration {
+	out, err := srv.Do("INFO", "cpu")
+	if err != nil {
+		b.Fatal(err)
+	}
+	var total float64
+	for line := range strings.SplitSeq(out, "\n") {
+		name, v, _ := strings.Cut(strings.TrimSpace(line), ":")
+		if name == "used_cpu_user" || name == "used_cpu_sys" {
+			x, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				b.Fatal(err)
+			}
+			total += x
+		}
+	}
+	return time.Duration(total * float64(time.Second))
 }

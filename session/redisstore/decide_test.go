@@ -26,9 +26,7 @@ import (
 //     key), so a second round trip is never spent on a call that needed
 //     none.
 func TestDecideAgreesWithScript(t *testing.T) {
-	srv := sessiontest.StartServer(t, sessiontest.Options{})
-	rdb := redis.NewClient(&redis.Options{Addr: srv.Addr()})
-	defer rdb.Close()
+	rdb := scriptClient(t)
 	ctx := context.Background()
 	rng := rand.New(rand.NewPCG(7, 11))
 	policies := []session.Policy{
@@ -122,7 +120,7 @@ func TestScriptFirst(t *testing.T) {
 		a    session.Access
 		want bool
 	}{
-		{"no hints (first token version)", session.Access{Gen: 2}, true},
+		{"no hints (issued not said)", session.Access{Gen: 2}, true},
 		{"fresh", session.Access{Gen: 2, Issued: issued(0)}, false},
 		{"just before rotation", session.Access{Gen: 2, Issued: issued(999)}, false},
 		{"due for rotation", session.Access{Gen: 2, Issued: issued(1000)}, true},

@@ -16,6 +16,15 @@ import (
 // TestLuaTakesItsNumbersFromGo); record.lua, the helpers that read and
 // write a record; and the script's own body. validate.lua and refresh.lua
 // also get the policy's durations (policyConsts).
+//
+// The four scripts of a user's sessions — create.lua, revokeuser.lua,
+// listuser.lua and setclaims.lua, each after users.lua — declare the
+// user's index (create.lua and revokeuser.lua their receipt too, and
+// create.lua the new session's key) and reach the user's sessions by keys they build from an argument, the
+// index members' common beginning (Store.sessionBase), and the members:
+// every one of those keys has the user's tag as its hash tag, so it is in
+// the slot of the declared keys, which Redis Cluster allows a script
+// (doc.go, "One hash slot per user").
 var (
 	//go:embed record.lua
 	recordSrc string
@@ -23,13 +32,21 @@ var (
 	validateSrc string
 	//go:embed refresh.lua
 	refreshSrc string
-	//go:embed revoke.lua
-	revokeSrc string
+	//go:embed users.lua
+	usersSrc string
+	//go:embed create.lua
+	createSrc string
+	//go:embed revokeuser.lua
+	revokeUserSrc string
+	//go:embed listuser.lua
+	listUserSrc string
 	//go:embed setclaims.lua
 	setClaimsSrc string
 
-	revokeScript    = script("", revokeSrc)
-	setClaimsScript = script("", setClaimsSrc)
+	createScript     = userScript(createSrc)
+	revokeUserScript = userScript(revokeUserSrc)
+	listUserScript   = userScript(listUserSrc)
+	setClaimsScript  = userScript(setClaimsSrc)
 )
 
 // luaFieldNames is each header field's name in Lua, where its index is
@@ -47,9 +64,15 @@ var luaFieldNames = [numFields]string{
 	fUsedAt:           "F_UT",
 	fRefreshAccessGen: "F_RAG",
 	fCreated:          "F_CT",
+	fIdleTimeout:      "F_IT",
 	fUserLen:          "F_UL",
 	fRolesLen:         "F_RLL",
+	fAgentLen:         "F_AGL",
 }
+
+// batchLen is how many keys or members a script hands one command
+// (users.lua's batches): Lua's stack holds a few thousand arguments.
+const batchLen = 256
 
 // luaConst is one constant the scripts take from Go.
 type luaConst struct {
@@ -64,6 +87,7 @@ func luaConsts() []luaConst {
 		{"HEADER", headerLen}, {"ARGLEN", callArgLen},
 		{"R_UNKNOWN", replyUnknown}, {"R_EXPIRED", replyExpired},
 		{"R_TIMEDOUT", replyTimedOut}, {"R_THEFT", replyTheft},
+		{"BATCH", batchLen},
 	}
 	for i, n := range luaFieldNames {
 		cs = append(cs, luaConst{n, int64(i) + 1}) // Lua counts from 1
@@ -147,6 +171,10 @@ func luaCodec() string {
 func script(consts, body string) *redis.Script {
 	return redis.NewScript(luaPrologue + consts + recordSrc + "\n" + body)
 }
+
+// userScript is script for a script of a user's sessions: users.lua, then
+// body.
+func userScript(body string) *redis.Script { return script("", usersSrc+"\n"+body) }
 
 // policyScripts are validate.lua and refresh.lua for one Policy: its four
 // durations are written into the scripts' text as the constants TTL, ROT,

@@ -2,7 +2,9 @@ package redisstore
 
 import (
 	"context"
+	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -11,6 +13,16 @@ import (
 	"github.com/sessiongate/sessiongate/session"
 	"github.com/sessiongate/sessiongate/session/sessiontest"
 )
+
+// scriptClient returns a client of a redis-server of tb's own, for
+// running the scripts' Lua directly; it is closed when tb ends.
+func scriptClient(tb testing.TB) *redis.Client {
+	tb.Helper()
+	srv := sessiontest.StartServer(tb, sessiontest.Options{})
+	rdb := redis.NewClient(&redis.Options{Addr: srv.Addr()})
+	tb.Cleanup(func() { _ = rdb.Close() })
+	return rdb
+}
 
 // TestLuaTakesItsNumbersFromGo: the scripts' record offsets and reply codes
 // are the Go constants that define them. The generated prologue, run in a
@@ -21,9 +33,7 @@ import (
 // prologue's field functions read and write what Go does is
 // TestRecordLuaMatchesGo.)
 func TestLuaTakesItsNumbersFromGo(t *testing.T) {
-	srv := sessiontest.StartServer(t, sessiontest.Options{})
-	rdb := redis.NewClient(&redis.Options{Addr: srv.Addr()})
-	defer rdb.Close()
+	rdb := scriptClient(t)
 	cs := luaConsts()
 	names := make([]string, len(cs))
 	for i, c := range cs {
@@ -43,11 +53,21 @@ func TestLuaTakesItsNumbersFromGo(t *testing.T) {
 	for _, c := range cs {
 		defined[c.name] = true
 	}
+	// Every script of the directory is checked.
+	lua, err := filepath.Glob("*.lua")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(lua) != len(scriptSources) {
+		t.Errorf("the directory holds %v; scriptSources lists %d", lua, len(scriptSources))
+	}
 	number := regexp.MustCompile(`\b\d+(\.\d+)?\b`)
 	argIndex := regexp.MustCompile(`\b(KEYS|ARGV)\[\d+\]`) // positions, not numbers of the format
 	constant := regexp.MustCompile(`\b[A-Z][A-Z0-9_]+\b`)
-	for name, src := range map[string]string{"record.lua": recordSrc, "validate.lua": validateSrc,
-		"refresh.lua": refreshSrc, "revoke.lua": revokeSrc, "setclaims.lua": setClaimsSrc} {
+	for name, src := range scriptSources {
+		if filepath.Base(name) != name || !slices.Contains(lua, name) {
+			t.Errorf("%s is not a script of the directory", name)
+		}
 		for i, line := range strings.Split(src, "\n") {
 			code := argIndex.ReplaceAllString(luaCode(line), "$1[]")
 			for _, n := range number.FindAllString(code, -1) {
@@ -63,6 +83,11 @@ func TestLuaTakesItsNumbersFromGo(t *testing.T) {
 		}
 	}
 }
+
+// scriptSources is every .lua file of the package, by name.
+var scriptSources = map[string]string{"record.lua": recordSrc, "validate.lua": validateSrc,
+	"refresh.lua": refreshSrc, "users.lua": usersSrc, "create.lua": createSrc, "revokeuser.lua": revokeUserSrc,
+	"listuser.lua": listUserSrc, "setclaims.lua": setClaimsSrc}
 
 // luaCode is a line of Lua without its comment and its string literals.
 func luaCode(line string) string {

@@ -7,11 +7,12 @@ import (
 )
 
 // A session is one Redis string, the record: a version byte, a fixed header
-// of 13 unsigned 48-bit big-endian integers, then the user id, the roles
-// (comma-joined) and the claims (JSON), whose lengths the header holds:
+// of 15 unsigned 48-bit big-endian integers, then the user id, the roles
+// (comma-joined), the agent (a summary of the User-Agent) and the claims
+// (JSON), whose lengths, but the last, the header holds:
 //
 //	offset  field  meaning
-//	0       -      recordVersion (1)
+//	0       -      recordVersion (2)
 //	1       la     last active, ms since the epoch (slides the idle timeout)
 //	7       ab     absolute end, ms
 //	13      ag     current access generation
@@ -23,9 +24,19 @@ import (
 //	49      ut     when the newest used refresh generation was first used, ms
 //	55      rag    first access generation issued with rg
 //	61      ct     created, ms
-//	67      ul     length of the user id
-//	73      rll    length of the roles
-//	79      uid, roles, claims
+//	67      it     the idle timeout the session was created with, ms
+//	73      ul     length of the user id
+//	79      rll    length of the roles
+//	85      agl    length of the agent
+//	91      uid, roles, agent, claims
+//
+// Version 2 added it and the agent. The idle timeout is in the record so
+// that whoever reads a session decides whether it is live from the record
+// and the caller's clock alone (Info, ListUser, and Create when it counts
+// the user's sessions take no Policy); validate.lua and refresh.lua go on
+// taking it from the Policy, which the Manager fills from the same
+// configuration. Records of version 1 were stored under keys of the layout
+// before one hash slot per user (doc.go), which nothing reads.
 //
 // Why one string rather than a hash of fields: a validation reads the
 // session with one GET (in Go, or inside validate.lua) and a script writes
@@ -37,10 +48,10 @@ import (
 // together by TestRecordLuaMatchesGo, TestLuaTakesItsNumbersFromGo and
 // FuzzDecodeRecord.
 const (
-	recordVersion = 1
+	recordVersion = 2
 	fieldBytes    = 6
-	numFields     = 13
-	headerLen     = 1 + numFields*fieldBytes // 79
+	numFields     = 15
+	headerLen     = 1 + numFields*fieldBytes // 91
 	maxField      = 1<<(8*fieldBytes) - 1    // 2^48-1: ms timestamps to the year 10889
 	// callArgLen is the length of validate.lua's and refresh.lua's one
 	// argument, a version byte and two fields (callArg).
@@ -61,8 +72,10 @@ const (
 	fUsedAt
 	fRefreshAccessGen
 	fCreated
+	fIdleTimeout
 	fUserLen
 	fRolesLen
+	fAgentLen
 )
 
 // Reply codes of validate.lua and refresh.lua when there is no session to
@@ -80,6 +93,7 @@ type record struct {
 	h      [numFields]uint64
 	uid    string
 	roles  string // comma-joined
+	agent  string // session.Record.Agent
 	claims string // JSON object text
 }
 
@@ -99,24 +113,25 @@ func decodeRecord(v string) (record, error) {
 		}
 		r.h[i] = n
 	}
-	ul, rll := r.h[fUserLen], r.h[fRolesLen]
+	ul, rll, agl := r.h[fUserLen], r.h[fRolesLen], r.h[fAgentLen]
 	rest := uint64(len(v) - headerLen)
-	if ul > rest || rll > rest-ul {
+	if ul > rest || rll > rest-ul || agl > rest-ul-rll {
 		return r, errRecord
 	}
 	r.uid = v[headerLen : headerLen+ul]
 	r.roles = v[headerLen+ul : headerLen+ul+rll]
-	r.claims = v[headerLen+ul+rll:]
+	r.agent = v[headerLen+ul+rll : headerLen+ul+rll+agl]
+	r.claims = v[headerLen+ul+rll+agl:]
 	return r, nil
 }
 
-// encode renders the record, setting the two length fields from the strings.
+// encode renders the record, setting the three length fields from the strings.
 // A field above maxField is an error: it cannot come from a clock or a
 // generation counter, and Lua could not carry it exactly.
 func (r record) encode() (string, error) {
-	r.h[fUserLen], r.h[fRolesLen] = uint64(len(r.uid)), uint64(len(r.roles))
+	r.h[fUserLen], r.h[fRolesLen], r.h[fAgentLen] = uint64(len(r.uid)), uint64(len(r.roles)), uint64(len(r.agent))
 	var b strings.Builder
-	b.Grow(headerLen + len(r.uid) + len(r.roles) + len(r.claims))
+	b.Grow(headerLen + len(r.uid) + len(r.roles) + len(r.agent) + len(r.claims))
 	var hb [headerLen]byte
 	h := append(hb[:0], recordVersion)
 	for _, n := range r.h {
@@ -128,6 +143,7 @@ func (r record) encode() (string, error) {
 	b.Write(h)
 	b.WriteString(r.uid)
 	b.WriteString(r.roles)
+	b.WriteString(r.agent)
 	b.WriteString(r.claims)
 	return b.String(), nil
 }
@@ -141,6 +157,14 @@ func appendField(b []byte, n uint64) []byte {
 }
 
 func (r record) time(i int) time.Time { return time.UnixMilli(int64(r.h[i])) }
+
+// live reports whether the session is live at now (ms) by the record
+// alone: before its absolute end, and less than its idle timeout after its
+// recorded activity. users.lua's alive is the same test in Lua
+// (TestLiveAgreesWithLua).
+func (r *record) live(now int64) bool {
+	return now < int64(r.h[fAbsEnd]) && now-int64(r.h[fLastActive]) < int64(r.h[fIdleTimeout])
+}
 
 func (r record) roleList() []string {
 	if r.roles == "" {

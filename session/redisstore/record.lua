@@ -1,11 +1,11 @@
 -- The session record (record.go documents the format): a version byte,
 -- NFIELDS unsigned big-endian integers of WIDTH bytes each, then user id,
--- roles and claims. Every script is a prologue that lua.go generates from
--- record.go's constants, then this file, then its own body. The prologue
+-- roles, agent and claims. Every script is a prologue that lua.go
+-- generates from record.go's constants, then this file, then its own body
+-- (the scripts of a user's sessions: users.lua, then the body). The prologue
 -- defines the constants (VERSION, WIDTH, NFIELDS, HEADER, ARGLEN, the field
--- indexes F_LA … F_RLL, counted from 1 as Lua does, the reply codes
--- R_UNKNOWN … R_THEFT), byte, char
--- and sub, and the functions that read and write header fields, unrolled
+-- indexes F_LA … F_AGL, counted from 1 as Lua does, the reply codes
+-- R_UNKNOWN … R_THEFT, and BATCH for users.lua), byte, char and sub, and the functions that read and write header fields, unrolled
 -- for the format: num(v, i), field i of record v; fields(v), every field
 -- in a table indexed by F_…; render(f, strs), a record from such a table
 -- and the strings after the header. validate.lua and refresh.lua also get

@@ -5,12 +5,10 @@ import (
 	"errors"
 	"strings"
 	"testing"
-
-	"github.com/sessiongate/sessiongate/session/sessiontest"
 )
 
 func sampleRecord() record {
-	r := record{uid: "user-Ω-1", roles: "admin,viewer", claims: `{"plan":"pro","n":1}`}
+	r := record{uid: "user-Ω-1", roles: "admin,viewer", agent: "Firefox 133 on Linux", claims: `{"plan":"pro","n":1}`}
 	for i := range r.h {
 		r.h[i] = uint64(1795253061000 + i)
 	}
@@ -24,13 +22,14 @@ func TestRecordRoundTrip(t *testing.T) {
 		"full":        sampleRecord(),
 		"zero":        {},
 		"empty roles": {uid: "u", claims: "{}"},
+		"no agent":    {uid: "u", roles: "a", claims: "{}"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			v, err := r.encode()
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(v) != headerLen+len(r.uid)+len(r.roles)+len(r.claims) || v[0] != recordVersion {
+			if len(v) != headerLen+len(r.uid)+len(r.roles)+len(r.agent)+len(r.claims) || v[0] != recordVersion {
 				t.Fatalf("encoded %q", v)
 			}
 			got, err := decodeRecord(v)
@@ -59,11 +58,14 @@ func TestRecordRejects(t *testing.T) {
 	for name, v := range map[string]string{
 		"empty":              "",
 		"short header":       good[:headerLen-1],
-		"other version":      "\x02" + good[1:],
+		"version 1":          "\x01" + good[1:],
+		"version 3":          "\x03" + good[1:],
 		"a hash field value": "1795253061000",
 		"user id too long":   withField(fUserLen, uint64(len(good))),
 		"roles too long":     withField(fRolesLen, uint64(len(good)-headerLen-len("user-Ω-1")+1)),
+		"agent too long":     withField(fAgentLen, uint64(len(good)-headerLen-len("user-Ω-1")-len("admin,viewer")+1)),
 		"lengths overflow":   withField(fRolesLen, maxField),
+		"agent overflow":     withField(fAgentLen, maxField),
 	} {
 		if _, err := decodeRecord(v); !errors.Is(err, errRecord) {
 			t.Errorf("%s: got %v, want errRecord", name, err)
@@ -80,12 +82,7 @@ func TestRecordRejects(t *testing.T) {
 // Lua reads every field of a record Go encoded, and renders the same header
 // from them, so the two halves of the format cannot drift apart.
 func TestRecordLuaMatchesGo(t *testing.T) {
-	srv := sessiontest.StartServer(t, sessiontest.Options{})
-	rdb, err := NewClient(ClientConfig{URL: srv.URL(), Mode: ModeStandalone})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rdb.Close()
+	rdb := scriptClient(t)
 	ctx := context.Background()
 	r := sampleRecord()
 	v, err := r.encode()
@@ -100,7 +97,8 @@ local v = load(KEYS[1])
 local f = fields(v)
 local nums = {}
 for i = 1, NFIELDS do nums[i] = num(v, i) end
-return {f, nums, render(f, sub(v, HEADER + 1)), sub(v, HEADER + 1, HEADER + f[F_UL])}`)
+return {f, nums, render(f, sub(v, HEADER + 1)), sub(v, HEADER + 1, HEADER + f[F_UL]),
+  sub(v, HEADER + f[F_UL] + f[F_RLL] + 1, HEADER + f[F_UL] + f[F_RLL] + f[F_AGL])}`)
 	res, err := probe.Run(ctx, rdb, []string{"rec"}).Slice()
 	if err != nil {
 		t.Fatal(err)
@@ -119,6 +117,9 @@ return {f, nums, render(f, sub(v, HEADER + 1)), sub(v, HEADER + 1, HEADER + f[F_
 	if res[3] != r.uid {
 		t.Errorf("Lua's user id %q, want %q", res[3], r.uid)
 	}
+	if res[4] != r.agent {
+		t.Errorf("Lua's agent %q, want %q", res[4], r.agent)
+	}
 
 	// A value that is not a record fails the script: a store error, never
 	// "no session".
@@ -132,7 +133,7 @@ return {f, nums, render(f, sub(v, HEADER + 1)), sub(v, HEADER + 1, HEADER + f[F_
 
 // encoded is r with its length fields set, as encode writes them.
 func (r record) encoded() record {
-	r.h[fUserLen], r.h[fRolesLen] = uint64(len(r.uid)), uint64(len(r.roles))
+	r.h[fUserLen], r.h[fRolesLen], r.h[fAgentLen] = uint64(len(r.uid)), uint64(len(r.roles)), uint64(len(r.agent))
 	return r
 }
 
@@ -156,4 +157,42 @@ func FuzzDecodeRecord(f *testing.F) {
 			t.Fatalf("round trip changed the record:\n%q\n%q", v, back)
 		}
 	})
+}
+
+// TestLiveAgreesWithLua: record.live (Info, decided in Go) and users.lua's
+// alive (create.lua, listuser.lua) give the same answer for records around
+// both of their boundaries, the absolute end and the idle timeout.
+func TestLiveAgreesWithLua(t *testing.T) {
+	rdb := scriptClient(t)
+	ctx := context.Background()
+	probe := userScript("return alive(load(KEYS[1]), tonumber(ARGV[1])) and 1 or 0")
+	const now = int64(1795253061000)
+	seen := map[bool]int{}
+	for _, ab := range []int64{now - 1, now, now + 1, now + 3_600_000} {
+		for _, idleAgo := range []int64{-5, 0, 999, 1000, 1001, 5000} {
+			for _, it := range []int64{1, 1000, 3_600_000} {
+				r := sampleRecord()
+				r.h[fAbsEnd], r.h[fLastActive], r.h[fIdleTimeout] = uint64(ab), uint64(now-idleAgo), uint64(it)
+				v, err := r.encode()
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := rdb.Set(ctx, "rec", v, 0).Err(); err != nil {
+					t.Fatal(err)
+				}
+				got, err := probe.Run(ctx, rdb, []string{"rec"}, now).Int()
+				if err != nil {
+					t.Fatal(err)
+				}
+				want := r.live(now)
+				if (got == 1) != want {
+					t.Fatalf("ab %d, last active %d ago, idle %d: Lua says %d, Go %v", ab-now, idleAgo, it, got, want)
+				}
+				seen[want]++
+			}
+		}
+	}
+	if seen[true] == 0 || seen[false] == 0 {
+		t.Fatalf("the cases reach one answer only: %v", seen)
+	}
 }

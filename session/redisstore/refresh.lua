@@ -2,7 +2,8 @@
 -- ARGV[1]: now (ms) and the presented generation p (record.lua's call);
 -- ROT, GRACE, IDLE: the policy (ms).
 -- Reply: the record as written back on success; R_UNKNOWN (no session),
--- R_TIMEDOUT (timed out, deleted), R_THEFT (deleted).
+-- R_TIMEDOUT (timed out, deleted), {R_THEFT, the record} (deleted; the
+-- record names the user for the incident's log).
 --
 -- State: F_RG is the newest refresh generation, F_RU whether it has been
 -- used (presented to refresh, or an access generation >= F_RAG presented
@@ -45,6 +46,6 @@ else
   -- Older than the generation just rotated out, or that one after the
   -- grace window: only a copy can present it.
   redis.call('DEL', k)
-  return R_THEFT
+  return {R_THEFT, v}
 end
 return store(k, f, v, now, IDLE)

@@ -2,9 +2,10 @@ package redisstore
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -33,7 +34,9 @@ var _ session.Store = (*Store)(nil)
 // Options tune a Store.
 type Options struct {
 	// Prefix of every key, default "sg:". Change it to share one Redis
-	// between deployments.
+	// between deployments. It must not contain a brace ("{" or "}"): the
+	// brace after it starts the hash tag that keeps a user's keys in one
+	// slot (New panics on one).
 	Prefix string
 	// Timeout bounds every call (a caller's earlier deadline still wins);
 	// default DefaultTimeout.
@@ -41,9 +44,15 @@ type Options struct {
 }
 
 // New returns a Store over rdb (a *redis.Client or *redis.ClusterClient).
+// It panics when opts.Prefix holds a brace, which would move the hash tag
+// of some keys and not others: a programming error, not a configuration
+// one (no environment variable sets the prefix).
 func New(rdb redis.UniversalClient, opts Options) *Store {
 	if opts.Prefix == "" {
 		opts.Prefix = "sg:"
+	}
+	if strings.ContainsAny(opts.Prefix, "{}") {
+		panic("redisstore: Options.Prefix must not contain a brace")
 	}
 	if opts.Timeout <= 0 {
 		opts.Timeout = DefaultTimeout
@@ -51,26 +60,65 @@ func New(rdb redis.UniversalClient, opts Options) *Store {
 	return &Store{rdb: rdb, prefix: opts.Prefix, timeout: opts.Timeout}
 }
 
-// sessionKey is the one key of a session, its record (record.go), whose
-// hash tag is the session id.
-func (s *Store) sessionKey(id string) string { return s.prefix + sessionTag + id + "}" }
+// Keys (doc.go, "One hash slot per user"). A session's key is
+//
+//	prefix + "s:{" + tag + "}" + id
+//
+// and its user's index
+//
+//	prefix + "u:{" + tag + "}" + the rest of hashUser(user id)
+//
+// where tag is session.UserTag(user id), the first session.UserTagLen
+// characters of every session id of that user (and of hashUser's hex). The
+// braces make the tag the hash tag, so all of a user's keys are in one
+// slot. The id follows the brace whole, so a key names its session by
+// itself, and its last session.IDLen bytes are the id (keyAndID).
+//
+// Two more kinds of key, receipts, make a script that writes safe to send
+// twice (go-redis sends a command again when its answer was lost):
+// prefix + "c:{" + tag + "}" + id for Create, prefix + "r:{" + tag + "}" +
+// a random nonce for RevokeUser. Each holds what its call answered, for
+// receiptTTL (create.lua).
+const (
+	sessionTag       = "s:{"
+	userTag          = "u:{"
+	createReceiptTag = "c:{"
+	revokeReceiptTag = "r:{"
+)
 
-// sessionTag is what comes between the prefix and the session id in a
-// session's key.
-const sessionTag = "s:{"
+// receiptTTL is how long a receipt is kept: a minute longer than any call
+// can last (Options.Timeout bounds it), so it outlives every resend.
+func (s *Store) receiptTTL() int64 { return (s.timeout + time.Minute).Milliseconds() }
+
+// sessionKey is the one key of session id, which must be a valid id
+// (validID).
+func (s *Store) sessionKey(id string) string {
+	return s.prefix + sessionTag + id[:session.UserTagLen] + "}" + id
+}
 
 // keyAndID is sessionKey for an id that is not a string yet, and the id's
-// text: a substring of the key, so that one string is made for both.
+// text: the key's last session.IDLen bytes, so that one string is made for
+// both.
 func (s *Store) keyAndID(id session.ID) (key, text string) {
-	key = s.prefix + sessionTag + string(id[:]) + "}"
-	start := len(s.prefix) + len(sessionTag)
-	return key, key[start : start+len(id)]
+	key = s.prefix + sessionTag + string(id[:session.UserTagLen]) + "}" + string(id[:])
+	return key, key[len(key)-len(id):]
+}
+
+// sessionBase is what the keys of every session with the given tag begin
+// with: sessionKey(id) is sessionBase(id[:session.UserTagLen]) + id. The
+// user's scripts take it as an argument and append the ids of the index.
+func (s *Store) sessionBase(tag string) string {
+	return s.prefix + sessionTag + tag + "}"
 }
 
 // userKey is a user's index: a sorted set of session ids scored by their
-// absolute end (ms), so listing and "log out everywhere" need no SCAN.
-func (s *Store) userKey(userID string) string {
-	return s.prefix + "u:{" + hashUser(userID) + "}"
+// absolute end (ms), so listing and "log out everywhere" need no SCAN. The
+// hash of the user id is split around the closing brace: its first
+// session.UserTagLen hex digits are session.UserTag(userID).
+func (s *Store) userKey(userID string) (key, tag string) {
+	h := hashUser(userID)
+	tag = h[:session.UserTagLen]
+	return s.prefix + userTag + tag + "}" + h[session.UserTagLen:], tag
 }
 
 // ctx bounds every call by the store's timeout, or by the caller's earlier
@@ -113,46 +161,79 @@ func validID[T string | []byte](id T) bool {
 	return true
 }
 
-// Create implements session.Store. The user index is written first, so a
-// failure between the two writes leaves at most a dangling index entry
-// (pruned lazily), never an unindexed session.
-func (s *Store) Create(ctx context.Context, rec session.Record) error {
+// maxAgentLen is the longest session.Record.Agent a store accepts.
+const maxAgentLen = 64
+
+// validAgent is session.Record.Agent's form: at most maxAgentLen bytes of
+// printable ASCII.
+func validAgent(a string) bool {
+	if len(a) > maxAgentLen {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		if a[i] < 0x20 || a[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+// Create implements session.Store with one EVALSHA of create.lua on the
+// user's slot: it prunes the user's index, ends the least recently used
+// sessions beyond rec.MaxPerUser, stores the record and indexes it, all in
+// one atomic step (the script documents the order). Nothing is sent for a
+// record it refuses. The script leaves a receipt under the session's id
+// (doc.go, "Sent twice, done once"): the same record created again while
+// the receipt lasts is answered as the first time and writes nothing.
+func (s *Store) Create(ctx context.Context, rec session.Record) ([]string, error) {
 	if !validID(rec.ID) {
-		return fmt.Errorf("%w: malformed session id", session.ErrInvalidInput)
+		return nil, fmt.Errorf("%w: malformed session id", session.ErrInvalidInput)
 	}
-	ctx, cancel := s.ctx(ctx)
-	defer cancel()
-	now, ab := ms(rec.CreatedAt), ms(rec.AbsoluteEnd)
-	idleEnd := now + rec.IdleTimeout.Milliseconds()
-	if idleEnd > ab {
-		idleEnd = ab
+	uk, tag := s.userKey(rec.UserID)
+	if rec.ID[:session.UserTagLen] != tag {
+		return nil, fmt.Errorf("%w: the session id is not of the user's tag", session.ErrInvalidInput)
 	}
-	// The record is checked before anything is written.
-	r := record{uid: rec.UserID, roles: strings.Join(rec.Roles, ","), claims: string(rec.Claims)}
+	if rec.MaxPerUser < 1 {
+		return nil, fmt.Errorf("%w: a session limit below 1", session.ErrInvalidInput)
+	}
+	if !validAgent(rec.Agent) {
+		return nil, fmt.Errorf("%w: agent is not at most %d bytes of printable ASCII", session.ErrInvalidInput, maxAgentLen)
+	}
+	now, ab, idle := ms(rec.CreatedAt), ms(rec.AbsoluteEnd), rec.IdleTimeout.Milliseconds()
+	// The record is checked before anything is sent.
+	r := record{uid: rec.UserID, roles: strings.Join(rec.Roles, ","), agent: rec.Agent, claims: string(rec.Claims)}
 	r.h[fLastActive], r.h[fAbsEnd], r.h[fCreated] = uint64(now), uint64(ab), uint64(now)
+	r.h[fIdleTimeout] = uint64(idle)
 	r.h[fAccessGen], r.h[fAccessIssued] = 1, uint64(now)
 	// The first refresh generation has no predecessor to retire, so it
 	// counts as used from the start: the session's first access token
 	// validates without a write.
 	r.h[fRefreshGen], r.h[fRefreshUsed], r.h[fUsedAt], r.h[fRefreshAccessGen] = 1, 1, uint64(now), 1
 	v, err := r.encode()
-	if err != nil || now < 0 || idleEnd <= now {
-		return fmt.Errorf("%w: session times out of range", session.ErrInvalidInput)
+	if err != nil || now < 0 || ab <= now || idle <= 0 {
+		return nil, fmt.Errorf("%w: session times out of range", session.ErrInvalidInput)
 	}
-	uk := s.userKey(rec.UserID)
-	_, err = s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-		p.ZAdd(ctx, uk, redis.Z{Score: float64(ab), Member: rec.ID})
-		p.ZRemRangeByScore(ctx, uk, "-inf", strconv.FormatInt(now, 10))
-		p.PExpire(ctx, uk, time.Duration(ab-now)*time.Millisecond)
-		return nil
-	})
+	ctx, cancel := s.ctx(ctx)
+	defer cancel()
+	base := s.sessionBase(tag)
+	receipt := s.prefix + createReceiptTag + tag + "}" + rec.ID
+	ended, err := createScript.Run(ctx, s.rdb, []string{base + rec.ID, uk, receipt},
+		v, base, rec.MaxPerUser, s.receiptTTL()).Text()
 	if err != nil {
-		return s.fail("create: index", err)
+		return nil, s.fail("create", err)
 	}
-	if err := s.rdb.Set(ctx, s.sessionKey(rec.ID), v, time.Duration(idleEnd-now)*time.Millisecond).Err(); err != nil {
-		return s.fail("create", err)
+	if len(ended)%session.IDLen != 0 {
+		return nil, s.fail("create", errReply)
 	}
-	return nil
+	var evicted []string
+	for i := 0; i < len(ended); i += session.IDLen {
+		id := ended[i : i+session.IDLen]
+		if !validID(id) {
+			return nil, s.fail("create", errReply)
+		}
+		evicted = append(evicted, id)
+	}
+	return evicted, nil
 }
 
 // Refresh implements session.Store with one EVALSHA.
@@ -197,6 +278,17 @@ func (s *Store) run(ctx context.Context, script *redis.Script, op, key string, a
 		case replyTheft:
 			return record{}, session.ErrTheft
 		}
+	case []any:
+		// refresh.lua's theft verdict: {R_THEFT, the record it deleted},
+		// so that the incident names the user.
+		if len(res) == 2 && res[0] == int64(replyTheft) {
+			if v, ok := res[1].(string); ok {
+				if r, err := decodeRecord(v); err == nil {
+					return record{}, &session.TheftError{UserID: r.uid}
+				}
+			}
+			return record{}, session.ErrTheft
+		}
 	}
 	return record{}, s.fail(op, errReply)
 }
@@ -206,138 +298,120 @@ var (
 	errClock = errors.New("clock out of range")
 )
 
-// Revoke implements session.Store: delete the session, then drop it from its
-// user's index.
+// Info implements session.Store with one GET, decided in Go: ErrUnknown
+// when there is no record, or when the record is timed out at now (it is
+// left for Redis's TTL or the next script to remove: Info writes nothing).
+func (s *Store) Info(ctx context.Context, id string, now time.Time) (session.Info, error) {
+	if !validID(id) {
+		return session.Info{}, session.ErrUnknown
+	}
+	ctx, cancel := s.ctx(ctx)
+	defer cancel()
+	v, err := s.rdb.Get(ctx, s.sessionKey(id)).Result()
+	if errors.Is(err, redis.Nil) {
+		return session.Info{}, session.ErrUnknown
+	}
+	if err != nil {
+		return session.Info{}, s.fail("info", err)
+	}
+	r, err := decodeRecord(v)
+	if err != nil {
+		return session.Info{}, s.fail("info", err)
+	}
+	if !r.live(ms(now)) {
+		return session.Info{}, session.ErrUnknown
+	}
+	return r.info(id), nil
+}
+
+// info is the session.Info of record r, the record of session id.
+func (r *record) info(id string) session.Info {
+	return session.Info{ID: id, UserID: r.uid, Roles: r.roleList(), CreatedAt: r.time(fCreated),
+		LastActive: r.time(fLastActive), AbsoluteEnd: r.time(fAbsEnd), Agent: r.agent}
+}
+
+// Revoke implements session.Store with one DEL of the session's key. The
+// session's member in its user's index stays until the next script of that
+// user (Create, ListUser, SetClaims, RevokeUser) finds it gone and removes
+// it: the index's key is named after a SHA-256 of the user id, which only
+// the record holds and Lua cannot compute, so removing the member at once
+// would cost a read before the delete, or 24 more bytes in every record.
+// A member left behind is never counted as a session (every script checks
+// the record), never blocks a sign-in (Create prunes before it counts),
+// and cannot make the index grow: it stays in a slot Create had already
+// counted (TestRevokeLeavesIndexBounded).
 func (s *Store) Revoke(ctx context.Context, id string) (bool, error) {
 	if !validID(id) {
 		return false, nil
 	}
 	ctx, cancel := s.ctx(ctx)
 	defer cancel()
-	uid, err := revokeScript.Run(ctx, s.rdb, []string{s.sessionKey(id)}).Text()
-	if errors.Is(err, redis.Nil) {
-		return false, nil
-	}
+	n, err := s.rdb.Del(ctx, s.sessionKey(id)).Result()
 	if err != nil {
 		return false, s.fail("revoke", err)
 	}
-	if err := s.rdb.ZRem(ctx, s.userKey(uid), id).Err(); err != nil {
-		return true, fmt.Errorf("redisstore: revoke: index: %w", err)
+	return n == 1, nil
+}
+
+// RevokeUser implements session.Store with one EVALSHA of revokeuser.lua
+// on the user's slot, atomic with respect to Create (create.lua runs on the
+// same slot): every session of the user stored before it is deleted, and
+// one stored after survives — none can be stored without its index member
+// in between, as one that was written apart from its index could before.
+func (s *Store) RevokeUser(ctx context.Context, userID, keep string) (int, error) {
+	if keep != "" && !validID(keep) {
+		return 0, fmt.Errorf("%w: malformed session id to keep", session.ErrInvalidInput)
 	}
-	return true, nil
-}
-
-// liveIDs returns the ids in a user's index whose absolute end lies ahead.
-func (s *Store) liveIDs(ctx context.Context, userID string, now time.Time) ([]string, error) {
-	return s.rdb.ZRangeByScore(ctx, s.userKey(userID), &redis.ZRangeBy{Min: "(" + strconv.FormatInt(ms(now), 10), Max: "+inf"}).Result()
-}
-
-// RevokeUser implements session.Store.
-func (s *Store) RevokeUser(ctx context.Context, userID string) (int, error) {
+	var nonce [16]byte
+	if _, err := rand.Read(nonce[:]); err != nil {
+		return 0, fmt.Errorf("redisstore: revoke user: %w", err)
+	}
 	ctx, cancel := s.ctx(ctx)
 	defer cancel()
-	uk := s.userKey(userID)
-	ids, err := s.rdb.ZRange(ctx, uk, 0, -1).Result()
+	uk, tag := s.userKey(userID)
+	receipt := s.prefix + revokeReceiptTag + tag + "}" + hex.EncodeToString(nonce[:])
+	n, err := revokeUserScript.Run(ctx, s.rdb, []string{uk, receipt}, s.sessionBase(tag), keep, s.receiptTTL()).Int()
 	if err != nil {
-		return 0, fmt.Errorf("redisstore: revoke user: %w", err)
-	}
-	cmds := make([]*redis.IntCmd, 0, len(ids))
-	_, err = s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-		for _, id := range ids {
-			if validID(id) {
-				cmds = append(cmds, p.Del(ctx, s.sessionKey(id)))
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return 0, fmt.Errorf("redisstore: revoke user: %w", err)
-	}
-	n := 0
-	for _, c := range cmds {
-		n += int(c.Val())
-	}
-	if len(ids) > 0 {
-		if err := s.rdb.ZRem(ctx, uk, toAny(ids)...).Err(); err != nil {
-			return n, fmt.Errorf("redisstore: revoke user: index: %w", err)
-		}
+		return 0, s.fail("revoke user", err)
 	}
 	return n, nil
 }
 
-func toAny(ss []string) []any {
-	out := make([]any, len(ss))
-	for i, s := range ss {
-		out[i] = s
-	}
-	return out
-}
-
-// ListUser implements session.Store. Index entries whose session is gone
-// (revoked elsewhere, timed out, deleted as theft) are pruned on the way.
+// ListUser implements session.Store with one EVALSHA of listuser.lua on
+// the user's slot, which reads every session of the index and answers with
+// the live ones; members whose session is gone are pruned on the way.
 func (s *Store) ListUser(ctx context.Context, userID string, now time.Time) ([]session.Info, error) {
 	ctx, cancel := s.ctx(ctx)
 	defer cancel()
-	ids, err := s.liveIDs(ctx, userID, now)
+	uk, tag := s.userKey(userID)
+	res, err := listUserScript.Run(ctx, s.rdb, []string{uk}, s.sessionBase(tag), ms(now)).StringSlice()
 	if err != nil {
-		return nil, fmt.Errorf("redisstore: list user: %w", err)
+		return nil, s.fail("list user", err)
 	}
-	cmds := make([]*redis.StringCmd, len(ids))
-	_, err = s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-		for i, id := range ids {
-			cmds[i] = p.Get(ctx, s.sessionKey(id))
-		}
-		return nil
-	})
-	if err != nil && !errors.Is(err, redis.Nil) {
-		return nil, fmt.Errorf("redisstore: list user: %w", err)
+	if len(res)%2 != 0 {
+		return nil, s.fail("list user", errReply)
 	}
 	var out []session.Info
-	var dead []any
-	for i, c := range cmds {
-		v, err := c.Result()
-		if errors.Is(err, redis.Nil) {
-			dead = append(dead, ids[i])
-			continue
+	for i := 0; i < len(res); i += 2 {
+		r, err := decodeRecord(res[i+1])
+		if err != nil || !validID(res[i]) {
+			return nil, s.fail("list user", errRecord)
 		}
-		if err != nil {
-			return nil, fmt.Errorf("redisstore: list user: %w", err)
-		}
-		r, err := decodeRecord(v)
-		if err != nil {
-			return nil, fmt.Errorf("redisstore: list user: %w", err)
-		}
-		out = append(out, session.Info{ID: ids[i], UserID: r.uid, Roles: r.roleList(),
-			CreatedAt: r.time(fCreated), LastActive: r.time(fLastActive), AbsoluteEnd: r.time(fAbsEnd)})
-	}
-	if len(dead) > 0 {
-		if err := s.rdb.ZRem(ctx, s.userKey(userID), dead...).Err(); err != nil {
-			return out, fmt.Errorf("redisstore: list user: prune: %w", err)
-		}
+		out = append(out, r.info(res[i]))
 	}
 	return out, nil
 }
 
-// SetClaims implements session.Store: one script per session (each session
-// is its own slot), pipelined.
+// SetClaims implements session.Store with one EVALSHA of setclaims.lua on
+// the user's slot: every session of the user gets the new roles and claims
+// in the same step.
 func (s *Store) SetClaims(ctx context.Context, userID string, roles []string, claims []byte) (int, error) {
 	ctx, cancel := s.ctx(ctx)
 	defer cancel()
-	ids, err := s.rdb.ZRange(ctx, s.userKey(userID), 0, -1).Result()
+	uk, tag := s.userKey(userID)
+	n, err := setClaimsScript.Run(ctx, s.rdb, []string{uk}, s.sessionBase(tag), strings.Join(roles, ","), string(claims)).Int()
 	if err != nil {
-		return 0, fmt.Errorf("redisstore: set claims: %w", err)
-	}
-	rl := strings.Join(roles, ",")
-	n := 0
-	for _, id := range ids {
-		if !validID(id) {
-			continue
-		}
-		v, err := setClaimsScript.Run(ctx, s.rdb, []string{s.sessionKey(id)}, rl, string(claims)).Int()
-		if err != nil {
-			return n, fmt.Errorf("redisstore: set claims: %w", err)
-		}
-		n += v
+		return 0, s.fail("set claims", err)
 	}
 	return n, nil
 }

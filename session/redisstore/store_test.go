@@ -56,6 +56,7 @@ func TestContractStandalone(t *testing.T) {
 		Outage:   func(*testing.T) { srv.Stop() },
 		Recover:  func(*testing.T) { srv.Restart() },
 		ReadOnly: readOnly,
+		IndexLen: indexLen,
 	})
 }
 
@@ -63,6 +64,20 @@ func TestContractStandalone(t *testing.T) {
 // plain GET.
 func readOnly(s session.Store) int64 { return s.(*redisstore.Store).Stats().ReadOnly }
 
+// indexLen is the number of members of a user's index (ZCARD).
+func indexLen(t *testing.T, s session.Store, userID string) int {
+	t.Helper()
+	n, err := s.(*redisstore.Store).IndexLen(context.Background(), userID)
+	if err != nil {
+		t.Fatalf("ZCARD of the user's index: %v", err)
+	}
+	return int(n)
+}
+
+// On the cluster, every script of a user reaches keys it did not declare
+// (the sessions of the index): the contract's rows about users pass there
+// only because those keys are in the slot of the declared ones.
+// TestUserKeysShareOneSlot checks the slots themselves.
 func TestContractCluster(t *testing.T) {
 	c := sessiontest.StartCluster(t, sessiontest.ClusterOptions{Masters: 3})
 	sessiontest.RunStoreContract(t, sessiontest.Harness{
@@ -70,6 +85,7 @@ func TestContractCluster(t *testing.T) {
 			return redisstore.New(client(t, c.URL(), redisstore.ModeCluster), redisstore.Options{})
 		},
 		ReadOnly: readOnly,
+		IndexLen: indexLen,
 	})
 }
 
@@ -97,7 +113,7 @@ func commandCalls(t *testing.T, srv *sessiontest.Server) map[string]int {
 //   - a rotation the cookie says is due: one EVALSHA, no GET before it;
 //   - a generation just rotated out, inside the grace window, whose cookie
 //     says it is due: one EVALSHA that writes nothing;
-//   - a cookie of the first token version (no hints): one EVALSHA;
+//   - a cookie without hints (sessiontest.AccessCookieWithoutHints): one EVALSHA;
 //   - a write found only in the record read (here, a generation to adopt
 //     after a lost write): a GET, then one EVALSHA.
 func TestOneCommandPerValidation(t *testing.T) {
@@ -172,7 +188,7 @@ func TestOneCommandPerValidation(t *testing.T) {
 		return nil
 	}
 	// Dial, and load the script: a cookie without hints goes to it.
-	if _, err := f.m.Validate(ctx, sessiontest.FirstVersionAccessCookie(t, f.cfg, tok.Access.Value)); err != nil {
+	if _, err := f.m.Validate(ctx, sessiontest.AccessCookieWithoutHints(t, f.cfg, tok.Access.Value)); err != nil {
 		t.Fatal(err)
 	}
 	before = f.store.Stats()
@@ -184,9 +200,9 @@ func TestOneCommandPerValidation(t *testing.T) {
 	step("the old generation inside the grace window", n, tok.Access.Value, cost{evalsha: n, stats: redisstore.Stats{FromToken: n}, check: newCookie})
 	step("the new generation", n, rotated, cost{get: n, stats: redisstore.Stats{ReadOnly: n}, check: noCookie})
 
-	old := sessiontest.FirstVersionAccessCookie(t, f.cfg, rotated)
+	old := sessiontest.AccessCookieWithoutHints(t, f.cfg, rotated)
 	upgraded := step("a cookie without hints", 1, old, cost{evalsha: 1, stats: redisstore.Stats{FromToken: 1}, check: newCookie})
-	step("the same session, upgraded", n, upgraded, cost{get: n, stats: redisstore.Stats{ReadOnly: n}, check: noCookie})
+	step("the same session, with hints again", n, upgraded, cost{get: n, stats: redisstore.Stats{ReadOnly: n}, check: noCookie})
 
 	// A lost write (a failover): the record goes back to what Create wrote,
 	// generation 1, and the cookie of generation 2 says nothing is due. The
@@ -328,8 +344,9 @@ func TestCreateOutOfRangeWritesNothing(t *testing.T) {
 		"already ended":       {CreatedAt: now, AbsoluteEnd: now, IdleTimeout: time.Hour},
 		"ends after 2^48 ms":  {CreatedAt: now, AbsoluteEnd: time.UnixMilli(1 << 48), IdleTimeout: time.Hour},
 	} {
-		rec.ID, rec.UserID = "0123456789abcdef0123456789abcdef", "out-of-range"
-		if err := st.Create(ctx, rec); !errors.Is(err, session.ErrInvalidInput) {
+		rec.UserID, rec.MaxPerUser = "out-of-range", 5
+		rec.ID = session.UserTag(rec.UserID) + "0123456789abcdef01234567"
+		if _, err := st.Create(ctx, rec); !errors.Is(err, session.ErrInvalidInput) {
 			t.Errorf("%s: got %v, want ErrInvalidInput", name, err)
 		}
 		if keys, err := f.rdb.Keys(ctx, "*").Result(); err != nil || len(keys) != 0 {
@@ -353,7 +370,7 @@ func TestCallOutOfRangeIsStoreFailure(t *testing.T) {
 		t.Fatalf("keys %v %v", keys, err)
 	}
 	before, _ := f.rdb.Get(ctx, keys[0]).Result()
-	id := keys[0][len("sg:s:{") : len(keys[0])-1]
+	id := keys[0][len(keys[0])-session.IDLen:]
 	st := redisstore.New(f.rdb, redisstore.Options{})
 	p := session.Policy{AccessTTL: time.Minute, RotateAfter: time.Minute, Grace: time.Second, IdleTimeout: time.Hour}
 	for name, now := range map[string]time.Time{"before 1970": time.UnixMilli(-1), "after 2^48 ms": time.UnixMilli(1 << 48)} {
@@ -410,7 +427,7 @@ func TestValidateAnyPrefixAndRoles(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%s: %v", name, err)
 			}
-			key := cmp.Or(prefix, "sg:") + "s:{" + tok.SessionID + "}"
+			key := cmp.Or(prefix, "sg:") + "s:{" + tok.SessionID[:session.UserTagLen] + "}" + tok.SessionID
 			if n, err := rdb.Exists(ctx, key).Result(); err != nil || n != 1 {
 				t.Fatalf("%s: no record under %q: %d %v", name, key, n, err)
 			}

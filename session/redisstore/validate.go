@@ -73,8 +73,8 @@ func callArg(now time.Time, gen uint64) (arg []byte, ok bool) {
 }
 
 // scriptFirst reports whether a validation at now (ms) goes straight to
-// validate.lua, from what the cookie says: it carries no hints (the first
-// token version), its first use records the refresh token's use, or its
+// validate.lua, from what the cookie says: it carries no hints (issued
+// 0), its first use records the refresh token's use, or its
 // generation is due for rotation (RotateAfter ≤ age < AccessTTL; an
 // older one is expired or handed back inside the grace window, which
 // decide answers from a read). The hints only choose the path: the

@@ -29,6 +29,11 @@ type Harness struct {
 	// that the race of one rotation against many reads can check that the
 	// reads were that. Nil when the store does not count.
 	ReadOnly func(s session.Store) int64
+	// IndexLen returns how many entries store s holds in userID's index
+	// (live or not), so that the per-user limit's rows can check that the
+	// index stays bounded, not only the sessions. Nil when the store keeps
+	// no such index.
+	IndexLen func(t *testing.T, s session.Store, userID string) int
 }
 
 // TestConfig returns a valid configuration with fresh keys and the default
@@ -37,16 +42,25 @@ type Harness struct {
 func TestConfig(t testing.TB) session.Config {
 	t.Helper()
 	cfg := session.DefaultConfig()
-	v, err := session.GenerateKeys(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if cfg.Keys, err = session.ParseKeys(v); err != nil {
+	var err error
+	if cfg.Keys, err = session.ParseKeys(Keys(t)); err != nil {
 		t.Fatal(err)
 	}
 	cfg.IdleTimeout = time.Hour
 	cfg.AbsoluteTimeout = 3 * time.Hour
 	return cfg
+}
+
+// Keys returns a SESSION_KEYS value with one fresh key pair
+// (session.GenerateKeys), for a test that builds a configuration from an
+// environment.
+func Keys(t testing.TB) string {
+	t.Helper()
+	v, err := session.GenerateKeys(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
 }
 
 // NewManager builds a Manager over store with cfg and clock.
@@ -426,31 +440,33 @@ func RunStoreContract(t *testing.T, h Harness) {
 		t.Logf("%d reads: %d saw generation 1 current, %d were handed generation 2", reads, oldGen, newGens[2])
 	})
 
-	t.Run("FirstTokenVersionStillValid", func(t *testing.T) {
-		// A cookie issued before access tokens carried hints validates
-		// (no one is logged out by the upgrade), is issued again with them,
-		// rotates when due and is handed the new generation inside grace.
+	t.Run("CookieWithoutHintsStillValid", func(t *testing.T) {
+		// An access cookie that says nothing about when its generation
+		// was issued validates like the same cookie with hints, is issued
+		// again with them, rotates when due and is handed the new
+		// generation inside grace: the hints choose a store's path, never
+		// its answer.
 		m, clock, cfg := setup(t)
 		tok := create(t, m)
-		old := FirstVersionAccessCookie(t, cfg, tok.Access.Value)
+		old := AccessCookieWithoutHints(t, cfg, tok.Access.Value)
 		v, err := m.Validate(ctx, old)
 		if err != nil {
-			t.Fatalf("first-version cookie: %v", err)
+			t.Fatalf("cookie without hints: %v", err)
 		}
 		if v.SetCookie == nil || gen(t, m, v.SetCookie.Value) != 1 {
-			t.Fatalf("first-version cookie: want the same generation issued again with hints, got %+v", v)
+			t.Fatalf("cookie without hints: want the same generation issued again with hints, got %+v", v)
 		}
 		if again, err := m.Validate(ctx, v.SetCookie.Value); err != nil || again.SetCookie != nil {
-			t.Fatalf("the upgraded cookie: %v %+v", err, again)
+			t.Fatalf("the cookie issued again: %v %+v", err, again)
 		}
 		clock.Advance(cfg.RotateAfter)
 		r, err := m.Validate(ctx, old)
 		if err != nil || r.SetCookie == nil || gen(t, m, r.SetCookie.Value) != 2 {
-			t.Fatalf("first-version cookie due for rotation: %v %+v", err, r)
+			t.Fatalf("cookie without hints due for rotation: %v %+v", err, r)
 		}
 		clock.Advance(cfg.Grace - time.Millisecond)
 		if g, err := m.Validate(ctx, old); err != nil || g.SetCookie == nil || gen(t, m, g.SetCookie.Value) != 2 {
-			t.Fatalf("first-version cookie inside grace: %v %+v", err, g)
+			t.Fatalf("cookie without hints inside grace: %v %+v", err, g)
 		}
 	})
 
@@ -477,6 +493,11 @@ func RunStoreContract(t *testing.T, h Harness) {
 		clock.Advance(cfg.Grace)
 		_, err = m.Refresh(ctx, tok.Refresh.Value)
 		wantErr(t, err, session.ErrTheft)
+		// The verdict names the session and its user, for the incident's
+		// log (hashed there).
+		if te, ok := errors.AsType[*session.TheftError](err); !ok || te.SessionID != tok.SessionID || te.UserID != tok.UserID {
+			t.Fatalf("theft verdict %#v, want session %s of user %s", err, tok.SessionID, tok.UserID)
+		}
 	})
 
 	t.Run("AccessExpiry", func(t *testing.T) {
@@ -747,9 +768,9 @@ func RunStoreContract(t *testing.T, h Harness) {
 		if l, _ := m.ListUser(ctx, uid); len(l) != 2 {
 			t.Fatalf("after revoke: %d sessions", len(l))
 		}
-		id, err := m.SignOut(ctx, []string{toks[1].Access.Value})
-		if err != nil || id != toks[1].SessionID {
-			t.Fatalf("sign out: %v", err)
+		ids, err := m.SignOut(ctx, []string{toks[1].Access.Value})
+		if err != nil || len(ids) != 1 || ids[0] != toks[1].SessionID {
+			t.Fatalf("sign out: %v %v", ids, err)
 		}
 		_, err = m.SignOut(ctx, []string{toks[1].Access.Value})
 		wantErr(t, err, session.ErrUnknown)
@@ -789,6 +810,8 @@ func RunStoreContract(t *testing.T, h Harness) {
 		_, err = newOnly.Validate(ctx, tok.Access.Value)
 		wantErr(t, err, session.ErrUnknown)
 	})
+
+	runUserContract(t, h)
 
 	t.Run("OutageIsStoreFailureAndLosesNothing", func(t *testing.T) {
 		if h.Outage == nil {

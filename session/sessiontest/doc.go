@@ -9,11 +9,14 @@
 //     when the test ends. It never touches a server it did not start.
 //   - RunStoreContract, the behaviour every session.Store must show, run
 //     through session.Manager with an injected Clock so rotation, grace
-//     windows and timeouts are crossed without sleeping.
+//     windows and timeouts are crossed without sleeping — including what
+//     a store does with all of one user's sessions at once: the per-user
+//     limit (the least recently used end, the index stays bounded), "log
+//     out everywhere" racing sign-ins (no session escapes it), and Info.
 //
-// FirstVersionAccessCookie turns an access cookie into the one an earlier
-// release issued (no hints for the store), for tests that prove an upgrade
-// logs nobody out.
+// AccessCookieWithoutHints strips an access cookie of the hints it carries
+// for the store, for tests that prove the hints choose a store's path and
+// never its answer.
 //
 // A fake Redis never stands in for the real server here: the point of the
 // package is that the Lua scripts, hash slots and failure modes are the real

@@ -10,12 +10,15 @@ import (
 	"github.com/sessiongate/sessiongate/session"
 )
 
-// FirstVersionAccessCookie returns access cookie value v as the first token
-// version wrote it, before access cookies carried hints for the store
-// (session/token.go documents both versions): the same session and
-// generation, no issue time, no flags, encoded with cfg's newest key pair.
-// Tests use it to prove that deploying the newer version logs nobody out.
-func FirstVersionAccessCookie(t testing.TB, cfg session.Config, v string) string {
+// AccessCookieWithoutHints returns access cookie value v without the hints
+// it carries for the store (session/token.go documents the token): the
+// same session and generation, issued 0 ("not said") and no flags,
+// encoded with cfg's newest key pair. A store must give such a cookie the
+// answer it gives the cookie with hints — the hints only choose how it
+// checks, never what it answers — and the Manager issues it again with
+// them. Tests use it to take a store's path for a cookie that says
+// nothing (the Redis store's script).
+func AccessCookieWithoutHints(t testing.TB, cfg session.Config, v string) string {
 	t.Helper()
 	codecs := make([]securecookie.Codec, 0, len(cfg.Keys))
 	for _, k := range cfg.Keys {
@@ -26,19 +29,23 @@ func FirstVersionAccessCookie(t testing.TB, cfg session.Config, v string) string
 	}
 	var raw []byte
 	if err := securecookie.DecodeMulti(cfg.AccessCookieName, v, &raw, codecs...); err != nil {
-		t.Fatalf("FirstVersionAccessCookie: %v", err)
+		t.Fatalf("AccessCookieWithoutHints: %v", err)
 	}
-	if len(raw) < 18 || raw[0] != 2 {
-		t.Fatalf("FirstVersionAccessCookie: not a version 2 token")
+	// Version 3: 0x03, 16 handle bytes, 4 tag bytes, uvarint generation,
+	// uvarint issued, flags.
+	const fixed = 1 + 16 + 4
+	if len(raw) < fixed+3 || raw[0] != 3 {
+		t.Fatalf("AccessCookieWithoutHints: not a version 3 token")
 	}
-	gen, n := binary.Uvarint(raw[17:])
+	gen, n := binary.Uvarint(raw[fixed:])
 	if n <= 0 {
-		t.Fatalf("FirstVersionAccessCookie: malformed generation")
+		t.Fatalf("AccessCookieWithoutHints: malformed generation")
 	}
-	old := binary.AppendUvarint(append([]byte{1}, raw[1:17]...), gen)
-	out, err := securecookie.EncodeMulti(cfg.AccessCookieName, old, codecs[0])
+	plain := binary.AppendUvarint(append([]byte{}, raw[:fixed]...), gen)
+	plain = append(plain, 0, 0) // issued 0, no flags
+	out, err := securecookie.EncodeMulti(cfg.AccessCookieName, plain, codecs[0])
 	if err != nil {
-		t.Fatalf("FirstVersionAccessCookie: %v", err)
+		t.Fatalf("AccessCookieWithoutHints: %v", err)
 	}
 	return out
 }
