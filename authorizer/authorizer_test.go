@@ -11,6 +11,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/sessiongate/sessiongate/authorizer"
+	"github.com/sessiongate/sessiongate/internal/logid"
 	"github.com/sessiongate/sessiongate/session"
 	"github.com/sessiongate/sessiongate/session/redisstore"
 	"github.com/sessiongate/sessiongate/session/sessiontest"
@@ -32,8 +33,8 @@ func TestOutcomes(t *testing.T) {
 		{name: "valid session", cookie: good, want: "allow"},
 		{name: "no cookie at all", cookie: "", want: "unauthorized"},
 		{name: "other cookies only", cookie: "theme=dark; lang=en", want: "unauthorized"},
-		{name: "bad cookie", cookie: "sAccessToken=not-a-token", want: "unauthorized"},
-		{name: "refresh cookie presented as access", cookie: "sAccessToken=" + tok.Refresh.Value, want: "unauthorized"},
+		{name: "bad cookie", cookie: e.access("not-a-token"), want: "unauthorized"},
+		{name: "refresh cookie presented as access", cookie: e.access(tok.Refresh.Value), want: "unauthorized"},
 	}
 	for _, r := range rows {
 		for _, p := range []string{"rest", "http"} {
@@ -118,7 +119,7 @@ func TestOutcomes(t *testing.T) {
 		tok2 := e2.signIn(sessiontest.UniqueUser("store"), nil, nil)
 		e2.stub.failStore(context.DeadlineExceeded)
 		for _, event := range [][]byte{
-			restEvent(t, ev{headers: map[string]string{"Cookie": "sAccessToken=junk; " + cookieHeader(tok2.Access)}}),
+			restEvent(t, ev{headers: map[string]string{"Cookie": e2.access("junk") + "; " + cookieHeader(tok2.Access)}}),
 			httpEvent(t, ev{cookies: []string{cookieHeader(tok2.Access)}}),
 		} {
 			res := e2.invoke(event)
@@ -169,11 +170,11 @@ func TestRotation(t *testing.T) {
 			}
 			c := res.context(t)
 			nc := setCookieValue(t, c["setCookie"].(string))
-			if nc.Name != "sAccessToken" || nc.Value == tok.Access.Value || c["frontToken"] == "" {
+			if nc.Name != e.cfg.AccessCookieName || nc.Value == tok.Access.Value || c["frontToken"] == "" {
 				t.Fatalf("rotation not handed back: %s", res.raw)
 			}
 			// The new cookie is valid and needs no rotation.
-			res2 := e.invoke(restEvent(t, ev{headers: map[string]string{"Cookie": "sAccessToken=" + nc.Value}}))
+			res2 := e.invoke(restEvent(t, ev{headers: map[string]string{"Cookie": e.access(nc.Value)}}))
 			if got := res2.context(t)["setCookie"]; res2.effect(t) != "Allow" || got != "" {
 				t.Fatalf("new cookie: %s", res2.raw)
 			}
@@ -187,7 +188,7 @@ func TestRotation(t *testing.T) {
 			t.Fatalf("want Deny: %s", res.raw)
 		}
 		c := res.context(t)
-		if sc, _ := c["setCookie"].(string); !strings.HasPrefix(sc, "sAccessToken=") || c["frontToken"] == "" {
+		if sc, _ := c["setCookie"].(string); !strings.HasPrefix(sc, e.access("")) || c["frontToken"] == "" {
 			t.Fatalf("no rotated cookie on Deny: %s", res.raw)
 		}
 	})
@@ -261,7 +262,7 @@ func TestAntiCSRF(t *testing.T) {
 		}
 	})
 	t.Run("check order: no session beats anti-csrf", func(t *testing.T) {
-		res := e.invoke(restEvent(t, ev{method: "POST", headers: map[string]string{"Cookie": "sAccessToken=bad"}}))
+		res := e.invoke(restEvent(t, ev{method: "POST", headers: map[string]string{"Cookie": e.access("bad")}}))
 		if !isUnauthorized(res.err) {
 			t.Fatalf("want Unauthorized, got %v", res.err)
 		}
@@ -425,25 +426,25 @@ func TestCookieSources(t *testing.T) {
 			return restEvent(t, ev{multi: map[string][]string{"Cookie": {"a=1"}, "cookie": {good}}})
 		}, true},
 		{"tossed bad copy before the good one", func(t testing.TB) []byte {
-			return restEvent(t, ev{headers: map[string]string{"Cookie": "sAccessToken=garbage; " + good}})
+			return restEvent(t, ev{headers: map[string]string{"Cookie": e.access("garbage") + "; " + good}})
 		}, true},
 		{"tossed revoked copy before the good one", func(t testing.TB) []byte {
 			return restEvent(t, ev{headers: map[string]string{"Cookie": revoked + "; " + good}})
 		}, true},
 		{"good copy first, garbage after", func(t testing.TB) []byte {
-			return restEvent(t, ev{headers: map[string]string{"Cookie": good + "; sAccessToken=%%%; sAccessToken="}})
+			return restEvent(t, ev{headers: map[string]string{"Cookie": good + "; " + e.access("%%%") + "; " + e.access("")}})
 		}, true},
 		{"only tossed copies", func(t testing.TB) []byte {
-			return restEvent(t, ev{headers: map[string]string{"Cookie": "sAccessToken=garbage; " + revoked}})
+			return restEvent(t, ev{headers: map[string]string{"Cookie": e.access("garbage") + "; " + revoked}})
 		}, false},
 		{"quoted value", func(t testing.TB) []byte {
-			return restEvent(t, ev{headers: map[string]string{"Cookie": `sAccessToken="` + tok.Access.Value + `"`}})
+			return restEvent(t, ev{headers: map[string]string{"Cookie": e.access(`"` + tok.Access.Value + `"`)}})
 		}, true},
 		{"HTTP API cookies array", func(t testing.TB) []byte {
 			return httpEvent(t, ev{cookies: []string{"a=1", good}})
 		}, true},
 		{"HTTP API cookies array, tossed copy first", func(t testing.TB) []byte {
-			return httpEvent(t, ev{cookies: []string{"sAccessToken=x", good}})
+			return httpEvent(t, ev{cookies: []string{e.access("x"), good}})
 		}, true},
 		{"HTTP API cookies only in headers", func(t testing.TB) []byte {
 			return httpEvent(t, ev{headers: map[string]string{"cookie": "a=1; " + good}})
@@ -459,16 +460,14 @@ func TestCookieSources(t *testing.T) {
 			b.WriteString(good)
 			return restEvent(t, ev{headers: map[string]string{"Cookie": b.String()}})
 		}, true},
-		{"more than MaxCookieValues copies: extra copies ignored", func(t testing.TB) []byte {
-			var b strings.Builder
-			for i := 0; i < authorizer.MaxCookieValues; i++ {
-				b.WriteString("sAccessToken=x; ")
-			}
-			b.WriteString(good)
-			return restEvent(t, ev{headers: map[string]string{"Cookie": b.String()}})
+		{"junk copies filling the header budget before ours", func(t testing.TB) []byte {
+			return restEvent(t, ev{headers: map[string]string{"Cookie": junkBefore(e, tok.Access.Value, 0)}})
+		}, true},
+		{"one junk copy more: ours is past the header budget", func(t testing.TB) []byte {
+			return restEvent(t, ev{headers: map[string]string{"Cookie": junkBefore(e, tok.Access.Value, 1)}})
 		}, false},
 		{"non-UTF-8 garbage", func(t testing.TB) []byte {
-			return restEvent(t, ev{headers: map[string]string{"Cookie": "\xff\xfe=\x00; ;;=; sAccessToken\xff=1; " + good}})
+			return restEvent(t, ev{headers: map[string]string{"Cookie": "\xff\xfe=\x00; ;;=; " + e.cfg.AccessCookieName + "\xff=1; " + good}})
 		}, true},
 	}
 	for _, c := range cases {
@@ -491,23 +490,29 @@ func TestCookieSources(t *testing.T) {
 }
 
 // Every copy of the access cookie reaches the session engine, in order,
-// from every Cookie header of the bag that is read, up to MaxCookieValues;
-// other cookies and the bag that is not read never do.
+// from every Cookie header of the bag that is read, with no cap of the
+// authorizer's own (the engine's HeaderBudget decides which count); other
+// cookies and the bag that is not read never do.
 func TestCookieCopiesReachTheEngine(t *testing.T) {
 	e := newStubEnv(t, envOptions{})
-	many := strings.Repeat("sAccessToken=x; ", authorizer.MaxCookieValues+5)
+	many := strings.Repeat(e.access("x")+"; ", 2000)
+	a, b, h := e.access("a"), e.access("b"), e.access("h")
 	cases := []struct {
 		name  string
 		event []byte
 		want  []string
 	}{
-		{"headers", restEvent(t, ev{headers: map[string]string{"Cookie": "sAccessToken=a; x=1; sAccessToken=b"}}), []string{"a", "b"}},
-		{"multiValueHeaders over headers", restEvent(t, ev{headers: map[string]string{"Cookie": "sAccessToken=h"},
-			multi: map[string][]string{"cookie": {"sAccessToken=a", "y=2; sAccessToken=b"}}}), []string{"a", "b"}},
-		{"cookies array over headers", httpEvent(t, ev{headers: map[string]string{"cookie": "sAccessToken=h"},
-			cookies: []string{"sAccessToken=a", "theme=dark", "sAccessToken=b"}}), []string{"a", "b"}},
+		{"headers", restEvent(t, ev{headers: map[string]string{"Cookie": a + "; x=1; " + b}}), []string{"a", "b"}},
+		{"multiValueHeaders over headers", restEvent(t, ev{headers: map[string]string{"Cookie": h},
+			multi: map[string][]string{"cookie": {a, "y=2; " + b}}}), []string{"a", "b"}},
+		{"multiValueHeaders, keys in several letter cases", restEvent(t, ev{multi: map[string][]string{ // encoding/json sorts the keys
+			"Cookie": {a}, "cookie": {"y=2; " + b}, "COOKIE": {e.access("c")}}}), []string{"c", "a", "b"}},
+		{"cookies array over headers", httpEvent(t, ev{headers: map[string]string{"cookie": h},
+			cookies: []string{a, "theme=dark", b}}), []string{"a", "b"}},
 		{"no access cookie", restEvent(t, ev{headers: map[string]string{"Cookie": "x=1"}}), nil},
-		{"the limit", restEvent(t, ev{headers: map[string]string{"Cookie": many}}), slices.Repeat([]string{"x"}, authorizer.MaxCookieValues)},
+		{"another name, or the prefix in another letter case", restEvent(t, ev{headers: map[string]string{
+			"Cookie": "sAccessToken=u; __host-sAccessToken=l; " + strings.ToLower(e.cfg.AccessCookieName) + "=m"}}), nil},
+		{"no cap: 2000 copies", restEvent(t, ev{headers: map[string]string{"Cookie": many}}), slices.Repeat([]string{"x"}, 2000)},
 	}
 	for _, c := range cases {
 		e.invoke(c.event)
@@ -619,7 +624,7 @@ func TestLogsAndMetrics(t *testing.T) {
 	events := [][]byte{
 		restEvent(t, ev{headers: map[string]string{"Cookie": cookieHeader(tok.Access), "X-Secret": "hdr-secret"}}),
 		restEvent(t, ev{path: "/api/admin", headers: map[string]string{"Cookie": cookieHeader(tok.Access)}}),
-		restEvent(t, ev{headers: map[string]string{"Cookie": "sAccessToken=bogus-cookie-value"}}),
+		restEvent(t, ev{headers: map[string]string{"Cookie": e.access("bogus-cookie-value")}}),
 		httpEvent(t, ev{cookies: []string{cookieHeader(tok.Access)}}),
 		restEvent(t, ev{headers: map[string]string{"Authorization": "Bearer " + bearer.Access.Value}}),
 		tokenEvent(t, "Bearer bogus-bearer-value", "GET", "/api/me"),
@@ -647,8 +652,8 @@ func TestLogsAndMetrics(t *testing.T) {
 		}
 	}
 	allowed := map[string]bool{"time": true, "level": true, "msg": true, "request_id": true, "payload": true,
-		"credential": true, "route": true, "outcome": true, "reason": true, "sid": true, "error": true, "claims_bytes": true}
-	var sids []string
+		"credential": true, "route": true, "outcome": true, "reason": true, "sid": true, "uid": true, "error": true, "claims_bytes": true}
+	var sids, uids []string
 	for _, line := range strings.Split(strings.TrimSpace(logs), "\n") {
 		var m map[string]any
 		if err := json.Unmarshal([]byte(line), &m); err != nil {
@@ -661,13 +666,25 @@ func TestLogsAndMetrics(t *testing.T) {
 		}
 		if s, ok := m["sid"].(string); ok {
 			sids = append(sids, s)
+			uid, _ := m["uid"].(string)
+			uids = append(uids, uid)
 		}
 	}
 	if !strings.Contains(logs, `"reason":"claims_dropped"`) {
 		t.Fatal("no claims_dropped line")
 	}
-	if len(sids) < 2 || len(sids[0]) != 12 || sids[0] != sids[1] {
+	// sid and uid are internal/logid's salted hashes (the same as the
+	// session API's and the operator tool's under one LOG_SALT); the first
+	// two lines are tok's.
+	salt := []byte("test salt")
+	if len(sids) < 2 || sids[0] != logid.Hash(salt, tok.SessionID) || sids[0] != sids[1] {
 		t.Fatalf("sid hashes %v", sids)
+	}
+	if uids[0] != logid.Hash(salt, tok.UserID) || uids[0] != uids[1] || uids[0] == sids[0] {
+		t.Fatalf("uid hashes %v", uids)
+	}
+	if strings.Contains(logs, tok.UserID) {
+		t.Fatal("a user id reached the log")
 	}
 	for _, want := range []string{`"payload":"1.0","credential":"cookie"`, `"payload":"1.0","credential":"bearer"`,
 		`"payload":"token","credential":"bearer"`, `"payload":"2.0","credential":"malformed"`} {
@@ -748,7 +765,7 @@ func TestEndToEnd(t *testing.T) {
 			"refresh as access": tok.Refresh.Value,
 			"retired key":       old.Access.Value,
 		} {
-			res := e.invoke(restEvent(t, ev{headers: map[string]string{"Cookie": "sAccessToken=" + value}}))
+			res := e.invoke(restEvent(t, ev{headers: map[string]string{"Cookie": e.access(value)}}))
 			if !isUnauthorized(res.err) {
 				t.Fatalf("%s: want Unauthorized, got %v %s", name, res.err, res.raw)
 			}
@@ -766,7 +783,7 @@ func TestEndToEnd(t *testing.T) {
 		}
 		c := res.context(t)
 		line, _ := c["setCookie"].(string)
-		if strings.Count(line, "sAccessToken=") != 1 {
+		if strings.Count(line, e.access("")) != 1 {
 			t.Fatalf("setCookie must hold exactly one cookie: %q", line)
 		}
 		nc := setCookieValue(t, line)
@@ -783,7 +800,7 @@ func TestEndToEnd(t *testing.T) {
 		if ft := sessiontest.DecodeFrontToken(t, c["frontToken"].(string)); ft.UID != user {
 			t.Fatalf("front-token uid %q", ft.UID)
 		}
-		res = e.invoke(httpEvent(t, ev{cookies: []string{"sAccessToken=" + nc.Value}}))
+		res = e.invoke(httpEvent(t, ev{cookies: []string{e.access(nc.Value)}}))
 		if res.effect(t) != "true" || res.context(t)["setCookie"] != "" {
 			t.Fatalf("the rotated cookie: %s", res.raw)
 		}

@@ -267,7 +267,7 @@ func TestBearerRotation(t *testing.T) {
 		res := e.invoke(restEvent(t, ev{headers: map[string]string{"Cookie": cookieHeader(tok.Access),
 			"Authorization": "Bearer something-else"}}))
 		c := res.context(t)
-		if sc, _ := c["setCookie"].(string); !strings.HasPrefix(sc, "sAccessToken=") || c["accessToken"] != "" || c["frontToken"] == "" {
+		if sc, _ := c["setCookie"].(string); !strings.HasPrefix(sc, e.access("")) || c["accessToken"] != "" || c["frontToken"] == "" {
 			t.Fatalf("cookie rotation: %s", res.raw)
 		}
 	})

@@ -19,10 +19,12 @@ func BenchmarkParseEvent(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	name := session.DefaultConfig().AccessCookieName
+	raw = bytes.ReplaceAll(raw, []byte("{{ACCESS_NAME}}"), []byte(name))
 	b.ReportAllocs()
 	for b.Loop() {
 		inv := newInvocation()
-		_, err := parse(raw, "sAccessToken", inv)
+		_, err := parse(raw, name, inv)
 		inv.release()
 		if err != nil {
 			b.Fatal(err)
@@ -65,14 +67,15 @@ func benchOwnWork(b *testing.B, file string) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	cfg := session.DefaultConfig()
+	cfg.AllowedOrigins = []string{"https://app.example.com"}
+	raw = bytes.ReplaceAll(raw, []byte("{{ACCESS_NAME}}"), []byte(cfg.AccessCookieName))
 	raw = bytes.ReplaceAll(raw, []byte("{{ACCESS}}"), []byte("access-cookie-value"))
 	raw = bytes.ReplaceAll(raw, []byte("{{TOSSED}}"), []byte("tossed-cookie-value"))
 	rules, err := ParseRules(`[{"method":"*","path":"/api/admin/**","roles":["admin"]},{"method":"GET","path":"/api/*","claims":{"plan":["pro","team"]}}]`)
 	if err != nil {
 		b.Fatal(err)
 	}
-	cfg := session.DefaultConfig()
-	cfg.AllowedOrigins = []string{"https://app.example.com"}
 	s := &benchSessions{cfg: cfg, v: session.Validated{UserID: "user-1", SessionID: "0123456789abcdef0123456789abcdef",
 		Roles: []string{"viewer"}, Claims: []byte(`{"plan":"pro"}`)}}
 	h, err := New(Config{Manager: s, Rules: rules, Logger: slog.New(slog.NewJSONHandler(io.Discard, nil)), Metrics: io.Discard})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -32,6 +33,12 @@ func benchEnv(b *testing.B) (*env, string) {
 	return e, cookieHeader(tok.Access)
 }
 
+// tokenOf is the value of a "name=value" cookie.
+func tokenOf(cookie string) string {
+	_, v, _ := strings.Cut(cookie, "=")
+	return v
+}
+
 func benchInvoke(b *testing.B, event []byte, e *env) {
 	ctx := context.Background()
 	// Warm up: connection dialled, Lua script loaded.
@@ -58,10 +65,7 @@ func BenchmarkInvokeREST(b *testing.B) {
 // restBenchEvent is a realistic REST event: the browser's headers in both
 // headers and multiValueHeaders, the session cookie after another one.
 func restBenchEvent(b testing.TB, cookie string) []byte {
-	h := map[string]string{}
-	for k, v := range realisticHeaders {
-		h[k] = v
-	}
+	h := realisticHeaders(b)
 	h["Cookie"] = "theme=dark; " + cookie
 	multi := map[string][]string{}
 	for k, v := range h {
@@ -78,7 +82,7 @@ func BenchmarkInvokeHTTPAPI(b *testing.B) {
 
 // httpBenchEvent is the HTTP API payload 2.0 version of restBenchEvent.
 func httpBenchEvent(b *testing.B, cookie string) []byte {
-	return httpEvent(b, ev{path: "/api/reports/q3", headers: realisticHeaders, cookies: []string{"theme=dark", cookie}})
+	return httpEvent(b, ev{path: "/api/reports/q3", headers: realisticHeaders(b), cookies: []string{"theme=dark", cookie}})
 }
 
 // BenchmarkInvokeRESTBearer is BenchmarkInvokeREST in header mode: the
@@ -86,12 +90,12 @@ func httpBenchEvent(b *testing.B, cookie string) []byte {
 // "st-auth-mode: header" instead of the access cookie.
 func BenchmarkInvokeRESTBearer(b *testing.B) {
 	e, cookie := benchEnv(b)
-	benchInvoke(b, restBearerBenchEvent(b, cookie[len("sAccessToken="):]), e)
+	benchInvoke(b, restBearerBenchEvent(b, tokenOf(cookie)), e)
 }
 
 // restBearerBenchEvent is restBenchEvent in header mode.
 func restBearerBenchEvent(b *testing.B, token string) []byte {
-	h := bearerHeaders(token)
+	h := bearerHeaders(b, token)
 	multi := map[string][]string{}
 	for k, v := range h {
 		multi[k] = []string{v}
@@ -101,11 +105,8 @@ func restBearerBenchEvent(b *testing.B, token string) []byte {
 
 // bearerHeaders are realisticHeaders in header mode: the other cookie
 // stays, the access cookie is a bearer token.
-func bearerHeaders(token string) map[string]string {
-	h := map[string]string{}
-	for k, v := range realisticHeaders {
-		h[k] = v
-	}
+func bearerHeaders(t testing.TB, token string) map[string]string {
+	h := realisticHeaders(t)
 	h["Cookie"] = "theme=dark"
 	h["Authorization"] = "Bearer " + token
 	h["st-auth-mode"] = "header"
@@ -115,7 +116,7 @@ func bearerHeaders(token string) map[string]string {
 // BenchmarkInvokeHTTPAPIBearer is BenchmarkInvokeHTTPAPI in header mode.
 func BenchmarkInvokeHTTPAPIBearer(b *testing.B) {
 	e, cookie := benchEnv(b)
-	h := bearerHeaders(cookie[len("sAccessToken="):])
+	h := bearerHeaders(b, tokenOf(cookie))
 	delete(h, "Cookie")
 	benchInvoke(b, httpEvent(b, ev{path: "/api/reports/q3", headers: h, cookies: []string{"theme=dark"}}), e)
 }
@@ -124,7 +125,7 @@ func BenchmarkInvokeHTTPAPIBearer(b *testing.B) {
 // header's value and the method ARN) through the same round trip.
 func BenchmarkInvokeTOKEN(b *testing.B) {
 	e, cookie := benchEnv(b)
-	benchInvoke(b, tokenEvent(b, "Bearer "+cookie[len("sAccessToken="):], "GET", "/api/reports/q3"), e)
+	benchInvoke(b, tokenEvent(b, "Bearer "+tokenOf(cookie), "GET", "/api/reports/q3"), e)
 }
 
 // BenchmarkRedisGET is the floor: one bare go-redis GET against a
@@ -158,16 +159,20 @@ func getClient(b *testing.B, url string) redis.UniversalClient {
 	return rdb
 }
 
-// realisticHeaders are what a browser behind CloudFront sends.
-var realisticHeaders = map[string]string{
-	"Accept": "application/json", "Accept-Encoding": "gzip, deflate, br", "Accept-Language": "en-GB,en;q=0.9",
-	"Host": "k3x9q2w7ab.execute-api.eu-west-1.amazonaws.com", "Origin": "https://app.example.com",
-	"Referer":         "https://app.example.com/reports",
-	"User-Agent":      "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36",
-	"X-Amzn-Trace-Id": "Root=1-66a0b1c2-0123456789abcdef01234567", "X-Forwarded-For": "203.0.113.7",
-	"X-Forwarded-Port": "443", "X-Forwarded-Proto": "https", "CloudFront-Viewer-Country": "GB",
-	"CloudFront-Is-Desktop-Viewer": "true", "Via": "2.0 0123456789abcdef.cloudfront.net (CloudFront)",
-	"X-Amz-Cf-Id": "Ab1Cd2Ef3Gh4Ij5Kl6Mn7Op8Qr9St0UvWxYz==", "rid": "session", "st-auth-mode": "cookie",
+// realisticHeaders returns (a fresh copy of) what a browser behind
+// CloudFront sends: the headers cmd/runtimebench sends the built authorizer
+// too, read from its file so that both measure the same event.
+func realisticHeaders(t testing.TB) map[string]string {
+	t.Helper()
+	var h map[string]string
+	raw, err := os.ReadFile("../cmd/runtimebench/browser-headers.json")
+	if err == nil {
+		err = json.Unmarshal(raw, &h)
+	}
+	if err != nil || len(h) == 0 {
+		t.Fatalf("the benchmarks' headers: %v", err)
+	}
+	return h
 }
 
 // BenchmarkManagerValidate is the session engine alone (securecookie decode
@@ -175,7 +180,7 @@ var realisticHeaders = map[string]string{
 // share and the authorizer's own (event decoding, rules, response).
 func BenchmarkManagerValidate(b *testing.B) {
 	e, cookie := benchEnv(b)
-	v := []string{cookie[len("sAccessToken="):]}
+	v := []string{tokenOf(cookie)}
 	ctx := context.Background()
 	if _, err := e.m.ValidateAny(ctx, v); err != nil {
 		b.Fatal(err)
@@ -228,7 +233,7 @@ func BenchmarkPairedHTTPAPI(b *testing.B) {
 // (cookie decode, the Lua script's work in Redis) and the authorizer's own.
 func BenchmarkPairedEngine(b *testing.B) {
 	e, cookie := benchEnv(b)
-	v := []string{cookie[len("sAccessToken="):]}
+	v := []string{tokenOf(cookie)}
 	benchPaired(b, e, func(ctx context.Context) error {
 		_, err := e.m.ValidateAny(ctx, v)
 		return err
@@ -254,7 +259,7 @@ func BenchmarkPairedEngine(b *testing.B) {
 func BenchmarkPairedFloor(b *testing.B) {
 	e, cookie := benchEnv(b)
 	ctx := context.Background()
-	value := cookie[len("sAccessToken="):]
+	value := tokenOf(cookie)
 	info, err := e.m.InspectAccess(value)
 	if err != nil {
 		b.Fatal(err)

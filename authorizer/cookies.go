@@ -2,21 +2,21 @@ package authorizer
 
 import "strings"
 
-// MaxCookieValues bounds how many values of the access cookie one request
-// may present (all its Cookie headers together). Browsers send a few (one
-// per Path and Domain that matches); the copies past it are ignored, so the
-// work per request stays bounded whatever the client sends.
-const MaxCookieValues = 16
-
 // AppendCookieValues parses one Cookie header value ("a=1; b=2") and appends
-// to dst every value of the cookie called name, in order, until dst holds
-// limit values. Pairs are split on ';' and trimmed; a pair without '=', an
-// empty name or an empty value is skipped; a value in double quotes is
-// unquoted. Cookie names are case-sensitive (RFC 6265). It never fails and
-// never panics: garbage (no '=', non-UTF-8, thousands of pairs) is skipped.
-// Values are not validated here: the session engine authenticates them.
-func AppendCookieValues(dst []string, header, name string, limit int) []string {
-	for len(header) > 0 && len(dst) < limit {
+// to dst every value of the cookie called name, in order. Pairs are split
+// on ';' and trimmed; a pair without '=', an empty name or an empty value
+// is skipped; a value in double quotes is unquoted. Cookie names are
+// case-sensitive (RFC 6265). It never fails and never panics: garbage (no
+// '=', non-UTF-8, thousands of pairs) is skipped. Values are not validated
+// here: the session engine authenticates them.
+//
+// There is no cap on the number of copies: how many of them count is the
+// session engine's rule alone (session.HeaderBudget, applied by
+// Manager.ValidateAny), which no request that passed API Gateway can
+// exceed. A smaller cap here would let junk copies in front hide a valid
+// one; the work stays linear in the event, which Lambda bounds.
+func AppendCookieValues(dst []string, header, name string) []string {
+	for len(header) > 0 {
 		var pair string
 		if i := strings.IndexByte(header, ';'); i >= 0 {
 			pair, header = header[:i], header[i+1:]

@@ -32,6 +32,7 @@ const (
 	reasonNoSession               // no access cookie and no bearer token at all
 	reasonExpired                 // the access token is too old: refresh
 	reasonUnknown                 // no copy of the cookie (or the bearer token) names a live session, or the bearer credential is malformed
+	reasonAmbiguous               // copies of the cookie name valid sessions of more than one user (session.ErrAmbiguous): cookie tossing, most likely
 	reasonCSRF                    // the anti-CSRF check failed
 	reasonClaims                  // a route rule failed
 	reasonStore                   // the session store failed
@@ -39,7 +40,7 @@ const (
 	reasonInternal                // the session engine failed, or the response could not be encoded
 )
 
-var reasonNames = [...]string{"allow", "no_session", "expired", "unknown", "csrf", "claims", "store", "bad_event", "internal"}
+var reasonNames = [...]string{"allow", "no_session", "expired", "unknown", "ambiguous", "csrf", "claims", "store", "bad_event", "internal"}
 
 func (r reason) String() string { return reasonNames[r] }
 
@@ -70,6 +71,8 @@ func (h *Handler) decide(ctx context.Context, req *request) decision {
 		return decision{outcome: outUnauthorized, reason: reasonNoSession}
 	case errors.Is(err, session.ErrExpired):
 		return decision{outcome: outUnauthorized, reason: reasonExpired}
+	case errors.Is(err, session.ErrAmbiguous): // before ErrUnknown, which it matches
+		return decision{outcome: outUnauthorized, reason: reasonAmbiguous}
 	case errors.Is(err, session.ErrUnknown), errors.Is(err, session.ErrTheft):
 		return decision{outcome: outUnauthorized, reason: reasonUnknown}
 	default: // the engine's own failure (a cookie it cannot encode): a 500, so that it logs nobody out

@@ -38,7 +38,7 @@
 // cookie or bearer token → session in the store → anti-CSRF (cookies only)
 // → route rules — and says what it concluded as an outcome (allow,
 // unauthorized, deny, error, bad_event) and a reason (no_session, expired,
-// unknown, csrf, claims, store, …), values of Go types rather than
+// unknown, ambiguous, csrf, claims, store, …), values of Go types rather than
 // strings. render is the one place an
 // outcome becomes what API Gateway answers (docs/protocol.md#outcomes):
 //
@@ -127,9 +127,14 @@
 // MaxContextClaimsBytes are left out of it and a 403 body is kept within
 // MaxBodyBytes, for API Gateway's header budget (docs/apigateway.md#limits).
 // The access cookie is read from every Cookie header of the bag that
-// counts, every copy kept in order up to MaxCookieValues, and all of them
-// go to Sessions.ValidateAny, so a copy tossed in from a sibling domain
-// never shadows the good one (docs/protocol.md#events-and-cookies). Route
+// counts (any letter case of the name), every copy kept in order with no
+// cap of the authorizer's own, and all of them go to
+// Sessions.ValidateAny, whose rule alone decides which count
+// (session.HeaderBudget, API Gateway's own limit, so junk in front never
+// hides a valid copy) and refuses copies naming sessions of two users
+// (session.ErrAmbiguous: a 401 logged with reason ambiguous), so a cookie
+// tossed in from a sibling domain can neither shadow the good one nor
+// swap the user (docs/protocol.md#events-and-cookies). Route
 // rules (AUTHZ_RULES, normally the rules.json `sessiongate render` writes)
 // are read strictly and checked at start-up by ParseRules, and every rule
 // that matches a request applies (Rule; docs/protocol.md#route-rules).
@@ -159,8 +164,9 @@
 //     validates against the store on every request.
 //   - Cookies and tokens are never logged. Logs (log/slog JSON) carry only
 //     request_id, payload, credential (none, cookie, bearer, malformed),
-//     route, outcome, reason, sid (the first 12 hex digits of HMAC-SHA256 of
-//     the session id under a per-process salt or LOG_SALT) and, for errors,
+//     route, outcome, reason, sid and uid (salted hashes of the session
+//     and user ids, internal/logid: the first 12 hex digits of HMAC-SHA256
+//     under a per-process salt or LOG_SALT) and, for errors,
 //     our own message or a coarse store-failure class — never a header, a
 //     token, the event, or the store's address. Allowed requests log at
 //     Debug.

@@ -91,9 +91,10 @@ func ExampleParseRules() {
 
 func ExampleAppendCookieValues() {
 	// Two copies of the access cookie (one tossed from a sibling domain):
-	// both are kept, in order, and the session engine tries each.
-	vals := authorizer.AppendCookieValues(nil, `theme=dark; sAccessToken=tossed; garbage; sAccessToken="good"`,
-		"sAccessToken", authorizer.MaxCookieValues)
+	// both are kept, in order, and the session engine's rule decides
+	// (session.Manager.ValidateAny).
+	vals := authorizer.AppendCookieValues(nil, `theme=dark; __Host-sAccessToken=tossed; garbage; __Host-sAccessToken="good"`,
+		"__Host-sAccessToken")
 	fmt.Println(vals)
 	// Output: [tossed good]
 }

@@ -16,10 +16,13 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 // TestGolden feeds realistic API Gateway events (testdata/*.event.json:
 // REST and HTTP API REQUEST events with cookies or a bearer token, TOKEN
 // events) to the authorizer over a stub of the session engine and compares
-// the exact response with testdata/*.golden.json. In events, {{ACCESS}} is
-// replaced by a valid access token (the cookie's value, or the bearer
-// token) and {{TOSSED}} by that of a revoked session (a tossed copy, a
-// stale cookie). In responses, values that change on every run (session
+// the exact response with testdata/*.golden.json. In events,
+// {{ACCESS_NAME}} is replaced by the configured access cookie name (the
+// default, __Host-sAccessToken), {{ACCESS}} by a valid access token (the
+// cookie's value, or the bearer token), {{TOSSED}} by that of a revoked
+// session (a tossed copy, a stale cookie) and {{ATTACKER}} by a valid one
+// of another user (a tossed copy that would swap the user: refused as
+// ambiguous). In responses, values that change on every run (session
 // id, a new cookie or access token, front-token, dates) are replaced by
 // placeholders.
 func TestGolden(t *testing.T) {
@@ -35,6 +38,7 @@ func TestGolden(t *testing.T) {
 			tok := e.signIn("user-golden", []string{"viewer"}, map[string]any{"plan": "pro"})
 			tossed := e.signIn("user-tossed", nil, nil)
 			e.revoke(tossed)
+			attacker := e.signIn("user-attacker", nil, nil)
 			if rotate[name] {
 				e.stub.rotateNext(tok.SessionID)
 			}
@@ -42,7 +46,9 @@ func TestGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			in = bytes.ReplaceAll(in, []byte("{{ACCESS_NAME}}"), []byte(e.cfg.AccessCookieName))
 			in = bytes.ReplaceAll(in, []byte("{{ACCESS}}"), []byte(tok.Access.Value))
+			in = bytes.ReplaceAll(in, []byte("{{ATTACKER}}"), []byte(attacker.Access.Value))
 			in = bytes.ReplaceAll(in, []byte("{{TOSSED}}"), []byte(tossed.Access.Value))
 			res := e.invoke(in)
 			var got []byte

@@ -2,7 +2,6 @@ package authorizer
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -12,6 +11,7 @@ import (
 	"time"
 
 	"github.com/go-json-experiment/json/jsontext"
+	"github.com/sessiongate/sessiongate/internal/logid"
 	"github.com/sessiongate/sessiongate/session"
 )
 
@@ -54,9 +54,12 @@ const (
 // engine runs without Redis.
 type Sessions interface {
 	// ValidateAny validates the copies of the access cookie a request
-	// carried, or its one bearer token, which is the same value
-	// (session.Manager.ValidateAny): the first valid one wins; errors wrap
-	// session.ErrNoSession, ErrExpired, ErrUnknown, ErrTheft or ErrStore.
+	// carried — every one, in header order, uncapped: which ones count is
+	// its rule (session.Manager.ValidateAny: within session.HeaderBudget;
+	// valid sessions of more than one user are session.ErrAmbiguous) — or
+	// its one bearer token, which is the same value. Errors wrap
+	// session.ErrNoSession, ErrExpired, ErrUnknown (ErrAmbiguous is one),
+	// ErrTheft or ErrStore.
 	// values is lent for the call: the authorizer reuses its memory once
 	// ValidateAny returns, so an implementation must not keep the slice.
 	ValidateAny(ctx context.Context, values []string) (*session.Validated, error)
@@ -83,9 +86,10 @@ type Config struct {
 	Metrics io.Writer
 	// Now is the clock for metric timestamps. Default time.Now.
 	Now func() time.Time
-	// LogSalt keys the HMAC that hides session ids in logs (LOG_SALT).
-	// Default: 32 random bytes per process, so hashes correlate lines of one
-	// process only.
+	// LogSalt keys the HMAC that hides session and user ids in logs
+	// (LOG_SALT; internal/logid: the same salt gives the same hashes as the
+	// session API and the operator tool). Default: 32 random bytes per
+	// process, so hashes correlate lines of one process only.
 	LogSalt []byte
 }
 
@@ -100,7 +104,7 @@ type Handler struct {
 	mu        sync.Mutex // serialises metric writes; guards metricBuf
 	metricBuf []byte
 	now       func() time.Time
-	salt      []byte
+	ids       *logid.Hasher // sid and uid of the log lines
 }
 
 // New checks cfg and returns a Handler. It does no I/O.
@@ -109,7 +113,7 @@ func New(cfg Config) (*Handler, error) {
 		return nil, fmt.Errorf("%w: Manager is required", ErrInvalidConfig)
 	}
 	h := &Handler{sessions: cfg.Manager, cfg: cfg.Manager.Config(), rules: cfg.Rules,
-		log: cfg.Logger, metrics: cfg.Metrics, now: cfg.Now, salt: cfg.LogSalt}
+		log: cfg.Logger, metrics: cfg.Metrics, now: cfg.Now, ids: logid.New(cfg.LogSalt)}
 	if h.log == nil {
 		h.log = slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	}
@@ -118,10 +122,6 @@ func New(cfg Config) (*Handler, error) {
 	}
 	if h.now == nil {
 		h.now = time.Now
-	}
-	if len(h.salt) == 0 {
-		h.salt = make([]byte, 32)
-		_, _ = rand.Read(h.salt) // never fails (crypto/rand)
 	}
 	return h, nil
 }

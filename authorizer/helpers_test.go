@@ -308,6 +308,21 @@ func tokenEvent(t testing.TB, authorization, method, path string) []byte {
 // cookieHeader renders "name=value".
 func cookieHeader(c *http.Cookie) string { return c.Name + "=" + c.Value }
 
+// access renders "name=value" for the access cookie e is configured with
+// (the default, __Host-sAccessToken, unless a test changed it).
+func (e *env) access(value string) string { return e.cfg.AccessCookieName + "=" + value }
+
+// junkBefore is a Cookie header value: copies of the access cookie with
+// the value "x" (junk: it never decodes), as many as fit in
+// session.HeaderBudget together with a copy of value after them, plus
+// extra more, then value. With extra 0 the copy of value is the last one
+// the engine considers; with 1, the first one it ignores.
+func junkBefore(e *env, value string, extra int) string {
+	name := e.cfg.AccessCookieName
+	n := (session.HeaderBudget-session.CookieCopySize(name, value))/session.CookieCopySize(name, "x") + extra
+	return strings.Repeat(name+"=x; ", n) + name + "=" + value
+}
+
 // setCookieValue parses a Set-Cookie line and returns the cookie.
 func setCookieValue(t testing.TB, line string) *http.Cookie {
 	t.Helper()
@@ -336,10 +351,12 @@ func (e *env) waitAllow(event []byte) result {
 
 // stubSessions is authorizer.Sessions without Redis: sessions live in a map
 // keyed by their access cookie value. Like session.Manager.ValidateAny it
-// tries each value in order (a value it does not know is one that does not
-// decode: skipped), the first valid one wins, and when none is, the most
-// telling failure is returned: a store failure, then ErrExpired, then
-// ErrUnknown; no value at all is ErrNoSession.
+// considers the values within session.HeaderBudget
+// (session.CookieCopiesInBudget), in order (a value it does not know is one
+// that does not decode: skipped); valid sessions of more than one user are
+// session.ErrAmbiguous, else the first valid one wins, and when none is,
+// the most telling failure is returned: a store failure, then ErrExpired,
+// then ErrUnknown; no value at all is ErrNoSession.
 type stubSessions struct {
 	cfg session.Config
 
@@ -373,7 +390,8 @@ func (s *stubSessions) ValidateAny(_ context.Context, values []string) (*session
 		return nil, session.ErrNoSession
 	}
 	var best error = session.ErrUnknown
-	for _, v := range values {
+	var found *session.Validated
+	for _, v := range session.CookieCopiesInBudget(s.cfg.AccessCookieName, values) {
 		ss, ok := s.byValue[v]
 		switch {
 		case !ok:
@@ -385,6 +403,10 @@ func (s *stubSessions) ValidateAny(_ context.Context, values []string) (*session
 		case ss.revoked:
 		case ss.expired:
 			best = session.ErrExpired
+		case found != nil:
+			if ss.v.UserID != found.UserID {
+				return nil, session.ErrAmbiguous
+			}
 		default:
 			out := ss.v
 			if ss.rotate {
@@ -395,10 +417,13 @@ func (s *stubSessions) ValidateAny(_ context.Context, values []string) (*session
 				out.FrontToken = "front-" + randomText(12)
 				s.byValue[next] = &stubSession{v: ss.v}
 			}
-			return &out, nil
+			found = &out
 		}
 	}
-	return nil, best
+	if found == nil {
+		return nil, best
+	}
+	return found, nil
 }
 
 // create registers a session and returns tokens whose values only this

@@ -2,9 +2,6 @@ package authorizer
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"log/slog"
 	"net"
@@ -13,8 +10,11 @@ import (
 
 // observe writes the log line and the metric line of one invocation. Only
 // allow-listed fields are logged — request_id, payload, credential, route,
-// outcome, reason, sid, error, claims_bytes — never a cookie, a header, a
-// token or the event.
+// outcome, reason, sid, uid, error, claims_bytes — never a cookie, a
+// header, a token or the event. sid and uid are salted hashes
+// (internal/logid) of the session and user ids, present when a session was
+// found (allow, deny): uid ties the sessions of one user together in an
+// incident without naming the user.
 func (h *Handler) observe(req *request, d *decision) {
 	level := slog.LevelInfo
 	switch d.outcome {
@@ -27,7 +27,8 @@ func (h *Handler) observe(req *request, d *decision) {
 	if d.v != nil && len(d.v.Claims) > MaxContextClaimsBytes {
 		h.log.LogAttrs(ctx, slog.LevelWarn, "claims dropped from context",
 			slog.String("request_id", clip(req.id)), slog.String("reason", "claims_dropped"),
-			slog.String("sid", h.sid(d.v.SessionID)), slog.Int("claims_bytes", len(d.v.Claims)))
+			slog.String("sid", h.ids.Hash(d.v.SessionID)), slog.String("uid", h.ids.Hash(d.v.UserID)),
+			slog.Int("claims_bytes", len(d.v.Claims)))
 	}
 	if h.log.Enabled(ctx, level) {
 		attrs := []slog.Attr{
@@ -39,7 +40,7 @@ func (h *Handler) observe(req *request, d *decision) {
 			slog.String("reason", d.reason.String()),
 		}
 		if d.v != nil {
-			attrs = append(attrs, slog.String("sid", h.sid(d.v.SessionID)))
+			attrs = append(attrs, slog.String("sid", h.ids.Hash(d.v.SessionID)), slog.String("uid", h.ids.Hash(d.v.UserID)))
 		}
 		if d.cause != nil {
 			attrs = append(attrs, slog.String("error", causeText(d)))
@@ -65,14 +66,6 @@ func causeText(d *decision) string {
 		return "store unreachable"
 	}
 	return "store error"
-}
-
-// sid is the salted hash that stands for a session id in logs: the first 12
-// hex characters of HMAC-SHA256(salt, id).
-func (h *Handler) sid(id string) string {
-	mac := hmac.New(sha256.New, h.salt)
-	mac.Write([]byte(id))
-	return hex.EncodeToString(mac.Sum(nil))[:12]
 }
 
 // clip bounds a client-influenced log field.

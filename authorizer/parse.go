@@ -55,8 +55,8 @@ type request struct {
 	id      string // requestContext.requestId, for logs
 	cred    credential
 	// values go to Sessions.ValidateAny: every copy of the access cookie
-	// (credCookie, at most MaxCookieValues), or the one bearer token
-	// (credBearer). Never logged.
+	// (credCookie; how many count is the engine's rule, HeaderBudget), or
+	// the one bearer token (credBearer). Never logged.
 	values  []string
 	hasRID  bool
 	origins stringList
@@ -138,10 +138,13 @@ func parse(raw []byte, access string, inv *invocation) (request, error) {
 	}
 	// Cookies: payload 2.0's cookies array, else every Cookie header of
 	// multiValueHeaders when the event has them (HTTP/2 clients send
-	// several, and headers keeps only the last), else of headers.
+	// several, and headers keeps only the last), else of headers; header
+	// names in any letter case (headerBag). Every copy goes to the engine,
+	// in order: which ones count is its rule (session.HeaderBudget), so
+	// that a tossed copy can neither shadow nor be hidden behind junk.
 	if req.payload == payloadV2 {
 		for i := range ev.Cookies.n {
-			req.values = AppendCookieValues(req.values, ev.Cookies.at(i), access, MaxCookieValues)
+			req.values = AppendCookieValues(req.values, ev.Cookies.at(i), access)
 		}
 	}
 	hb := &ev.Headers
@@ -150,7 +153,7 @@ func parse(raw []byte, access string, inv *invocation) (request, error) {
 	}
 	if len(req.values) == 0 {
 		for i := range hb.cookie.n {
-			req.values = AppendCookieValues(req.values, hb.cookie.at(i), access, MaxCookieValues)
+			req.values = AppendCookieValues(req.values, hb.cookie.at(i), access)
 		}
 	}
 	req.hasRID = hb.rid > 0

@@ -10,48 +10,54 @@ import (
 	"unicode/utf8"
 
 	"github.com/sessiongate/sessiongate/authorizer"
+	"github.com/sessiongate/sessiongate/session"
 )
 
+// AppendCookieValues under the configured (default) access cookie name,
+// written @ in the table: names match exactly, the prefix included.
 func TestAppendCookieValues(t *testing.T) {
+	name := session.DefaultConfig().AccessCookieName
 	cases := []struct {
 		header string
 		want   []string
 	}{
 		{"", nil},
-		{"sAccessToken=a", []string{"a"}},
-		{"x=1; sAccessToken=a; y=2; sAccessToken=b", []string{"a", "b"}},
-		{"  sAccessToken = a ;sAccessToken=\tb\t", []string{"a", "b"}},
-		{`sAccessToken="q"`, []string{"q"}},
-		{`sAccessToken=""`, nil},
-		{`sAccessToken=" "`, nil},
-		{`sAccessToken=" 	q "`, []string{"q"}},
-		{"sAccessToken=; sAccessToken", nil},
-		{"saccesstoken=a; SACCESSTOKEN=b", nil},
-		{"sAccessToken=a=b==", []string{"a=b=="}},
-		{";;;=;==;sAccessToken=z", []string{"z"}},
-		{"sAccessToken=\xff\xfe", []string{"\xff\xfe"}},
-		{"XsAccessToken=a; sAccessTokenX=b", nil},
+		{"@=a", []string{"a"}},
+		{"x=1; @=a; y=2; @=b", []string{"a", "b"}},
+		{"  @ = a ;@=\tb\t", []string{"a", "b"}},
+		{`@="q"`, []string{"q"}},
+		{`@=""`, nil},
+		{`@=" "`, nil},
+		{`@=" 	q "`, []string{"q"}},
+		{"@=; @", nil},
+		{"@=a=b==", []string{"a=b=="}},
+		{";;;=;==;@=z", []string{"z"}},
+		{"@=\xff\xfe", []string{"\xff\xfe"}},
+		{"X@=a; @X=b", nil},
+		{strings.ToLower(name) + "=a; " + strings.ToUpper(name) + "=b", nil},
+		{"sAccessToken=a; __host-sAccessToken=b; __HOST-SACCESSTOKEN=c; __Secure-sAccessToken=d", nil},
 	}
 	for _, c := range cases {
-		got := authorizer.AppendCookieValues(nil, c.header, "sAccessToken", authorizer.MaxCookieValues)
+		header := strings.ReplaceAll(c.header, "@", name)
+		got := authorizer.AppendCookieValues(nil, header, name)
 		if !reflect.DeepEqual(got, c.want) {
-			t.Errorf("%q: got %q, want %q", c.header, got, c.want)
+			t.Errorf("%q: got %q, want %q", header, got, c.want)
 		}
 	}
-	many := strings.Repeat("sAccessToken=v; ", 1000)
-	if got := authorizer.AppendCookieValues(nil, many, "sAccessToken", authorizer.MaxCookieValues); len(got) != authorizer.MaxCookieValues {
-		t.Fatalf("limit: %d values", len(got))
+	if got := authorizer.AppendCookieValues(nil, strings.Repeat(name+"=v; ", 5000), name); len(got) != 5000 {
+		t.Fatalf("no cap: %d values of 5000", len(got))
 	}
 }
 
 func FuzzAppendCookieValues(f *testing.F) {
-	for _, s := range []string{"", "sAccessToken=a", "a=1; sAccessToken=\"b\"; sAccessToken=c", ";;=;", "\xff=\xfe;sAccessToken=\x00"} {
+	name := session.DefaultConfig().AccessCookieName
+	for _, s := range []string{"", name + "=a", "a=1; " + name + "=\"b\"; " + name + "=c", ";;=;", "\xff=\xfe;" + name + "=\x00"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, header string) {
-		got := authorizer.AppendCookieValues(nil, header, "sAccessToken", 8)
-		if len(got) > 8 {
-			t.Fatalf("%d values over the limit", len(got))
+		got := authorizer.AppendCookieValues(nil, header, name)
+		if len(got) > strings.Count(header, name) {
+			t.Fatalf("%d values from %d names", len(got), strings.Count(header, name))
 		}
 		for _, v := range got {
 			if v == "" || strings.ContainsRune(v, ';') || !strings.Contains(header, v) {

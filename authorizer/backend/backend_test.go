@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/sessiongate/sessiongate/authorizer"
 	"github.com/sessiongate/sessiongate/authorizer/backend"
+	"github.com/sessiongate/sessiongate/internal/redistest"
 	"github.com/sessiongate/sessiongate/session"
 	"github.com/sessiongate/sessiongate/session/redisstore"
 	"github.com/sessiongate/sessiongate/session/sessiontest"
@@ -23,7 +24,7 @@ import (
 // it: principalId plus every context value, stringified by API Gateway.
 func v1Context() map[string]any {
 	return map[string]any{"principalId": "u-1", "userId": "u-1", "sessionId": "sid-1", "roles": "admin,viewer",
-		"claims": `{"plan":"pro"}`, "setCookie": "sAccessToken=new; Path=/; HttpOnly; Secure; SameSite=Lax",
+		"claims": `{"plan":"pro"}`, "setCookie": "__Host-sAccessToken=new; Path=/; HttpOnly; Secure; SameSite=Lax",
 		"frontToken": "eyJ1aWQiOiJ1LTEifQ==", "integrationLatency": 12.0}
 }
 
@@ -37,7 +38,7 @@ func TestFromV1(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := backend.Identity{UserID: "u-1", SessionID: "sid-1", Roles: []string{"admin", "viewer"},
-		Claims: json.RawMessage(`{"plan":"pro"}`), SetCookie: "sAccessToken=new; Path=/; HttpOnly; Secure; SameSite=Lax",
+		Claims: json.RawMessage(`{"plan":"pro"}`), SetCookie: "__Host-sAccessToken=new; Path=/; HttpOnly; Secure; SameSite=Lax",
 		FrontToken: "eyJ1aWQiOiJ1LTEifQ=="}
 	if !reflect.DeepEqual(id, want) {
 		t.Fatalf("got %+v", id)
@@ -88,7 +89,7 @@ func TestWrapV1(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantCookies := []string{"other=2; Path=/", "pref=1; Path=/", "sAccessToken=new; Path=/; HttpOnly; Secure; SameSite=Lax"}
+	wantCookies := []string{"other=2; Path=/", "pref=1; Path=/", "__Host-sAccessToken=new; Path=/; HttpOnly; Secure; SameSite=Lax"}
 	if got := resp.MultiValueHeaders["Set-Cookie"]; !reflect.DeepEqual(got, wantCookies) {
 		t.Fatalf("Set-Cookie lines %q", got)
 	}
@@ -119,7 +120,7 @@ func TestWrapV2(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !reflect.DeepEqual(resp.Cookies, []string{"pref=1", "sAccessToken=new; Path=/; HttpOnly; Secure; SameSite=Lax"}) {
+	if !reflect.DeepEqual(resp.Cookies, []string{"pref=1", "__Host-sAccessToken=new; Path=/; HttpOnly; Secure; SameSite=Lax"}) {
 		t.Fatalf("cookies %q", resp.Cookies)
 	}
 	if resp.Headers["front-token"] != "eyJ1aWQiOiJ1LTEifQ==" || resp.Headers["Access-Control-Expose-Headers"] != "front-token" {
@@ -177,14 +178,9 @@ func TestApplyAccessToken(t *testing.T) {
 // to the browser.
 func TestAuthorizerToBackend(t *testing.T) {
 	srv := sessiontest.StartServer(t, sessiontest.Options{})
-	rdb, err := redisstore.NewClient(redisstore.ClientConfig{URL: srv.URL(), Mode: redisstore.ModeStandalone})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rdb.Close()
 	cfg := sessiontest.TestConfig(t)
 	clock := sessiontest.NewClock()
-	m := sessiontest.NewManager(t, cfg, redisstore.New(rdb, redisstore.Options{}), clock)
+	m := sessiontest.NewManager(t, cfg, redistest.Store(t, srv, redisstore.Options{}), clock)
 	h, err := authorizer.New(authorizer.Config{Manager: m, Now: clock.Now, Metrics: io.Discard,
 		Logger: slog.New(slog.NewJSONHandler(io.Discard, nil))})
 	if err != nil {
@@ -230,7 +226,7 @@ func TestAuthorizerToBackend(t *testing.T) {
 	arn := "arn:aws:execute-api:eu-west-1:123456789012:abc/prod/GET/api/lambda-me"
 
 	id, resp := pass(map[string]any{"type": "REQUEST", "methodArn": arn, "path": "/api/lambda-me", "httpMethod": "GET",
-		"headers": map[string]string{"Cookie": "sAccessToken=" + tok.Access.Value}})
+		"headers": map[string]string{"Cookie": cfg.AccessCookieName + "=" + tok.Access.Value}})
 	lines := resp.MultiValueHeaders["Set-Cookie"]
 	if len(lines) != 1 {
 		t.Fatalf("Set-Cookie %q", lines)

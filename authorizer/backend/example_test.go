@@ -20,7 +20,7 @@ func ExampleWrapV1() {
 	// What API Gateway passes after the authorizer rotated the access token.
 	req := events.APIGatewayProxyRequest{RequestContext: events.APIGatewayProxyRequestContext{
 		Authorizer: map[string]any{"principalId": "user-1", "userId": "user-1", "sessionId": "3f2a",
-			"roles": "viewer", "claims": "{}", "setCookie": "sAccessToken=v2; Path=/; HttpOnly; Secure; SameSite=Lax",
+			"roles": "viewer", "claims": "{}", "setCookie": "__Host-sAccessToken=v2; Path=/; HttpOnly; Secure; SameSite=Lax",
 			"frontToken": "eyJ1aWQiOiJ1c2VyLTEifQ=="}}}
 	resp, _ := h(context.Background(), req)
 	fmt.Println(resp.StatusCode, resp.Body)
@@ -28,7 +28,7 @@ func ExampleWrapV1() {
 	fmt.Println(resp.MultiValueHeaders["front-token"])
 	// Output:
 	// 200 {"user":"user-1"}
-	// [sAccessToken=v2; Path=/; HttpOnly; Secure; SameSite=Lax]
+	// [__Host-sAccessToken=v2; Path=/; HttpOnly; Secure; SameSite=Lax]
 	// [eyJ1aWQiOiJ1c2VyLTEifQ==]
 }
 

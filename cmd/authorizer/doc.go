@@ -36,8 +36,10 @@
 // sessiongate binary (README.md, "Configuration"): REDIS_URL, REDIS_MODE,
 // SESSION_KEYS, the SESSION_* lifetimes, COOKIE_*, API_BASE_PATH,
 // STAGE_PREFIX, ALLOWED_ORIGINS, ANTI_CSRF, and for this function LOG_LEVEL
-// (debug, info, warn, error; default info) and LOG_SALT (keys the hash of
-// session ids in logs; default random per process). Invalid configuration
+// (debug, info, warn, error; default info) and LOG_SALT (keys the hashes of
+// session and user ids in logs, internal/logid: set the same value for the
+// session API and the operator tool to correlate their lines; default
+// random per process). Invalid configuration
 // stops the function at start with one message listing every problem, and
 // never prints a key.
 //

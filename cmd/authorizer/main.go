@@ -11,6 +11,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/sessiongate/sessiongate/authorizer"
+	"github.com/sessiongate/sessiongate/internal/logid"
 	"github.com/sessiongate/sessiongate/session"
 	"github.com/sessiongate/sessiongate/session/redisstore"
 )
@@ -57,7 +58,7 @@ func build(lookup func(string) (string, bool), exeDir string, logs, metrics io.W
 			problems = append(problems, fmt.Errorf("LOG_LEVEL %q must be debug, info, warn or error", v))
 		}
 	}
-	salt, _ := lookup("LOG_SALT")
+	salt, _ := lookup(logid.EnvSalt)
 	if len(problems) > 0 {
 		return nil, fmt.Errorf("authorizer: invalid configuration:\n%w", errors.Join(problems...))
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/sessiongate/sessiongate/authorizer"
+	"github.com/sessiongate/sessiongate/internal/redistest"
 	"github.com/sessiongate/sessiongate/session"
 	"github.com/sessiongate/sessiongate/session/redisstore"
 	"github.com/sessiongate/sessiongate/session/sessiontest"
@@ -21,14 +22,6 @@ import (
 
 func envOf(m map[string]string) func(string) (string, bool) {
 	return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
-}
-
-func keys(t *testing.T) string {
-	k, err := session.GenerateKeys(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return k
 }
 
 // Building the handler does no network I/O: Redis is first dialled by the
@@ -39,7 +32,7 @@ func TestBuildDoesNoNetworkIO(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ln.Close()
-	_, err = build(envOf(map[string]string{"REDIS_URL": "redis://" + ln.Addr().String(), "SESSION_KEYS": keys(t),
+	_, err = build(envOf(map[string]string{"REDIS_URL": "redis://" + ln.Addr().String(), "SESSION_KEYS": sessiontest.Keys(t),
 		"AUTHZ_RULES": `[{"method":"*","path":"/api/admin","roles":["admin"]}]`}), t.TempDir(), &bytes.Buffer{}, &bytes.Buffer{})
 	if err != nil {
 		t.Fatal(err)
@@ -55,17 +48,12 @@ func TestBuildDoesNoNetworkIO(t *testing.T) {
 	// Nothing listens at all: construction still succeeds, and the first
 	// invocation with a valid cookie is a store failure (500), not a 401.
 	srv := sessiontest.StartServer(t, sessiontest.Options{})
-	sk := keys(t)
+	sk := sessiontest.Keys(t)
 	cfg, err := session.ConfigFromEnv(envOf(map[string]string{"SESSION_KEYS": sk}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	rdb, err := redisstore.NewClient(redisstore.ClientConfig{URL: srv.URL(), Mode: redisstore.ModeStandalone})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rdb.Close()
-	m, err := session.NewManager(cfg, redisstore.New(rdb, redisstore.Options{}))
+	m, err := session.NewManager(cfg, redistest.Store(t, srv, redisstore.Options{}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,7 +71,7 @@ func TestBuildDoesNoNetworkIO(t *testing.T) {
 		t.Fatal(err)
 	}
 	event := []byte(`{"type":"REQUEST","methodArn":"arn:aws:execute-api:eu-west-1:123456789012:abc/prod/GET/api/me",` +
-		`"path":"/api/me","httpMethod":"GET","headers":{"Cookie":"sAccessToken=` + tok.Access.Value + `"}}`)
+		`"path":"/api/me","httpMethod":"GET","headers":{"Cookie":"` + cfg.AccessCookieName + `=` + tok.Access.Value + `"}}`)
 	_, err = lambda.NewHandler(h).Invoke(context.Background(), event)
 	if !errors.Is(err, authorizer.ErrStoreUnavailable) {
 		t.Fatalf("want ErrStoreUnavailable, got %v", err)

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/sessiongate/sessiongate/authorizer"
+	"github.com/sessiongate/sessiongate/session/sessiontest"
 )
 
 // Rule sets of different sizes, so a test can tell which source was read.
@@ -132,7 +133,7 @@ func TestLoadRulesFailsClosed(t *testing.T) {
 // build reports a missing rule set with the other problems, and logs where
 // the rules it uses came from.
 func TestBuildRules(t *testing.T) {
-	_, err := build(envOf(map[string]string{"SESSION_KEYS": keys(t), "REDIS_URL": "redis://127.0.0.1:1", "REDIS_MODE": "sharded"}),
+	_, err := build(envOf(map[string]string{"SESSION_KEYS": sessiontest.Keys(t), "REDIS_URL": "redis://127.0.0.1:1", "REDIS_MODE": "sharded"}),
 		t.TempDir(), &bytes.Buffer{}, &bytes.Buffer{})
 	if !errors.Is(err, errNoRules) || !strings.Contains(err.Error(), "REDIS_MODE") {
 		t.Fatalf("want the missing rules and REDIS_MODE reported together, got %v", err)
@@ -141,7 +142,7 @@ func TestBuildRules(t *testing.T) {
 	dir := t.TempDir()
 	writeFile(t, filepath.Join(dir, rulesFileName), twoRules)
 	var logs bytes.Buffer
-	if _, err := build(envOf(map[string]string{"SESSION_KEYS": keys(t), "REDIS_URL": "redis://127.0.0.1:1"}), dir, &logs, &bytes.Buffer{}); err != nil {
+	if _, err := build(envOf(map[string]string{"SESSION_KEYS": sessiontest.Keys(t), "REDIS_URL": "redis://127.0.0.1:1"}), dir, &logs, &bytes.Buffer{}); err != nil {
 		t.Fatal(err)
 	}
 	src, _ := json.Marshal(filepath.Join(dir, rulesFileName))

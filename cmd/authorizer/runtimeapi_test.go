@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/sessiongate/sessiongate/internal/lambdaemu"
+	"github.com/sessiongate/sessiongate/internal/redistest"
 	"github.com/sessiongate/sessiongate/session"
 	"github.com/sessiongate/sessiongate/session/redisstore"
 	"github.com/sessiongate/sessiongate/session/sessiontest"
@@ -29,12 +30,7 @@ type coldStartFixture struct {
 func newColdStartFixture(tb testing.TB) coldStartFixture {
 	srv := sessiontest.StartServer(tb, sessiontest.Options{})
 	cfg := sessiontest.TestConfig(tb)
-	rdb, err := redisstore.NewClient(redisstore.ClientConfig{URL: srv.URL()})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { rdb.Close() })
-	m := sessiontest.NewManager(tb, cfg, redisstore.New(rdb, redisstore.Options{}), sessiontest.NewClock())
+	m := sessiontest.NewManager(tb, cfg, redistest.Store(tb, srv, redisstore.Options{}), sessiontest.NewClock())
 	tok, err := m.Create(context.Background(), session.CreateInput{UserID: "cold-start-user"})
 	if err != nil {
 		tb.Fatal(err)
@@ -43,7 +39,7 @@ func newColdStartFixture(tb testing.TB) coldStartFixture {
 	if err := os.WriteFile(filepath.Join(filepath.Dir(bin), rulesFileName), []byte(fixtureRules), 0o644); err != nil {
 		tb.Fatal(err)
 	}
-	return coldStartFixture{bin: bin, redisURL: srv.URL(), keys: session.FormatKeys(cfg.Keys), cookie: "sAccessToken=" + tok.Access.Value}
+	return coldStartFixture{bin: bin, redisURL: srv.URL(), keys: session.FormatKeys(cfg.Keys), cookie: cfg.AccessCookieName + "=" + tok.Access.Value}
 }
 
 // event is a REST (payload 1.0) REQUEST authorizer event for GET path,

@@ -11,7 +11,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 )
 
-const setCookie = "sAccessToken=v2; Path=/; HttpOnly; Secure; SameSite=Lax"
+const setCookie = "__Host-sAccessToken=v2; Path=/; HttpOnly; Secure; SameSite=Lax"
 
 const appOrigin = "https://app.example.com"
 

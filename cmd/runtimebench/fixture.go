@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	_ "embed"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/sessiongate/sessiongate/session"
@@ -111,9 +113,9 @@ func setUp(ctx context.Context, o options, log io.Writer) (*fixture, error) {
 }
 
 // createSession creates a session through session.Manager with the
-// functions' configuration, and returns its access cookie ("name=value")
-// the Redis key of its record, found in Redis by the session id, and the
-// session id.
+// functions' configuration, and returns its access cookie ("name=value"),
+// the Redis key of its record (found in Redis, not computed: the store's
+// key layout is written down once, in the store) and the session id.
 func (f *fixture) createSession(ctx context.Context, lookup func(string) (string, bool)) (cookie, record, sessionID string, err error) {
 	cfg, err := session.ConfigFromEnv(lookup)
 	if err != nil {
@@ -133,33 +135,61 @@ func (f *fixture) createSession(ctx context.Context, lookup func(string) (string
 	if err != nil {
 		return "", "", "", err
 	}
+	// The record is the key Revoke deletes: a store may keep other keys of
+	// a session beside it (a Create's receipt). A probe session of the same
+	// user, revoked, shows which; the measured session's record is that key
+	// with its own id, since the two differ only in the id.
+	keysOf := func(id string) ([]string, error) {
+		var found []string
+		iter := rdb.Scan(ctx, 0, "*"+id+"*", 1000).Iterator()
+		for iter.Next(ctx) {
+			found = append(found, iter.Val())
+		}
+		if err := iter.Err(); err != nil {
+			return nil, fmt.Errorf("find the session's keys: %w", err)
+		}
+		return found, nil
+	}
+	probe, err := m.Create(ctx, session.CreateInput{UserID: user})
+	if err != nil {
+		return "", "", "", fmt.Errorf("create a session: %w", err)
+	}
+	before, err := keysOf(probe.SessionID)
+	if err != nil {
+		return "", "", "", err
+	}
+	if _, err := m.Revoke(ctx, probe.SessionID); err != nil {
+		return "", "", "", fmt.Errorf("revoke the probe session: %w", err)
+	}
+	after, err := keysOf(probe.SessionID)
+	if err != nil {
+		return "", "", "", err
+	}
+	var deleted []string
+	for _, k := range before {
+		if !slices.Contains(after, k) {
+			deleted = append(deleted, k)
+		}
+	}
+	if len(deleted) != 1 {
+		return "", "", "", fmt.Errorf("revoking a session deleted %d of its %d keys in Redis: want the one record", len(deleted), len(before))
+	}
 	tok, err := m.Create(ctx, session.CreateInput{UserID: user, Roles: []string{"viewer"}, Claims: map[string]any{"plan": "pro"}})
 	if err != nil {
 		return "", "", "", fmt.Errorf("create a session: %w", err)
 	}
-	info, err := m.InspectAccess(tok.Access.Value)
-	if err != nil {
-		return "", "", "", err
+	prefix, suffix, _ := strings.Cut(deleted[0], probe.SessionID)
+	record = prefix + tok.SessionID + suffix
+	if n, err := rdb.Exists(ctx, record).Result(); err != nil || n != 1 {
+		return "", "", "", fmt.Errorf("the session's record %q is not in Redis (%v)", record, err)
 	}
-	var found []string
-	iter := rdb.Scan(ctx, 0, "*"+info.SessionID+"*", 1000).Iterator()
-	for iter.Next(ctx) {
-		found = append(found, iter.Val())
-	}
-	if err := iter.Err(); err != nil {
-		return "", "", "", fmt.Errorf("find the session's record: %w", err)
-	}
-	if len(found) != 1 {
-		return "", "", "", fmt.Errorf("want the one key of session %s in Redis, found %d", info.SessionID, len(found))
-	}
-	record = found[0]
 	serverInfo, err := rdb.Info(ctx, "server").Result()
 	if err != nil {
 		return "", "", "", fmt.Errorf("INFO server: %w", err)
 	}
 	f.machine.redisVersion = infoField(serverInfo, "redis_version")
 	f.bareGET = func(ctx context.Context) error { return rdb.Get(ctx, record).Err() }
-	return (&http.Cookie{Name: tok.Access.Name, Value: tok.Access.Value}).String(), record, info.SessionID, nil
+	return (&http.Cookie{Name: tok.Access.Name, Value: tok.Access.Value}).String(), record, tok.SessionID, nil
 }
 
 // close stops every process and removes the builds.
@@ -178,18 +208,22 @@ func (f *fixture) close() {
 	}
 }
 
-// restHeaders are what a browser behind CloudFront sends (the authorizer
-// package's benchmarks send the same).
-var restHeaders = map[string]string{
-	"Accept": "application/json", "Accept-Encoding": "gzip, deflate, br", "Accept-Language": "en-GB,en;q=0.9",
-	"Host": "k3x9q2w7ab.execute-api.eu-west-1.amazonaws.com", "Origin": "https://app.example.com",
-	"Referer":         "https://app.example.com/reports",
-	"User-Agent":      "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36",
-	"X-Amzn-Trace-Id": "Root=1-66a0b1c2-0123456789abcdef01234567", "X-Forwarded-For": "203.0.113.7",
-	"X-Forwarded-Port": "443", "X-Forwarded-Proto": "https", "CloudFront-Viewer-Country": "GB",
-	"CloudFront-Is-Desktop-Viewer": "true", "Via": "2.0 0123456789abcdef.cloudfront.net (CloudFront)",
-	"X-Amz-Cf-Id": "Ab1Cd2Ef3Gh4Ij5Kl6Mn7Op8Qr9St0UvWxYz==", "rid": "session", "st-auth-mode": "cookie",
-}
+// browserHeaders are what a browser behind CloudFront sends, in every
+// event: one JSON object of header names and values, which the authorizer
+// package's benchmarks read too (authorizer/bench_test.go), so that the
+// figures of both measure the same event.
+//
+//go:embed browser-headers.json
+var browserHeaders []byte
+
+// restHeaders is browserHeaders decoded.
+var restHeaders = func() map[string]string {
+	var h map[string]string
+	if err := json.Unmarshal(browserHeaders, &h); err != nil {
+		panic("runtimebench: browser-headers.json: " + err.Error())
+	}
+	return h
+}()
 
 // restEvent is a REST API (payload 1.0) REQUEST authorizer event for GET
 // /api/reports/q3 under the stage prod, as API Gateway sends it: the

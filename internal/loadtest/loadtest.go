@@ -327,7 +327,10 @@ func (r *run) tab(ctx context.Context, jar http.CookieJar, uid string) {
 		case a.status == 200:
 			r.add(&r.stats.OK)
 			r.cfg.Progress.addOK()
-			if strings.Contains(strings.Join(a.header.Values("Set-Cookie"), "\n"), "sAccessToken=") {
+			// A rotated access cookie always comes with a front-token
+			// (docs/protocol.md#the-front-token-header), whatever the
+			// cookie's configured name.
+			if a.header.Get("front-token") != "" {
 				r.add(&r.stats.Rotations)
 			}
 			var echo struct {

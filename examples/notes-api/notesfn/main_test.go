@@ -18,7 +18,7 @@ const appOrigin = "https://app.example.com"
 // token: principalId plus the context values, stringified.
 func authorizerContext() map[string]any {
 	return map[string]any{"principalId": "ed", "userId": "ed", "sessionId": "s-1", "roles": "editor",
-		"claims": "{}", "setCookie": "sAccessToken=rotated; Path=/; HttpOnly; Secure; SameSite=Lax",
+		"claims": "{}", "setCookie": "__Host-sAccessToken=rotated; Path=/; HttpOnly; Secure; SameSite=Lax",
 		"frontToken": "eyJ1aWQiOiJlZCJ9"}
 }
 
@@ -56,7 +56,7 @@ func TestCreateNote(t *testing.T) {
 		if n.Author != "ed" || n.Text != "buy milk" || n.ID == "" {
 			t.Errorf("note %+v: want author ed (not the client's x-user-id), the text and an id", n)
 		}
-		if got := resp.MultiValueHeaders["Set-Cookie"]; !slices.Equal(got, []string{"sAccessToken=rotated; Path=/; HttpOnly; Secure; SameSite=Lax"}) {
+		if got := resp.MultiValueHeaders["Set-Cookie"]; !slices.Equal(got, []string{"__Host-sAccessToken=rotated; Path=/; HttpOnly; Secure; SameSite=Lax"}) {
 			t.Errorf("Set-Cookie %q: the rotated cookie must reach the browser", got)
 		}
 		if got := resp.MultiValueHeaders["front-token"]; !slices.Equal(got, []string{"eyJ1aWQiOiJlZCJ9"}) {

@@ -60,11 +60,13 @@ func (f *floor) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	var buf [4]string
 	values := buf[:0]
 	for _, c := range h.cookie {
-		values = authorizer.AppendCookieValues(values, c, f.cookie, authorizer.MaxCookieValues)
+		values = authorizer.AppendCookieValues(values, c, f.cookie)
 	}
 	// As Manager.ValidateAny: a copy that does not decode, or names no
-	// record, never shadows one that does; the first copy whose record is
-	// there wins. In the measured event the first copy is that one.
+	// record, never shadows one that does. The floor stops at the first
+	// copy whose record is there; the engine also makes sure no other copy
+	// names another user's session, which in the measured event, with one
+	// copy, costs nothing.
 	for _, v := range values {
 		info, err := f.sessions.InspectAccess(v)
 		if err != nil {

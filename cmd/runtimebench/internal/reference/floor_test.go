@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
@@ -39,28 +40,49 @@ func TestFloor(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	create := func() (value, record string) {
+	// Two sessions of one user (so their keys differ only in the session
+	// id): good, and gone, which is revoked. The record is the key of gone
+	// that Revoke deleted (a store may keep other keys of a session, such as
+	// a Create's receipt), and good's record is the same key with good's id,
+	// as cmd/runtimebench finds it.
+	user := sessiontest.UniqueUser("floor")
+	create := func() (value, id string) {
 		t.Helper()
-		tok, err := m.Create(ctx, session.CreateInput{UserID: sessiontest.UniqueUser("floor")})
+		tok, err := m.Create(ctx, session.CreateInput{UserID: user})
 		if err != nil {
 			t.Fatal(err)
 		}
-		info, err := m.InspectAccess(tok.Access.Value)
-		if err != nil {
-			t.Fatal(err)
-		}
-		found, err := rdb.Keys(ctx, "*"+info.SessionID+"*").Result()
-		if err != nil || len(found) != 1 {
-			t.Fatalf("the session's record: %q, %v", found, err)
-		}
-		// As cmd/runtimebench does: the key's parts around the session id.
-		env["RUNTIMEBENCH_KEY_PREFIX"], env["RUNTIMEBENCH_KEY_SUFFIX"], _ = strings.Cut(found[0], info.SessionID)
-		return tok.Access.Value, found[0]
+		return tok.Access.Value, tok.SessionID
 	}
-	good, record := create()
-	gone, goneRecord := create()
-	if err := rdb.Del(ctx, goneRecord).Err(); err != nil {
+	keysOf := func(id string) []string {
+		t.Helper()
+		found, err := rdb.Keys(ctx, "*"+id+"*").Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return found
+	}
+	good, goodID := create()
+	gone, goneID := create()
+	before := keysOf(goneID)
+	if _, err := m.Revoke(ctx, goneID); err != nil {
 		t.Fatal(err)
+	}
+	after := keysOf(goneID)
+	var deleted []string
+	for _, k := range before {
+		if !slices.Contains(after, k) {
+			deleted = append(deleted, k)
+		}
+	}
+	if len(deleted) != 1 {
+		t.Fatalf("Revoke deleted %q of %q: want the one record", deleted, before)
+	}
+	prefix, suffix, _ := strings.Cut(deleted[0], goneID)
+	env["RUNTIMEBENCH_KEY_PREFIX"], env["RUNTIMEBENCH_KEY_SUFFIX"] = prefix, suffix
+	record := prefix + goodID + suffix
+	if n, err := rdb.Exists(ctx, record).Result(); err != nil || n != 1 {
+		t.Fatalf("good's record %q: EXISTS %d, %v", record, n, err)
 	}
 	h, err := handler(lookup)
 	if err != nil {
@@ -138,7 +160,7 @@ func TestHandlerModes(t *testing.T) {
 		"an unknown mode":   {"RUNTIMEBENCH_REFERENCE": "authorizer"},
 		"get without a key": {"RUNTIMEBENCH_REFERENCE": "get", "REDIS_URL": "redis://127.0.0.1:1/0"},
 		"floor without a key prefix": {"RUNTIMEBENCH_REFERENCE": "floor", "REDIS_URL": "redis://127.0.0.1:1/0",
-			"SESSION_KEYS": mustKeys(t)},
+			"SESSION_KEYS": sessiontest.Keys(t)},
 		"floor without SESSION_KEYS": {"RUNTIMEBENCH_REFERENCE": "floor", "REDIS_URL": "redis://127.0.0.1:1/0",
 			"RUNTIMEBENCH_KEY_PREFIX": "sg:s:{"},
 	} {
@@ -146,13 +168,4 @@ func TestHandlerModes(t *testing.T) {
 			t.Errorf("%s: handler built", name)
 		}
 	}
-}
-
-func mustKeys(t *testing.T) string {
-	t.Helper()
-	k, err := session.GenerateKeys(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return k
 }
