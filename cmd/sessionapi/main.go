@@ -1,7 +1,10 @@
 // Command sessionapi is the session API Lambda (proxy integration): POST
-// <API_BASE_PATH>/session/refresh and POST <API_BASE_PATH>/signout, for REST
-// API (payload 1.0) and HTTP API (payload 2.0) events alike — the payload
-// version is read from each event (package lambdaproxy).
+// <API_BASE_PATH>/session/refresh, POST <API_BASE_PATH>/signout, and the
+// self-service routes GET <API_BASE_PATH>/sessions, DELETE
+// <API_BASE_PATH>/sessions/{id} and POST
+// <API_BASE_PATH>/sessions/revoke-others, for REST API (payload 1.0) and
+// HTTP API (payload 2.0) events alike — the payload version is read from
+// each event (package lambdaproxy).
 //
 // Configuration is the environment the README lists: REDIS_URL,
 // REDIS_MODE, SESSION_KEYS (required), the SESSION_* lifetimes, COOKIE_*,
@@ -19,12 +22,21 @@
 //
 // Logs are JSON on stderr (CloudWatch), one record per request with the
 // allow-listed fields of package sessionhttp. LOG_LEVEL=debug also logs
-// routine refresh probes that carry no cookie.
+// routine refresh probes that carry no cookie. A token theft is logged at
+// warn with the session and user ids as salted hashes: LOG_SALT keys them
+// (give the authorizer the same value to correlate its lines), else a
+// random salt per process (package internal/logid).
+//
+// Metrics are CloudWatch Embedded Metric Format lines on stdout, one per
+// request: namespace sessiongate, metric Requests by Route and Outcome,
+// and SessionsEvicted on a sign-in that hit SESSION_MAX_PER_USER (see
+// sessionhttp.MetricRequests).
 package main
 
 import (
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"os"
@@ -32,6 +44,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 
+	"github.com/sessiongate/sessiongate/internal/logid"
 	"github.com/sessiongate/sessiongate/session"
 	"github.com/sessiongate/sessiongate/session/redisstore"
 	"github.com/sessiongate/sessiongate/session/sessionhttp"
@@ -41,7 +54,7 @@ import (
 func main() {
 	redisstore.SilenceClientLogs()
 	logger := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: logLevel(os.LookupEnv)}))
-	h, err := build(os.LookupEnv, logger)
+	h, err := build(os.LookupEnv, logger, os.Stdout)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "sessionapi:", err)
 		os.Exit(1)
@@ -49,9 +62,10 @@ func main() {
 	lambda.Start(lambdaproxy.Handler(h))
 }
 
-// build reads the configuration through lookup and returns the handler.
-// Every configuration problem is reported together.
-func build(lookup func(string) (string, bool), logger *slog.Logger) (http.Handler, error) {
+// build reads the configuration through lookup and returns the handler,
+// which writes its logs to logger and its metric lines to metrics. Every
+// configuration problem is reported together.
+func build(lookup func(string) (string, bool), logger *slog.Logger, metrics io.Writer) (http.Handler, error) {
 	cfg, cerr := session.ConfigFromEnv(lookup)
 	rcfg, rerr := redisstore.ClientConfigFromEnv(lookup)
 	if err := errors.Join(cerr, rerr); err != nil {
@@ -65,7 +79,8 @@ func build(lookup func(string) (string, bool), logger *slog.Logger) (http.Handle
 	if err != nil {
 		return nil, err
 	}
-	return sessionhttp.New(m, sessionhttp.Options{Logger: logger}), nil
+	salt, _ := lookup(logid.EnvSalt)
+	return sessionhttp.New(m, sessionhttp.Options{Logger: logger, Metrics: metrics, LogSalt: []byte(salt)}), nil
 }
 
 func logLevel(lookup func(string) (string, bool)) slog.Level {

@@ -30,7 +30,18 @@
 //	    that differs, else prints "render: DIR is up to date (N files)".
 //
 // Environment (README): REDIS_URL and REDIS_MODE for the sessions and
-// claims commands; keygen and render need nothing. SESSION_KEYS is not needed: these
+// claims commands; keygen and render need nothing. LOG_SALT, when set,
+// keys the hashes of the audit lines below (give it the value the
+// authorizer and the session API use, so that one incident's lines
+// correlate); else a random salt per run.
+//
+// Audit: every operator action that changes sessions — sessions revoke
+// (--session or --user) and claims set — writes one JSON log line to
+// stderr, "operator action", with the action, its outcome, how many
+// sessions it touched, and the session and user ids as salted hashes
+// (package internal/logid: the first 12 hex characters of
+// HMAC-SHA256(LOG_SALT, id)), never the ids themselves, roles, claims or
+// anything secret. Reading commands (list) write none. SESSION_KEYS is not needed: these
 // commands address sessions by user id and session id, which the store
 // keys on, and never read or mint a cookie.
 //
@@ -42,15 +53,17 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
-	"regexp"
 	"strings"
 	"text/tabwriter"
 	"time"
 
+	"github.com/sessiongate/sessiongate/internal/logid"
 	"github.com/sessiongate/sessiongate/session"
 	"github.com/sessiongate/sessiongate/session/redisstore"
 )
@@ -75,6 +88,43 @@ type cli struct {
 	env            func(string) (string, bool)
 	stdout, stderr io.Writer
 	now            func() time.Time
+	// audit writes the operator action lines; ids hashes their ids.
+	audit *slog.Logger
+	ids   *logid.Hasher
+}
+
+// Operator actions, as the audit lines name them.
+const (
+	actionRevokeSession = "revoke_session"
+	actionRevokeUser    = "revoke_user"
+	actionSetClaims     = "set_claims"
+)
+
+// auditLine writes the one log line of an operator action: info when it
+// succeeded (outcome ok), warn otherwise (not_found, store_error). sid and
+// uid are raw ids, hashed here; "" leaves the field out.
+func (c *cli) auditLine(action, outcome, sid, uid string, sessions int) {
+	level := slog.LevelInfo
+	if outcome != "ok" {
+		level = slog.LevelWarn
+	}
+	attrs := []slog.Attr{slog.String("action", action), slog.String("outcome", outcome)}
+	if sid != "" {
+		attrs = append(attrs, slog.String("sid", c.ids.Hash(sid)))
+	}
+	if uid != "" {
+		attrs = append(attrs, slog.String("uid", c.ids.Hash(uid)))
+	}
+	attrs = append(attrs, slog.Int("sessions", sessions))
+	c.audit.LogAttrs(context.Background(), level, "operator action", attrs...)
+}
+
+// failOutcome is the audit outcome of a failed store call.
+func failOutcome(err error) string {
+	if errors.Is(err, session.ErrUnknown) {
+		return "not_found"
+	}
+	return "store_error"
 }
 
 // command is one subcommand.
@@ -95,7 +145,8 @@ var commands = []command{
 // run is main without the process: arguments, environment and output are
 // passed in, the exit status is returned.
 func run(args []string, env func(string) (string, bool), stdout, stderr io.Writer) int {
-	c := &cli{env: env, stdout: stdout, stderr: stderr, now: time.Now}
+	c := &cli{env: env, stdout: stdout, stderr: stderr, now: time.Now,
+		audit: slog.New(slog.NewJSONHandler(stderr, nil)), ids: logid.FromEnv(env)}
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		c.usage()
 		if len(args) == 0 {
@@ -243,10 +294,6 @@ func ts(t time.Time) string {
 	return t.UTC().Format(time.RFC3339)
 }
 
-// sessionIDPattern is a session id as the store keys it and list prints it:
-// the first 128 bits of SHA-256(handle), lower-case hex.
-var sessionIDPattern = regexp.MustCompile(`^[0-9a-f]{32}$`)
-
 func (c *cli) sessionsRevoke(args []string) int {
 	fs := flag.NewFlagSet("sessions revoke", flag.ContinueOnError)
 	user := fs.String("user", "", "end every session of this user id")
@@ -261,7 +308,7 @@ func (c *cli) sessionsRevoke(args []string) int {
 		if err := session.ValidateUserID(*user); err != nil {
 			return c.usageErr(fs.Name(), "--user: %v", err)
 		}
-	} else if !sessionIDPattern.MatchString(*sid) {
+	} else if !session.IsSessionID(*sid) {
 		return c.usageErr(fs.Name(), "--session: %q is not a session id (32 lower-case hex characters, as listed)", *sid)
 	}
 	ctx, st, done, err := c.store()
@@ -270,20 +317,31 @@ func (c *cli) sessionsRevoke(args []string) int {
 	}
 	defer done()
 	if *user != "" {
-		n, err := st.RevokeUser(ctx, *user)
+		n, err := st.RevokeUser(ctx, *user, "")
 		if err != nil {
+			c.auditLine(actionRevokeUser, failOutcome(err), "", *user, 0)
 			return c.fail("revoke sessions: %v", err)
 		}
+		c.auditLine(actionRevokeUser, "ok", "", *user, n)
 		fmt.Fprintf(c.stdout, "revoked %d session(s) of user %q\n", n, *user)
 		return exitOK
 	}
+	// The owner, for the audit line only: a session that is gone has none,
+	// and Revoke then reports it not found.
+	uid := ""
+	if info, err := st.Info(ctx, *sid, c.now()); err == nil {
+		uid = info.UserID
+	}
 	ok, err := st.Revoke(ctx, *sid)
 	if err != nil {
+		c.auditLine(actionRevokeSession, failOutcome(err), *sid, uid, 0)
 		return c.fail("revoke session: %v", err)
 	}
 	if !ok {
+		c.auditLine(actionRevokeSession, "not_found", *sid, uid, 0)
 		return c.fail("session %s not found (already ended?)", *sid)
 	}
+	c.auditLine(actionRevokeSession, "ok", *sid, uid, 1)
 	fmt.Fprintf(c.stdout, "revoked session %s\n", *sid)
 	return exitOK
 }
@@ -332,8 +390,10 @@ func (c *cli) claimsSet(args []string) int {
 	defer done()
 	n, err := st.SetClaims(ctx, *user, roles, encoded)
 	if err != nil {
+		c.auditLine(actionSetClaims, failOutcome(err), "", *user, 0)
 		return c.fail("set claims: %v", err)
 	}
+	c.auditLine(actionSetClaims, "ok", "", *user, n)
 	fmt.Fprintf(c.stdout, "updated roles [%s] and claims %s on %d session(s) of user %q\n", strings.Join(roles, ","), encoded, n, *user)
 	return exitOK
 }

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sessiongate/sessiongate/internal/logid"
+	"github.com/sessiongate/sessiongate/internal/redistest"
 	"github.com/sessiongate/sessiongate/session"
 	"github.com/sessiongate/sessiongate/session/redisstore"
 	"github.com/sessiongate/sessiongate/session/sessiontest"
@@ -33,12 +35,7 @@ func runCLI(env map[string]string, args ...string) outcome {
 func setup(t *testing.T) (*session.Manager, map[string]string, *sessiontest.Server) {
 	t.Helper()
 	srv := sessiontest.StartServer(t, sessiontest.Options{})
-	rdb, err := redisstore.NewClient(redisstore.ClientConfig{URL: srv.URL(), Mode: redisstore.ModeStandalone})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { rdb.Close() })
-	m := sessiontest.NewManager(t, sessiontest.TestConfig(t), redisstore.New(rdb, redisstore.Options{}), sessiontest.NewClock())
+	m := sessiontest.NewManager(t, sessiontest.TestConfig(t), redistest.Store(t, srv, redisstore.Options{}), sessiontest.NewClock())
 	return m, map[string]string{"REDIS_URL": srv.URL()}, srv
 }
 
@@ -219,5 +216,74 @@ func TestEnvironmentAndStoreFailures(t *testing.T) {
 		if o := runCLI(env, args...); o.code != 1 || o.stderr == "" {
 			t.Fatalf("%v with Redis down: %+v", args, o)
 		}
+	}
+}
+
+// Every operator action writes one audit line to stderr with the session
+// and user ids as salted hashes (LOG_SALT), never the ids themselves.
+func TestOperatorActionsAudited(t *testing.T) {
+	m, env, _ := setup(t)
+	env["LOG_SALT"] = "ops salt"
+	hash := func(id string) string { return logid.Hash([]byte("ops salt"), id) }
+	user := sessiontest.UniqueUser("audited")
+	s1 := create(t, m, user, "reader")
+	create(t, m, user, "reader")
+
+	type line struct {
+		Level, Msg, Action, Outcome, SID, UID string
+		Sessions                              int
+	}
+	audit := func(o outcome) line {
+		t.Helper()
+		var lines []line
+		var jsonText strings.Builder
+		for _, l := range strings.Split(strings.TrimSpace(o.stderr), "\n") {
+			if !strings.HasPrefix(l, "{") {
+				continue // a human-readable failure message
+			}
+			jsonText.WriteString(l)
+			var a line
+			if err := json.Unmarshal([]byte(l), &a); err != nil {
+				t.Fatalf("audit line %q: %v", l, err)
+			}
+			lines = append(lines, a)
+		}
+		if len(lines) != 1 || lines[0].Msg != "operator action" {
+			t.Fatalf("want one audit line, got %+v from %q", lines, o.stderr)
+		}
+		for _, raw := range []string{user, s1.SessionID, "reader", "admin", "t1"} {
+			if strings.Contains(jsonText.String(), raw) {
+				t.Fatalf("the audit line carries %q: %s", raw, jsonText.String())
+			}
+		}
+		return lines[0]
+	}
+
+	o := runCLI(env, "claims", "set", "--user", user, "--roles", "admin", "--claims", `{"tenant":"t1"}`)
+	if a := audit(o); o.code != 0 || a.Level != "INFO" || a.Action != "set_claims" || a.Outcome != "ok" || a.UID != hash(user) || a.SID != "" || a.Sessions != 2 {
+		t.Fatalf("claims set: %+v %+v", o, a)
+	}
+	o = runCLI(env, "sessions", "revoke", "--session", s1.SessionID)
+	if a := audit(o); o.code != 0 || a.Level != "INFO" || a.Action != "revoke_session" || a.Outcome != "ok" || a.SID != hash(s1.SessionID) || a.UID != hash(user) || a.Sessions != 1 {
+		t.Fatalf("revoke --session: %+v %+v", o, a)
+	}
+	o = runCLI(env, "sessions", "revoke", "--session", s1.SessionID)
+	if a := audit(o); o.code != 1 || a.Level != "WARN" || a.Outcome != "not_found" || a.SID != hash(s1.SessionID) || a.UID != "" {
+		t.Fatalf("revoke --session again: %+v %+v", o, a)
+	}
+	o = runCLI(env, "sessions", "revoke", "--user", user)
+	if a := audit(o); o.code != 0 || a.Action != "revoke_user" || a.Outcome != "ok" || a.UID != hash(user) || a.Sessions != 1 {
+		t.Fatalf("revoke --user: %+v %+v", o, a)
+	}
+	// Reading writes no audit line.
+	if o = runCLI(env, "sessions", "list", "--user", user); o.code != 0 || o.stderr != "" {
+		t.Fatalf("list: %+v", o)
+	}
+	// Without LOG_SALT, each run draws its own salt.
+	delete(env, "LOG_SALT")
+	s3 := create(t, m, user)
+	o = runCLI(env, "sessions", "revoke", "--session", s3.SessionID)
+	if a := audit(o); o.code != 0 || a.SID == "" || a.SID == hash(s3.SessionID) || len(a.SID) != logid.Len {
+		t.Fatalf("random salt: %+v", a)
 	}
 }

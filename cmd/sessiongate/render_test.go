@@ -27,7 +27,7 @@ func TestRender(t *testing.T) {
 		"warning: GET /api/lambda-me (AWS_PROXY): API Gateway cannot map a rotated cookie",
 		"no HTTP API equivalent (left out of httpapi-openapi.json): GET /public/status (MOCK)",
 	} {
-		if !strings.Contains(r.stdout, want) {
+		if !strings.Contains(squeeze(r.stdout), squeeze(want)) {
 			t.Errorf("output lacks %q:\n%s", want, r.stdout)
 		}
 	}
@@ -94,7 +94,7 @@ func TestRenderTokenAuthorizer(t *testing.T) {
 		"GET     /status                HTTP         none        public",
 		"POST    /auth/session/refresh  AWS_PROXY    none        session API",
 	} {
-		if !strings.Contains(r.stdout, want) {
+		if !strings.Contains(squeeze(r.stdout), squeeze(want)) {
 			t.Errorf("output lacks %q:\n%s", want, r.stdout)
 		}
 	}
@@ -180,3 +180,7 @@ paths:
 		t.Errorf("a failed render wrote files: %v", entries)
 	}
 }
+
+// squeeze collapses runs of spaces, so that a pinned row of render's route
+// table does not depend on the column widths, which follow the longest path.
+func squeeze(s string) string { return strings.Join(strings.Fields(s), " ") }

@@ -59,6 +59,10 @@ func ParseDemoSignIn(body []byte) (DemoSignIn, error) {
 // and 400 when it is cut short, both closing the connection; 503 when the
 // store fails. CORS and anti-CSRF apply as on the session API routes.
 //
+// Like Handler.SignIn, it writes one log record and one metric line
+// (route signin) per request, with SessionsEvicted when the per-user
+// limit ended sessions.
+//
 // The local gateway serves it only on a loopback address unless told
 // otherwise (-insecure-demo-signin): whoever can reach it is whoever they
 // claim to be.
@@ -73,7 +77,11 @@ func DemoSignInHandler(m *session.Manager, opts Options) http.Handler {
 	cors := NewCORS(cfg)
 	route := cfg.APIBasePath + "/demo/signin"
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !preamble(w, r, cfg, cors, readCredentials(r, cfg)) {
+		if ev, done := preamble(w, r, cfg, cors, readCredentials(r, cfg), http.MethodPost); done {
+			if ev != nil {
+				ev.route = RouteSignIn
+				opts.observe(r, *ev)
+			}
 			return
 		}
 		r = r.WithContext(WithPathPrefix(r.Context(), requestPrefix(r, route)))
@@ -87,7 +95,7 @@ func DemoSignInHandler(m *session.Manager, opts Options) http.Handler {
 			}
 			w.Header().Set("Connection", "close")
 			writeJSON(w, status, msg)
-			logAt(r, opts.Logger, slog.LevelInfo, RouteDemoSignIn, "bad_request", reason)
+			opts.observe(r, event{route: RouteSignIn, outcome: OutcomeBadRequest, reason: reason, level: slog.LevelInfo})
 			return
 		}
 		if len(body) > maxDemoBody {
@@ -100,22 +108,19 @@ func DemoSignInHandler(m *session.Manager, opts Options) http.Handler {
 		if err != nil {
 			msg, _ := json.Marshal(map[string]string{"message": err.Error()})
 			writeJSON(w, http.StatusBadRequest, string(msg))
-			logAt(r, opts.Logger, slog.LevelInfo, RouteDemoSignIn, "bad_request", "invalid_body")
+			opts.observe(r, event{route: RouteSignIn, outcome: OutcomeBadRequest, reason: "invalid_body", level: slog.LevelInfo})
 			return
 		}
-		_, err = SignIn(w, r, m, session.CreateInput{UserID: in.UserID, Roles: in.Roles})
+		_, err = signIn(w, r, m, session.CreateInput{UserID: in.UserID, Roles: in.Roles}, opts)
 		switch {
 		case err == nil:
 			writeJSON(w, http.StatusOK, bodyStatusOK)
-			logAt(r, opts.Logger, slog.LevelInfo, RouteDemoSignIn, "ok", "signed_in")
 		case errors.Is(err, session.ErrStore):
 			w.Header().Set("Retry-After", opts.retryAfter())
 			writeJSON(w, http.StatusServiceUnavailable, bodyUnavailable)
-			logAt(r, opts.Logger, slog.LevelError, RouteDemoSignIn, "unavailable", "store_failure")
 		default:
 			msg, _ := json.Marshal(map[string]string{"message": err.Error()})
 			writeJSON(w, http.StatusBadRequest, string(msg))
-			logAt(r, opts.Logger, slog.LevelInfo, RouteDemoSignIn, "bad_request", reasonCode(err))
 		}
 	})
 }

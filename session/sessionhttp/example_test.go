@@ -17,7 +17,7 @@ import (
 func checkPassword(user, password string) bool { return user != "" && password != "" }
 
 // An application's sign-in handler: authenticate the user yourself, then let
-// SignIn create the session and write both cookies and the front-token — or,
+// SignIn (here Handler.SignIn) create the session and write both cookies and the front-token — or,
 // for a client that sends st-auth-mode: header (a mobile app, the SDK in
 // header mode), the st-access-token, st-refresh-token and front-token
 // headers and no cookie.
@@ -39,6 +39,12 @@ func ExampleSignIn() {
 	if err != nil {
 		panic(err)
 	}
+	// The session API itself: refresh, sign-out and the self-service
+	// routes (GET /auth/sessions, DELETE /auth/sessions/{id}, POST
+	// /auth/sessions/revoke-others), with one EMF metric line per request
+	// on stdout.
+	api := sessionhttp.New(m, sessionhttp.Options{Metrics: os.Stdout, LogSalt: []byte(os.Getenv("LOG_SALT"))})
+	http.Handle("/auth/", api)
 
 	http.HandleFunc("POST /login", func(w http.ResponseWriter, r *http.Request) {
 		var in struct{ User, Password string }
@@ -46,7 +52,10 @@ func ExampleSignIn() {
 			http.Error(w, `{"message":"wrong user or password"}`, http.StatusUnauthorized)
 			return
 		}
-		_, err := sessionhttp.SignIn(w, r, m, session.CreateInput{UserID: in.User, Roles: []string{"reader"}})
+		// api.SignIn is sessionhttp.SignIn plus the sign-in's log record
+		// and metric line (SessionsEvicted when the per-user limit ended
+		// sessions). The session records the summary of r's User-Agent.
+		_, err := api.SignIn(w, r, session.CreateInput{UserID: in.User, Roles: []string{"reader"}})
 		switch {
 		case errors.Is(err, session.ErrStore):
 			http.Error(w, `{"message":"try again"}`, http.StatusServiceUnavailable)
@@ -57,8 +66,6 @@ func ExampleSignIn() {
 			fmt.Fprint(w, `{"status":"OK"}`)
 		}
 	})
-	// The session API itself: refresh and sign-out.
-	http.Handle("/auth/", sessionhttp.New(m, sessionhttp.Options{}))
 }
 
 // The CORS policy answers a preflight from an allowed origin, and refuses

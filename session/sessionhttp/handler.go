@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/sessiongate/sessiongate/session"
@@ -23,24 +24,32 @@ const (
 	bodyMethod           = `{"message":"method not allowed"}`
 	bodyNotFound         = `{"message":"not found"}`
 	bodyOriginNotAllowed = `{"message":"origin not allowed"}`
-)
-
-// Route names used in logs.
-const (
-	RouteRefresh    = "refresh"
-	RouteSignOut    = "signout"
-	RouteDemoSignIn = "demo-signin"
+	bodyNoSuchSession    = `{"message":"no such session"}`
+	bodyReauth           = `{"message":"reauthentication required"}`
 )
 
 // Options configure the handlers. The zero value is usable.
 type Options struct {
 	// Logger receives one record per request with an allow-list of fields:
-	// request_id, route, outcome, reason. Never a cookie, a header or a body.
-	// Default slog.Default().
+	// request_id, route, outcome, reason, and on a token theft sid and uid
+	// (salted hashes). Never a cookie, a header or a body. Default
+	// slog.Default().
 	Logger *slog.Logger
 	// RetryAfter is the Retry-After of a 503 when the store fails; default
 	// 1s (rounded up to whole seconds).
 	RetryAfter time.Duration
+	// Metrics receives one CloudWatch Embedded Metric Format line per
+	// request (see MetricRequests), each in one Write. cmd/sessionapi
+	// passes os.Stdout, which Lambda ships to CloudWatch Logs, where the
+	// lines become metrics. Default none.
+	Metrics io.Writer
+	// Now stamps the metric lines; default time.Now.
+	Now func() time.Time
+	// LogSalt keys the HMAC that stands for session and user ids in logs
+	// (LOG_SALT; see package internal/logid): the first 12 hex characters
+	// of HMAC-SHA256(LogSalt, id), the authorizer's rule, so one salt
+	// correlates both. Default: random, drawn once per process.
+	LogSalt []byte
 }
 
 func (o Options) withDefaults() Options {
@@ -49,6 +58,14 @@ func (o Options) withDefaults() Options {
 	}
 	if o.RetryAfter <= 0 {
 		o.RetryAfter = time.Second
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if len(o.LogSalt) == 0 {
+		o.LogSalt = processSalt()
+	} else {
+		o.LogSalt = append([]byte(nil), o.LogSalt...)
 	}
 	return o
 }
@@ -72,91 +89,149 @@ func RequestID(ctx context.Context) string {
 	return id
 }
 
+// route is one route of the session API: its name (logs, metrics), its
+// path without any prefix, its one method, and the CORS policy of its
+// preflight (that method and OPTIONS).
+type route struct {
+	name, path, method string
+	cors               CORS
+}
+
 // Handler serves the session API. Build it with New.
 type Handler struct {
-	m       *session.Manager
-	cfg     session.Config
-	cors    CORS
-	opts    Options
-	refresh string
-	signout string
+	m    *session.Manager
+	cfg  session.Config
+	opts Options
+	cors CORS // of an unknown path
+	// fixed are the routes with a fixed path; end is <sessions>/{id}.
+	fixed                                    [4]route
+	refresh, signout, sessions, revokeOthers *route
+	end                                      route
 }
 
 var _ http.Handler = (*Handler)(nil)
 
-// New returns the handler for POST <APIBasePath>/session/refresh and
-// POST <APIBasePath>/signout and their CORS preflights, under any path
-// prefix; any other path is 404. With a prefix set by WithPathPrefix (package
-// lambdaproxy does), the URL path must be exactly one of the two routes.
-// Without one (plain net/http), the URL path must end with one of them and
-// what stands in front of it is the prefix: mount the handler where the
-// browser calls it, without stripping a prefix (or set WithPathPrefix).
+// New returns the handler of the session API's routes under
+// <APIBasePath> — POST /session/refresh, POST /signout, GET /sessions,
+// DELETE /sessions/{id}, POST /sessions/revoke-others — and their CORS
+// preflights, under any path prefix; any other path is 404. With a prefix
+// set by WithPathPrefix (package lambdaproxy does), the URL path must be
+// exactly one of the routes. Without one (plain net/http), the URL path
+// must end with one of them and what stands in front of it is the prefix:
+// mount the handler where the browser calls it, without stripping a
+// prefix (or set WithPathPrefix).
 func New(m *session.Manager, opts Options) *Handler {
 	cfg := m.Config()
-	return &Handler{m: m, cfg: cfg, cors: NewCORS(cfg), opts: opts.withDefaults(),
-		refresh: cfg.APIBasePath + "/session/refresh", signout: cfg.APIBasePath + "/signout"}
+	base := cfg.APIBasePath
+	mk := func(name, path, method string) route {
+		c := NewCORS(cfg)
+		c.Methods = []string{method, http.MethodOptions}
+		return route{name: name, path: path, method: method, cors: c}
+	}
+	h := &Handler{m: m, cfg: cfg, cors: NewCORS(cfg), opts: opts.withDefaults()}
+	h.fixed = [4]route{
+		mk(RouteRefresh, base+"/session/refresh", http.MethodPost),
+		mk(RouteSignOut, base+"/signout", http.MethodPost),
+		mk(RouteSessions, base+"/sessions", http.MethodGet),
+		mk(RouteRevokeOthers, base+"/sessions/revoke-others", http.MethodPost),
+	}
+	h.refresh, h.signout, h.sessions, h.revokeOthers = &h.fixed[0], &h.fixed[1], &h.fixed[2], &h.fixed[3]
+	h.end = mk(RouteEndSession, base+"/sessions/{id}", http.MethodDelete)
+	return h
 }
 
 // RefreshPath is the refresh route's path, without any prefix.
-func (h *Handler) RefreshPath() string { return h.refresh }
+func (h *Handler) RefreshPath() string { return h.refresh.path }
 
 // SignOutPath is the sign-out route's path, without any prefix.
-func (h *Handler) SignOutPath() string { return h.signout }
+func (h *Handler) SignOutPath() string { return h.signout.path }
+
+// SessionsPath is the path of the sessions list, without any prefix; one
+// session is SessionsPath()+"/{id}", and SessionsPath()+"/revoke-others"
+// ends all others.
+func (h *Handler) SessionsPath() string { return h.sessions.path }
 
 // ServeHTTP routes a request.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	route := RouteRefresh
-	prefix, ok := h.match(r, h.refresh)
-	if !ok {
-		route = RouteSignOut
-		prefix, ok = h.match(r, h.signout)
-	}
+	rt, prefix, id, ok := h.route(r)
 	if !ok {
 		h.cors.Apply(w.Header(), r.Header.Get("Origin"))
 		writeJSON(w, http.StatusNotFound, bodyNotFound)
 		return
 	}
 	c := readCredentials(r, h.cfg)
-	if !preamble(w, r, h.cfg, h.cors, c) {
+	if ev, done := preamble(w, r, h.cfg, rt.cors, c, rt.method); done {
+		if ev != nil {
+			ev.route = rt.name
+			h.opts.observe(r, *ev)
+		}
 		return
 	}
-	if route == RouteRefresh {
+	switch rt.name {
+	case RouteRefresh:
 		h.serveRefresh(w, r, c, prefix)
-	} else {
+	case RouteSignOut:
 		h.serveSignOut(w, r, c, prefix)
+	case RouteSessions:
+		h.serveSessions(w, r, c)
+	case RouteRevokeOthers:
+		h.serveRevokeOthers(w, r, c)
+	case RouteEndSession:
+		h.serveEndSession(w, r, c, prefix, id)
 	}
 }
 
-// match reports whether r is for route and under which prefix. Routing and
-// the cookie Path come from this one answer, so they always agree.
-func (h *Handler) match(r *http.Request, route string) (prefix string, ok bool) {
-	if p, set := PathPrefix(r.Context()); set {
-		return p, r.URL.Path == route
+// route finds r's route, the prefix in front of it, and for
+// DELETE <sessions>/{id} the id (one path segment, not checked here).
+// "revoke-others" is a route of its own, never an id.
+func (h *Handler) route(r *http.Request) (rt *route, prefix, id string, ok bool) {
+	for i := range h.fixed {
+		if prefix, ok := h.match(r, r.URL.Path, h.fixed[i].path); ok {
+			return &h.fixed[i], prefix, "", true
+		}
 	}
-	return suffixPrefix(r.URL.Path, route)
+	path := r.URL.Path
+	i := strings.LastIndexByte(path, '/')
+	if i < 0 || i == len(path)-1 {
+		return nil, "", "", false
+	}
+	if prefix, ok := h.match(r, path[:i], h.sessions.path); ok {
+		return &h.end, prefix, path[i+1:], true
+	}
+	return nil, "", "", false
+}
+
+// match reports whether path is route's and under which prefix. Routing and
+// the cookie Path come from this one answer, so they always agree.
+func (h *Handler) match(r *http.Request, path, route string) (prefix string, ok bool) {
+	if p, set := PathPrefix(r.Context()); set {
+		return p, path == route
+	}
+	return suffixPrefix(path, route)
 }
 
 // preamble answers preflights, wrong methods and anti-CSRF failures, and
-// adds CORS headers; it reports whether the route should run. Anti-CSRF
-// applies to every request but one that carries only a bearer credential
-// (no session cookie): it has no ambient credential to abuse.
-func preamble(w http.ResponseWriter, r *http.Request, cfg session.Config, cors CORS, c credentials) bool {
+// adds CORS headers; it reports whether it answered, and what (nil for a
+// preflight, which is neither logged nor counted). Anti-CSRF applies to
+// every request but one that carries only a bearer credential (no session
+// cookie): it has no ambient credential to abuse.
+func preamble(w http.ResponseWriter, r *http.Request, cfg session.Config, cors CORS, c credentials, method string) (ev *event, done bool) {
 	if r.Method == http.MethodOptions {
 		cors.Preflight(w, r)
-		return false
+		return nil, true
 	}
 	origin := r.Header.Get("Origin")
 	cors.Apply(w.Header(), origin)
-	if r.Method != http.MethodPost {
-		w.Header().Set("Allow", "POST, OPTIONS")
+	if r.Method != method {
+		w.Header().Set("Allow", method+", OPTIONS")
 		writeJSON(w, http.StatusMethodNotAllowed, bodyMethod)
-		return false
+		return &event{outcome: OutcomeBadRequest, reason: "method_not_allowed", level: slog.LevelInfo}, true
 	}
 	if !c.bearerOnly() && !cfg.AntiCSRFOK(r.Method, len(r.Header.Values("rid")) > 0, origin) {
 		writeJSON(w, http.StatusForbidden, bodyAntiCSRF)
-		return false
+		return &event{outcome: OutcomeForbidden, reason: "anti_csrf", level: slog.LevelInfo}, true
 	}
-	return true
+	return nil, false
 }
 
 // serveRefresh rotates the refresh token the request carries. A
@@ -171,135 +246,174 @@ func (h *Handler) serveRefresh(w http.ResponseWriter, r *http.Request, c credent
 	drain(r)
 	ctx := r.Context()
 	err := c.bearerErr
+	var tried []string // the values of the attempt whose failure is err
 	if c.bearer != "" {
-		t, berr := h.m.RefreshAny(ctx, []string{c.bearer})
+		tried = []string{c.bearer}
+		t, berr := h.m.RefreshAny(ctx, tried)
 		if berr == nil {
 			WriteHeaderTokens(w.Header(), t)
 			if c.hasCookie {
 				h.clearCookies(w.Header(), prefix)
 			}
 			writeJSON(w, http.StatusOK, bodyRefreshOK)
-			h.log(r, slog.LevelInfo, RouteRefresh, "ok", "refreshed")
+			h.ok(r, RouteRefresh, "refreshed")
 			return
 		}
 		if errors.Is(berr, session.ErrStore) || errors.Is(berr, session.ErrTheft) {
-			h.fail(w, r, c, prefix, RouteRefresh, berr)
+			h.fail(w, r, c, prefix, RouteRefresh, berr, tried)
 			return
 		}
 		err = berr
 	}
 	if cookies := cookieValues(r, h.cfg.RefreshCookieName); len(cookies) > 0 {
-		t, cerr := h.m.RefreshAny(ctx, cookies)
+		// Bound to the access cookie of the same session: a planted
+		// refresh cookie alone refreshes nothing (Manager.RefreshCookies).
+		t, cerr := h.m.RefreshCookies(ctx, cookies, cookieValues(r, h.cfg.AccessCookieName))
 		if cerr == nil {
 			WriteTokens(w.Header(), TokensForPrefix(h.cfg, t, prefix))
 			if c.hasBearer {
 				clearHeaderTokens(w.Header())
 			}
 			writeJSON(w, http.StatusOK, bodyRefreshOK)
-			h.log(r, slog.LevelInfo, RouteRefresh, "ok", "refreshed")
+			h.ok(r, RouteRefresh, "refreshed")
 			return
 		}
-		err = moreTelling(err, cerr)
+		if failureRank(cerr) > failureRank(err) {
+			err, tried = cerr, cookies
+		}
 	}
-	h.fail(w, r, c, prefix, RouteRefresh, err)
+	h.fail(w, r, c, prefix, RouteRefresh, err, tried)
 }
 
-// serveSignOut revokes every session the request names: the one of a
-// well-formed bearer access token, and the one of the access cookie(s).
-// Either may be expired (signing out needs only proof of the session).
-// 200 when one was revoked, unless the store failed on the other (503:
-// the client retries, and nothing is cleared meanwhile).
+// serveSignOut revokes every session the request names — the one of a
+// well-formed bearer access token and those of every authentic copy of the
+// access cookie (Manager.SignOut), so that neither a session planted
+// beside the user's nor the user's own survives — in one call. Expired
+// tokens count: signing out needs only proof of the session. 200 when at
+// least one was revoked; 503 when the store failed on any (the client
+// retries, and nothing is cleared meanwhile); else 401.
 func (h *Handler) serveSignOut(w http.ResponseWriter, r *http.Request, c credentials, prefix string) {
 	drain(r)
-	ctx := r.Context()
-	var err error
-	revoked := false
+	values := cookieValues(r, h.cfg.AccessCookieName)
 	if c.bearer != "" {
-		if _, berr := h.m.SignOut(ctx, []string{c.bearer}); berr == nil {
-			revoked = true
-		} else {
-			err = moreTelling(err, berr)
-		}
+		values = append([]string{c.bearer}, values...)
 	}
-	if cookies := cookieValues(r, h.cfg.AccessCookieName); len(cookies) > 0 {
-		if _, cerr := h.m.SignOut(ctx, cookies); cerr == nil {
-			revoked = true
-		} else {
-			err = moreTelling(err, cerr)
-		}
+	var err error
+	var ids []string
+	if len(values) > 0 {
+		ids, err = h.m.SignOut(r.Context(), values)
 	}
-	if err == nil && !revoked {
+	if err == nil && len(ids) == 0 {
 		err = c.bearerErr
 	}
-	if !revoked || errors.Is(err, session.ErrStore) {
-		h.fail(w, r, c, prefix, RouteSignOut, err)
+	if len(ids) == 0 || errors.Is(err, session.ErrStore) {
+		h.fail(w, r, c, prefix, RouteSignOut, err, nil)
 		return
 	}
 	h.clear(w, c, prefix)
 	writeJSON(w, http.StatusOK, bodyStatusOK)
-	h.log(r, slog.LevelInfo, RouteSignOut, "ok", "signed_out")
+	h.ok(r, RouteSignOut, "signed_out")
 }
 
-// moreTelling returns whichever of two failures tells the client more:
-// theft, then a store failure, then an expired token, then any other; a
-// nil a is no failure yet. On a tie the first one stays.
+// moreTelling returns whichever of two failures tells the client more
+// (failureRank); a nil a is no failure yet. On a tie the first one stays.
 func moreTelling(a, b error) error {
-	rank := func(e error) int {
-		switch {
-		case e == nil:
-			return -1
-		case errors.Is(e, session.ErrTheft):
-			return 4
-		case errors.Is(e, session.ErrStore):
-			return 3
-		case errors.Is(e, session.ErrExpired):
-			return 2
-		case errors.Is(e, session.ErrNoSession):
-			return 0
-		default:
-			return 1
-		}
-	}
-	if rank(b) > rank(a) {
+	if failureRank(b) > failureRank(a) {
 		return b
 	}
 	return a
 }
 
-// fail is the one place that maps a session outcome to a response:
+// failureRank orders failures: theft, then a store failure, then an
+// expired token, then any other, then no credential at all, then none.
+func failureRank(e error) int {
+	switch {
+	case e == nil:
+		return -1
+	case errors.Is(e, session.ErrTheft):
+		return 4
+	case errors.Is(e, session.ErrStore):
+		return 3
+	case errors.Is(e, session.ErrExpired):
+		return 2
+	case errors.Is(e, session.ErrNoSession):
+		return 0
+	default:
+		return 1
+	}
+}
+
+// fail is the one place that maps a failure of the refresh and sign-out
+// routes, which end the client's session, to a response:
 //
 //	ErrStore                          → 503 + Retry-After, nothing cleared
 //	ErrTheft                          → 401 token theft detected, tokens cleared
 //	anything else (no session, expired,
-//	unknown, revoked, bad cookie,
-//	malformed bearer credential)      → 401 unauthorised, tokens cleared
+//	unknown, ambiguous, revoked, bad
+//	cookie, malformed bearer credential) → 401 unauthorised, tokens cleared
 //
 // A nil err is no credential at all (ErrNoSession). Every 401 clears the
-// tokens as clear does and sends front-token: remove.
-func (h *Handler) fail(w http.ResponseWriter, r *http.Request, c credentials, prefix, route string, err error) {
+// tokens as clear does and sends front-token: remove. tried are the token
+// values whose refresh found the theft: the log names their session.
+func (h *Handler) fail(w http.ResponseWriter, r *http.Request, c credentials, prefix, route string, err error, tried []string) {
 	if err == nil {
 		err = session.ErrNoSession
 	}
 	switch {
 	case errors.Is(err, session.ErrStore):
-		w.Header().Set("Retry-After", h.opts.retryAfter())
-		writeJSON(w, http.StatusServiceUnavailable, bodyUnavailable)
-		h.log(r, slog.LevelError, route, "unavailable", "store_failure")
+		h.storeFailed(w, r, route)
 	case errors.Is(err, session.ErrTheft):
 		h.clear(w, c, prefix)
 		writeJSON(w, http.StatusUnauthorized, bodyTheft)
-		h.log(r, slog.LevelWarn, route, "unauthorised", "token_theft")
+		sid, uid := h.theftSubject(err, tried)
+		h.opts.observe(r, event{route: route, outcome: OutcomeTheft, reason: "token_theft", level: slog.LevelWarn, sid: sid, uid: uid})
 	default:
 		h.clear(w, c, prefix)
 		writeJSON(w, http.StatusUnauthorized, bodyUnauthorised)
-		// A refresh with no cookie at all is routine (the SDK probes on first
-		// load): debug level, no error.
-		level := slog.LevelInfo
-		if errors.Is(err, session.ErrNoSession) {
-			level = slog.LevelDebug
-		}
-		h.log(r, level, route, "unauthorised", reasonCode(err))
+		h.unauthorised(r, route, err)
 	}
+}
+
+// theftSubject names the session a theft verdict revoked, and its user,
+// for the log (which hashes them): the Manager's *session.TheftError
+// carries both. Without one (a store that does not name the user), the
+// session is the one the presented refresh tokens name
+// (Manager.InspectRefresh; when they name several, the Manager refreshed
+// the first live one, in header order).
+func (h *Handler) theftSubject(err error, tried []string) (sid, uid string) {
+	if te, ok := errors.AsType[*session.TheftError](err); ok && te.SessionID != "" {
+		return te.SessionID, te.UserID
+	}
+	for _, v := range tried {
+		if ti, err := h.m.InspectRefresh(v); err == nil {
+			return ti.SessionID, ""
+		}
+	}
+	return "", ""
+}
+
+// unauthorised logs a 401 unauthorised. A request with no credential at
+// all is routine (the SDK probes refresh on first load, and calls
+// protected routes before it knows it is signed out): debug level.
+func (h *Handler) unauthorised(r *http.Request, route string, err error) {
+	level := slog.LevelInfo
+	if errors.Is(err, session.ErrNoSession) {
+		level = slog.LevelDebug
+	}
+	h.opts.observe(r, event{route: route, outcome: OutcomeUnauthorised, reason: reasonCode(err), level: level})
+}
+
+// storeFailed answers 503 + Retry-After, touching no cookie: an outage
+// logs nobody out.
+func (h *Handler) storeFailed(w http.ResponseWriter, r *http.Request, route string) {
+	w.Header().Set("Retry-After", h.opts.retryAfter())
+	writeJSON(w, http.StatusServiceUnavailable, bodyUnavailable)
+	h.opts.observe(r, event{route: route, outcome: OutcomeStoreError, reason: "store_failure", level: slog.LevelError})
+}
+
+// ok logs and counts a success.
+func (h *Handler) ok(r *http.Request, route, reason string) {
+	h.opts.observe(r, event{route: route, outcome: OutcomeOK, reason: reason, level: slog.LevelInfo})
 }
 
 // clear ends the client's session: both cookies cleared (the refresh
@@ -337,6 +451,10 @@ func reasonCode(err error) string {
 		return "expired"
 	case errors.Is(err, session.ErrMalformedBearer):
 		return "malformed_bearer"
+	case errors.Is(err, session.ErrAmbiguous):
+		return "ambiguous"
+	case errors.Is(err, session.ErrUnbound):
+		return "unbound"
 	case errors.Is(err, session.ErrUnknown):
 		return "unknown_session"
 	case errors.Is(err, session.ErrInvalidInput):
@@ -344,22 +462,6 @@ func reasonCode(err error) string {
 	default:
 		return "other"
 	}
-}
-
-func (h *Handler) log(r *http.Request, level slog.Level, route, outcome, reason string) {
-	logAt(r, h.opts.Logger, level, route, outcome, reason)
-}
-
-func logAt(r *http.Request, l *slog.Logger, level slog.Level, route, outcome, reason string) {
-	ctx := r.Context()
-	if !l.Enabled(ctx, level) {
-		return
-	}
-	l.LogAttrs(ctx, level, "session api",
-		slog.String("request_id", RequestID(ctx)),
-		slog.String("route", route),
-		slog.String("outcome", outcome),
-		slog.String("reason", reason))
 }
 
 // cookieValues returns every value of the named cookie from every Cookie

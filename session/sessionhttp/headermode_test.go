@@ -49,7 +49,7 @@ func TestRequestsHeaderMode(t *testing.T) {
 func TestSignInHeaderMode(t *testing.T) {
 	f := newFixture(t, nil)
 	planted := f.create(t)
-	r := post("/login", map[string]string{"st-auth-mode": "header"}, &http.Cookie{Name: "sAccessToken", Value: planted.Access.Value})
+	r := post("/login", map[string]string{"st-auth-mode": "header"}, f.accessCookie(planted.Access.Value))
 	r = r.WithContext(sessionhttp.WithPathPrefix(r.Context(), "/prod"))
 	w := httptest.NewRecorder()
 	tok, err := sessionhttp.SignIn(w, r, f.m, session.CreateInput{UserID: "alice", Claims: map[string]any{"tenant": "t1"}})
@@ -70,7 +70,7 @@ func TestSignInHeaderMode(t *testing.T) {
 		if err != nil || c.Value != "" || c.MaxAge >= 0 {
 			t.Fatalf("header-mode sign-in set a cookie: %q", h.Values("Set-Cookie"))
 		}
-		if c.Name == "sRefreshToken" && c.Path != "/prod/auth/session/refresh" {
+		if c.Name == f.cfg.RefreshCookieName && c.Path != "/prod/auth/session/refresh" {
 			t.Fatalf("refresh cookie cleared at %q", c.Path)
 		}
 	}

@@ -12,7 +12,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
+	"github.com/sessiongate/sessiongate/internal/redistest"
 	"github.com/sessiongate/sessiongate/session"
 	"github.com/sessiongate/sessiongate/session/redisstore"
 	"github.com/sessiongate/sessiongate/session/sessionhttp"
@@ -29,26 +31,47 @@ const origin = "https://app.example.com"
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
 type fixture struct {
-	m   *session.Manager
-	cfg session.Config
+	m     *session.Manager
+	cfg   session.Config
+	clock *sessiontest.Clock
+	srv   *sessiontest.Server
 }
 
 func newFixture(t testing.TB, edit func(*session.Config)) fixture {
 	t.Helper()
 	srv := sessiontest.StartServer(t, sessiontest.Options{})
-	rdb, err := redisstore.NewClient(redisstore.ClientConfig{URL: srv.URL(), Mode: redisstore.ModeStandalone})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { rdb.Close() })
 	cfg := sessiontest.TestConfig(t)
 	cfg.AllowedOrigins = []string{origin}
 	if edit != nil {
 		edit(&cfg)
 	}
-	m := sessiontest.NewManager(t, cfg, redisstore.New(rdb, redisstore.Options{}), sessiontest.NewClock())
-	return fixture{m: m, cfg: cfg}
+	clock := sessiontest.NewClock()
+	m := sessiontest.NewManager(t, cfg, redistest.Store(t, srv, redisstore.Options{}), clock)
+	return fixture{m: m, cfg: cfg, clock: clock, srv: srv}
 }
+
+// accessCookie and refreshCookie are request cookies of the fixture's
+// names (cfg.AccessCookieName, cfg.RefreshCookieName).
+func (f fixture) accessCookie(v string) *http.Cookie {
+	return &http.Cookie{Name: f.cfg.AccessCookieName, Value: v}
+}
+
+func (f fixture) refreshCookie(v string) *http.Cookie {
+	return &http.Cookie{Name: f.cfg.RefreshCookieName, Value: v}
+}
+
+// sessionCookies are the cookies a browser sends to the refresh route:
+// the access cookie (Path=/, so it goes there too) and the refresh cookie.
+// A refresh by cookie is bound to an access cookie of the same session, of
+// any generation, expired or not (session.Manager.RefreshCookies): a
+// refresh cookie alone refreshes nothing.
+func (f fixture) sessionCookies(access, refresh string) []*http.Cookie {
+	return []*http.Cookie{f.accessCookie(access), f.refreshCookie(refresh)}
+}
+
+// defaultNames is the configuration whose cookie names every fixture uses
+// (sessiontest.TestConfig starts from session.DefaultConfig).
+var defaultNames = session.DefaultConfig()
 
 func (f fixture) create(t *testing.T) session.Tokens {
 	t.Helper()
@@ -112,7 +135,7 @@ func TestAntiCSRFAndMethods(t *testing.T) {
 		g := newFixture(t, func(c *session.Config) { c.AntiCSRF = session.AntiCSRFNone })
 		tok := g.create(t)
 		w := serve(sessionhttp.New(g.m, sessionhttp.Options{Logger: quiet}),
-			post("/auth/session/refresh", nil, &http.Cookie{Name: "sRefreshToken", Value: tok.Refresh.Value}))
+			post("/auth/session/refresh", nil, g.sessionCookies(tok.Access.Value, tok.Refresh.Value)...))
 		if w.Code != 200 {
 			t.Fatalf("got %d %s", w.Code, w.Body)
 		}
@@ -129,7 +152,7 @@ func TestStagePrefixAndBasePath(t *testing.T) {
 	}
 	for _, p := range []string{"/api/auth/session/refresh", "/prod/api/auth/session/refresh", "/v1/api/auth/session/refresh"} {
 		tok := f.create(t)
-		w := serve(h, post(p, sdk, &http.Cookie{Name: "sRefreshToken", Value: tok.Refresh.Value}))
+		w := serve(h, post(p, sdk, f.sessionCookies(tok.Access.Value, tok.Refresh.Value)...))
 		if w.Code != 200 {
 			t.Fatalf("%s: %d %s", p, w.Code, w.Body)
 		}
@@ -142,8 +165,16 @@ func TestStagePrefixAndBasePath(t *testing.T) {
 	}
 }
 
-// refreshSetCookie returns the one sRefreshToken Set-Cookie of w.
+// refreshSetCookie returns the one Set-Cookie of w that sets or clears the
+// refresh cookie.
 func refreshSetCookie(t *testing.T, w *httptest.ResponseRecorder) *http.Cookie {
+	t.Helper()
+	return setCookieNamed(t, w, defaultNames.RefreshCookieName)
+}
+
+// setCookieNamed returns the one Set-Cookie of w that sets or clears the
+// cookie called name.
+func setCookieNamed(t *testing.T, w *httptest.ResponseRecorder, name string) *http.Cookie {
 	t.Helper()
 	var found *http.Cookie
 	for _, line := range w.Header().Values("Set-Cookie") {
@@ -151,15 +182,15 @@ func refreshSetCookie(t *testing.T, w *httptest.ResponseRecorder) *http.Cookie {
 		if err != nil {
 			t.Fatalf("Set-Cookie %q: %v", line, err)
 		}
-		if c.Name == "sRefreshToken" {
+		if c.Name == name {
 			if found != nil {
-				t.Fatalf("two refresh cookies: %q", w.Header().Values("Set-Cookie"))
+				t.Fatalf("two %s cookies: %q", name, w.Header().Values("Set-Cookie"))
 			}
 			found = c
 		}
 	}
 	if found == nil {
-		t.Fatalf("%d %s: no refresh cookie in %q", w.Code, w.Body, w.Header().Values("Set-Cookie"))
+		t.Fatalf("%d %s: no %s cookie in %q", w.Code, w.Body, name, w.Header().Values("Set-Cookie"))
 	}
 	return found
 }
@@ -178,15 +209,15 @@ func TestPathPrefixPlainHTTP(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			want := tc.prefix + "/auth/session/refresh"
 			tok := f.create(t)
-			w := serve(h, post(tc.prefix+"/auth/session/refresh", sdk, &http.Cookie{Name: "sRefreshToken", Value: tok.Refresh.Value}))
+			w := serve(h, post(tc.prefix+"/auth/session/refresh", sdk, f.sessionCookies(tok.Access.Value, tok.Refresh.Value)...))
 			if c := refreshSetCookie(t, w); w.Code != 200 || c.Path != want || c.MaxAge <= 0 {
 				t.Fatalf("refresh: %d, Path %q MaxAge %d", w.Code, c.Path, c.MaxAge)
 			}
-			w = serve(h, post(tc.prefix+"/auth/session/refresh", sdk, &http.Cookie{Name: "sRefreshToken", Value: "forged"}))
+			w = serve(h, post(tc.prefix+"/auth/session/refresh", sdk, f.refreshCookie("forged")))
 			if c := refreshSetCookie(t, w); w.Code != 401 || c.Path != want || c.MaxAge >= 0 {
 				t.Fatalf("failed refresh: %d, Path %q MaxAge %d", w.Code, c.Path, c.MaxAge)
 			}
-			w = serve(h, post(tc.prefix+"/auth/signout", sdk, &http.Cookie{Name: "sAccessToken", Value: tok.Access.Value}))
+			w = serve(h, post(tc.prefix+"/auth/signout", sdk, f.accessCookie(tok.Access.Value)))
 			if c := refreshSetCookie(t, w); w.Code != 200 || c.Path != want || c.MaxAge >= 0 {
 				t.Fatalf("sign-out: %d, Path %q MaxAge %d", w.Code, c.Path, c.MaxAge)
 			}
@@ -210,7 +241,7 @@ func TestPathPrefixPlainHTTP(t *testing.T) {
 	// A prefix set on the context (a server that stripped it, or package
 	// lambdaproxy) is used as given, and the path must be the route itself.
 	tok := f.create(t)
-	r := post("/auth/session/refresh", sdk, &http.Cookie{Name: "sRefreshToken", Value: tok.Refresh.Value})
+	r := post("/auth/session/refresh", sdk, f.sessionCookies(tok.Access.Value, tok.Refresh.Value)...)
 	w := serve(h, r.WithContext(sessionhttp.WithPathPrefix(r.Context(), "/stage")))
 	if c := refreshSetCookie(t, w); w.Code != 200 || c.Path != "/stage/auth/session/refresh" {
 		t.Fatalf("context prefix: %d, Path %q", w.Code, c.Path)
@@ -278,18 +309,82 @@ func TestDuplicateRefreshCookies(t *testing.T) {
 	f := newFixture(t, nil)
 	h := sessionhttp.New(f.m, sessionhttp.Options{Logger: quiet})
 	tok := f.create(t)
-	r := post("/auth/session/refresh", sdk)
-	r.Header.Add("Cookie", "sRefreshToken=forged")
-	r.Header.Add("Cookie", "sRefreshToken="+tok.Refresh.Value)
+	r := post("/auth/session/refresh", sdk, f.accessCookie(tok.Access.Value))
+	r.Header.Add("Cookie", f.cfg.RefreshCookieName+"=forged")
+	r.Header.Add("Cookie", f.cfg.RefreshCookieName+"="+tok.Refresh.Value)
 	if w := serve(h, r); w.Code != 200 || len(w.Header().Values("Set-Cookie")) != 2 {
 		t.Fatalf("got %d %s", w.Code, w.Body)
+	}
+}
+
+// A refresh by cookie is bound to the access cookie: a refresh cookie
+// planted by a sibling host (it cannot be __Host-: its Path is the refresh
+// route) refreshes nothing on its own or beside an access cookie of
+// another session — 401, reason "unbound", the cookies cleared, nothing
+// written — and beside the user's own pair it is ignored.
+func TestRefreshRouteBoundToAccessCookie(t *testing.T) {
+	f := newFixture(t, nil)
+	var logs syncBuffer
+	h := sessionhttp.New(f.m, sessionhttp.Options{Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
+	planted, victim := f.create(t), f.create(t)
+	for _, tc := range []struct {
+		name    string
+		cookies []*http.Cookie
+	}{
+		{"planted refresh cookie alone", []*http.Cookie{f.refreshCookie(planted.Refresh.Value)}},
+		{"planted refresh cookie beside the victim's access cookie", []*http.Cookie{f.accessCookie(victim.Access.Value), f.refreshCookie(planted.Refresh.Value)}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			logs.reset()
+			w := serve(h, post("/auth/session/refresh", sdk, tc.cookies...))
+			if w.Code != 401 || w.Body.String() != `{"message":"unauthorised"}` || w.Header().Get("front-token") != "remove" {
+				t.Fatalf("got %d %s, front-token %q", w.Code, w.Body, w.Header().Get("front-token"))
+			}
+			for _, name := range []string{f.cfg.AccessCookieName, f.cfg.RefreshCookieName} {
+				if c := setCookieNamed(t, w, name); c.MaxAge >= 0 || c.Value != "" {
+					t.Fatalf("%s not cleared: %q", name, w.Header().Values("Set-Cookie"))
+				}
+			}
+			var rec map[string]any
+			if err := json.Unmarshal([]byte(strings.TrimSpace(logs.String())), &rec); err != nil {
+				t.Fatalf("want one log record: %v\n%s", err, logs.String())
+			}
+			if rec["route"] != "refresh" || rec["outcome"] != "unauthorised" || rec["reason"] != "unbound" || rec["level"] != "INFO" {
+				t.Fatalf("log record %v", rec)
+			}
+		})
+	}
+	t.Run("planted refresh cookie beside the user's own pair", func(t *testing.T) {
+		for _, plantedFirst := range []bool{true, false} {
+			user := f.create(t)
+			cookies := f.sessionCookies(user.Access.Value, user.Refresh.Value)
+			if plantedFirst {
+				cookies = append([]*http.Cookie{f.refreshCookie(planted.Refresh.Value)}, cookies...)
+			} else {
+				cookies = append(cookies, f.refreshCookie(planted.Refresh.Value))
+			}
+			w := serve(h, post("/auth/session/refresh", sdk, cookies...))
+			if w.Code != 200 {
+				t.Fatalf("got %d %s", w.Code, w.Body)
+			}
+			v, err := f.m.Validate(context.Background(), setCookieNamed(t, w, f.cfg.AccessCookieName).Value)
+			if err != nil || v.SessionID != user.SessionID {
+				t.Fatalf("planted first %v: refreshed %+v (%v), want the user's own session", plantedFirst, v, err)
+			}
+		}
+	})
+	// Nothing was written to the planted session: past the grace window its
+	// first refresh token still refreshes (a rotation would make it theft).
+	f.clock.Advance(f.cfg.Grace + time.Second)
+	if w := serve(h, post("/auth/session/refresh", sdk, f.sessionCookies(planted.Access.Value, planted.Refresh.Value)...)); w.Code != 200 {
+		t.Fatalf("the planted session was touched: %d %s", w.Code, w.Body)
 	}
 }
 
 func TestSignIn(t *testing.T) {
 	f := newFixture(t, nil)
 	planted := f.create(t)
-	r := post("/login", nil, &http.Cookie{Name: "sAccessToken", Value: planted.Access.Value})
+	r := post("/login", nil, f.accessCookie(planted.Access.Value))
 	w := httptest.NewRecorder()
 	tok, err := sessionhttp.SignIn(w, r, f.m, session.CreateInput{UserID: "alice", Roles: []string{"admin"}, Claims: map[string]any{"tenant": "t1"}})
 	if err != nil {
@@ -438,13 +533,16 @@ func TestLogsAllowList(t *testing.T) {
 	h := sessionhttp.New(f.m, sessionhttp.Options{Logger: logger})
 	tok := f.create(t)
 	var secrets []string
-	rcookie := func(v string) *http.Cookie { return &http.Cookie{Name: "sRefreshToken", Value: v} }
-	w := serve(h, post("/auth/session/refresh", sdk, rcookie(tok.Refresh.Value)))
+	rcookie := func(v string) *http.Cookie { return f.refreshCookie(v) }
+	w := serve(h, post("/auth/session/refresh", sdk, f.sessionCookies(tok.Access.Value, tok.Refresh.Value)...))
+	if w.Code != 200 {
+		t.Fatalf("refresh: %d %s", w.Code, w.Body)
+	}
 	secrets = append(secrets, tok.Refresh.Value, tok.Access.Value)
 	secrets = append(secrets, w.Header().Values("Set-Cookie")...)
 	serve(h, post("/auth/session/refresh", sdk))                             // no cookie: debug
 	serve(h, post("/auth/session/refresh", sdk, rcookie("forged-secret-1"))) // unknown
-	serve(h, post("/auth/signout", sdk, &http.Cookie{Name: "sAccessToken", Value: tok.Access.Value}))
+	serve(h, post("/auth/signout", sdk, f.accessCookie(tok.Access.Value)))
 	secrets = append(secrets, "forged-secret-1")
 
 	lines := strings.Split(strings.TrimSpace(buf.b.String()), "\n")

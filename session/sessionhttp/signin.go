@@ -1,6 +1,8 @@
 package sessionhttp
 
 import (
+	"errors"
+	"log/slog"
 	"net/http"
 
 	"github.com/sessiongate/sessiongate/session"
@@ -23,7 +25,10 @@ import (
 //     (WriteHeaderTokens), and no cookie. If the request carried a session
 //     cookie, two Set-Cookie lines clear both cookies.
 //
-// Either way a client holds one session in one mode afterwards. Every
+// Either way a client holds one session in one mode afterwards. The
+// request's User-Agent goes into in.UserAgent unless set already (the
+// Manager stores only its summary, which the user sees in the sessions
+// list). Every
 // access token r carries — in its access cookie(s) and as a well-formed
 // bearer token — is appended to in.Previous, so the session it names is
 // revoked first: a session planted in the client before sign-in never
@@ -37,8 +42,14 @@ import (
 // WithPathPrefix. The returned Tokens carry the cookies with that Path; in
 // header mode their values are what st-access-token and st-refresh-token
 // carry.
+//
+// SignIn writes no log and no metric; Handler.SignIn is SignIn with the
+// session API's log record and metric line.
 func SignIn(w http.ResponseWriter, r *http.Request, m *session.Manager, in session.CreateInput) (session.Tokens, error) {
 	cfg := m.Config()
+	if in.UserAgent == "" {
+		in.UserAgent = r.UserAgent()
+	}
 	c := readCredentials(r, cfg)
 	prev := append([]string(nil), in.Previous...)
 	prev = append(prev, cookieValues(r, cfg.AccessCookieName)...)
@@ -67,6 +78,32 @@ func SignIn(w http.ResponseWriter, r *http.Request, m *session.Manager, in sessi
 		clearHeaderTokens(h)
 	}
 	return t, nil
+}
+
+// SignIn is the package's SignIn, observed like the session API's routes:
+// one log record and one metric line with route signin and outcome ok,
+// bad_request (ErrInvalidInput) or store_error (ErrStore), and on a
+// sign-in that ended sessions of the user beyond
+// session.Config.MaxSessionsPerUser, SessionsEvicted (and "evicted" in the
+// log). The session is created with h's Manager; the caller writes the
+// status and body, as with SignIn.
+func (h *Handler) SignIn(w http.ResponseWriter, r *http.Request, in session.CreateInput) (session.Tokens, error) {
+	return signIn(w, r, h.m, in, h.opts)
+}
+
+// signIn is SignIn with its observation.
+func signIn(w http.ResponseWriter, r *http.Request, m *session.Manager, in session.CreateInput, opts Options) (session.Tokens, error) {
+	t, err := SignIn(w, r, m, in)
+	ev := event{route: RouteSignIn, outcome: OutcomeOK, reason: "signed_in", level: slog.LevelInfo, evicted: len(t.Evicted)}
+	switch {
+	case err == nil:
+	case errors.Is(err, session.ErrStore):
+		ev = event{route: RouteSignIn, outcome: OutcomeStoreError, reason: "store_failure", level: slog.LevelError}
+	default:
+		ev = event{route: RouteSignIn, outcome: OutcomeBadRequest, reason: reasonCode(err), level: slog.LevelInfo}
+	}
+	opts.observe(r, ev)
+	return t, err
 }
 
 // WriteTokens adds t's cookies as two Set-Cookie lines, its front-token, and

@@ -45,6 +45,12 @@
 //	custom domain, base path "v1"    /v1/auth/session/refresh                      /v1
 //	custom domain, root mapping      /auth/session/refresh                         ""
 //
+// A route with a path parameter works the same way: the session API's
+// DELETE <base>/sessions/{id} arrives with resource (REST) or routeKey
+// (HTTP API) "/auth/sessions/{id}" and the id in pathParameters, so the
+// route's own path is "/auth/sessions/<id>" and the prefix what stands in
+// front of it.
+//
 // (REST's "path" field is no help on its own: it leaves out the stage but
 // keeps a base-path mapping.) When the split fails — the event has no
 // resource, the HTTP API's catch-all "$default" route has no path, or the

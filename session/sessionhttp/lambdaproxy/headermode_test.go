@@ -123,7 +123,7 @@ func wantCookiesCleared(t *testing.T, r result) {
 	if len(cs) != 2 || len(r.setCookies) != 2 {
 		t.Fatalf("want both cookies cleared on two lines, got %q", r.setCookies)
 	}
-	for name, path := range map[string]string{"sAccessToken": "/", "sRefreshToken": stage + "/auth/session/refresh"} {
+	for name, path := range map[string]string{names.AccessCookieName: "/", names.RefreshCookieName: stage + "/auth/session/refresh"} {
 		if c := cs[name]; c == nil || c.MaxAge >= 0 || c.Value != "" || c.Path != path {
 			t.Fatalf("%s not cleared: %q", name, r.setCookies)
 		}
@@ -184,7 +184,7 @@ func TestHeaderModeSignIn(t *testing.T) {
 				}
 				r := tr.do(t, api, demoSignIn(sessiontest.UniqueUser("c"), h))
 				wantJSON(t, r, 200, `{"status":"OK"}`)
-				if cs := parseSetCookies(t, r.setCookies); len(cs) != 2 || cs["sAccessToken"].MaxAge <= 0 || cs["sRefreshToken"].MaxAge <= 0 {
+				if cs := parseSetCookies(t, r.setCookies); len(cs) != 2 || cs[names.AccessCookieName].MaxAge <= 0 || cs[names.RefreshCookieName].MaxAge <= 0 {
 					t.Fatalf("%q: want both cookies set, got %q", mode, r.setCookies)
 				}
 				wantNoHeaderTokens(t, r)
@@ -316,7 +316,7 @@ func TestHeaderModePrecedence(t *testing.T) {
 				if bearer == "" {
 					bearer = "Bearer " + tok.Access.Value
 				}
-				c := refreshCall(rc(tok.Refresh.Value))
+				c := refreshCall(tok.Access.Value, tok.Refresh.Value)
 				c.header.Set("Authorization", bearer)
 				c.header.Set("st-auth-mode", "header")
 				r := tr.do(t, e.h, c)
@@ -398,18 +398,18 @@ func TestHeaderModeHostile(t *testing.T) {
 			{name: "refresh: 10 KB", route: "refresh", auth: []string{"Bearer " + big}, status: 401},
 			{name: "refresh: non-ASCII", route: "refresh", auth: []string{"Bearer tökén-" + tok.Refresh.Value}, status: 401},
 			{name: "refresh: scheme only", route: "refresh", auth: []string{"Bearer"}, status: 401},
-			{name: "refresh: a cookie value", route: "refresh", auth: []string{"sRefreshToken=" + tok.Refresh.Value}, status: 401},
-			{name: "refresh: a cookie value after Bearer", route: "refresh", auth: []string{"Bearer sRefreshToken=" + tok.Refresh.Value}, status: 401},
-			{name: "refresh: a Cookie header", route: "refresh", auth: []string{"sAccessToken=" + tok.Access.Value + "; sRefreshToken=" + tok.Refresh.Value}, status: 401},
+			{name: "refresh: a cookie value", route: "refresh", auth: []string{names.RefreshCookieName + "=" + tok.Refresh.Value}, status: 401},
+			{name: "refresh: a cookie value after Bearer", route: "refresh", auth: []string{"Bearer " + names.RefreshCookieName + "=" + tok.Refresh.Value}, status: 401},
+			{name: "refresh: a Cookie header", route: "refresh", auth: []string{names.AccessCookieName + "=" + tok.Access.Value + "; " + names.RefreshCookieName + "=" + tok.Refresh.Value}, status: 401},
 			{name: "refresh: access token as refresh", route: "refresh", auth: []string{"Bearer " + tok.Access.Value}, status: 401},
-			{name: "refresh: bearer in the cookie", route: "refresh", cookie: "sRefreshToken=Bearer " + tok.Refresh.Value, status: 401, cookies: true},
+			{name: "refresh: bearer in the cookie", route: "refresh", cookie: names.RefreshCookieName + "=Bearer " + tok.Refresh.Value, status: 401, cookies: true},
 			{name: "signout: no scheme", route: "signout", auth: []string{tok.Access.Value}, status: 401},
 			{name: "signout: two tokens", route: "signout", auth: []string{"Bearer " + tok.Access.Value + " x"}, status: 401},
 			{name: "signout: 10 KB", route: "signout", auth: []string{"Bearer " + big}, status: 401},
 			{name: "signout: non-ASCII", route: "signout", auth: []string{"Bearer ü"}, status: 401},
-			{name: "signout: a cookie value", route: "signout", auth: []string{"sAccessToken=" + tok.Access.Value}, status: 401},
+			{name: "signout: a cookie value", route: "signout", auth: []string{names.AccessCookieName + "=" + tok.Access.Value}, status: 401},
 			{name: "signout: refresh token as access", route: "signout", auth: []string{"Bearer " + tok.Refresh.Value}, status: 401},
-			{name: "signout: bearer in the cookie", route: "signout", cookie: "sAccessToken=Bearer " + tok.Access.Value, status: 401, cookies: true},
+			{name: "signout: bearer in the cookie", route: "signout", cookie: names.AccessCookieName + "=Bearer " + tok.Access.Value, status: 401, cookies: true},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				c := bearerRefresh("")

@@ -83,13 +83,13 @@ func sendShape(t *testing.T, h http.Handler, file, route string, cookies []*http
 	return result{status: resp.StatusCode, header: hd, setCookies: sc, body: resp.Body}
 }
 
-// refreshCookie returns the one sRefreshToken Set-Cookie of r and whether
+// refreshCookie returns the one refresh cookie Set-Cookie of r and whether
 // it clears the cookie.
 func refreshCookie(t *testing.T, r result) (c *http.Cookie, cleared bool) {
 	t.Helper()
-	c = parseSetCookies(t, r.setCookies)["sRefreshToken"]
+	c = parseSetCookies(t, r.setCookies)[names.RefreshCookieName]
 	if c == nil {
-		t.Fatalf("%d %s: no sRefreshToken in %q", r.status, r.body, r.setCookies)
+		t.Fatalf("%d %s: no %s in %q", r.status, r.body, names.RefreshCookieName, r.setCookies)
 	}
 	return c, c.MaxAge < 0 && c.Value == "" && c.Expires.Before(time.Unix(1, 0))
 }
@@ -117,7 +117,7 @@ func TestRefreshCookiePathFromEvent(t *testing.T) {
 			t.Run(mode.name+"/"+sh.name, func(t *testing.T) {
 				tok := e.signIn(t)
 
-				r := sendShape(t, mux, sh.file, refreshRoute, []*http.Cookie{rc(tok.Refresh.Value)}, "")
+				r := sendShape(t, mux, sh.file, refreshRoute, []*http.Cookie{ac(tok.Access.Value), rc(tok.Refresh.Value)}, "")
 				if c, cleared := refreshCookie(t, r); r.status != 200 || cleared || c.Path != want {
 					t.Fatalf("refresh: %d, refresh cookie Path %q (cleared %v), want %q", r.status, c.Path, cleared, want)
 				}

@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
 
+	"github.com/sessiongate/sessiongate/internal/redistest"
 	"github.com/sessiongate/sessiongate/session"
 	"github.com/sessiongate/sessiongate/session/redisstore"
 	"github.com/sessiongate/sessiongate/session/sessionhttp"
@@ -46,6 +47,19 @@ type call struct {
 	header  http.Header
 	cookies []*http.Cookie
 	body    string
+	// resource is the route's path template ("/auth/sessions/{id}") and
+	// params its path parameters, as API Gateway puts them in an event;
+	// resource "" is path itself.
+	resource string
+	params   map[string]string
+}
+
+// route is c's route path as the API definition writes it.
+func (c call) route() string {
+	if c.resource != "" {
+		return c.resource
+	}
+	return c.path
 }
 
 // result is what the browser would see.
@@ -118,10 +132,10 @@ func invoke(t *testing.T, h http.Handler, event any, out any) {
 func doV1(t *testing.T, h http.Handler, c call) result {
 	t.Helper()
 	ev := events.APIGatewayProxyRequest{
-		Resource: c.path, Path: c.path, HTTPMethod: c.method, Body: c.body,
+		Resource: c.route(), Path: c.path, HTTPMethod: c.method, Body: c.body, PathParameters: c.params,
 		Headers: map[string]string{}, MultiValueHeaders: map[string][]string{},
 		RequestContext: events.APIGatewayProxyRequestContext{
-			RequestID: "req-v1", Stage: "prod", Path: stage + c.path, ResourcePath: c.path, HTTPMethod: c.method, DomainName: "abc.execute-api.eu-west-1.amazonaws.com",
+			RequestID: "req-v1", Stage: "prod", Path: stage + c.path, ResourcePath: c.route(), HTTPMethod: c.method, DomainName: "abc.execute-api.eu-west-1.amazonaws.com",
 		},
 	}
 	for k, vs := range c.header {
@@ -153,10 +167,10 @@ func doV1(t *testing.T, h http.Handler, c call) result {
 func doV2(t *testing.T, h http.Handler, c call) result {
 	t.Helper()
 	ev := events.APIGatewayV2HTTPRequest{
-		Version: "2.0", RouteKey: c.method + " " + c.path, RawPath: stage + c.path, Body: c.body,
-		Headers: map[string]string{},
+		Version: "2.0", RouteKey: c.method + " " + c.route(), RawPath: stage + c.path, Body: c.body,
+		Headers: map[string]string{}, PathParameters: c.params,
 		RequestContext: events.APIGatewayV2HTTPRequestContext{
-			RequestID: "req-v2", Stage: "prod", DomainName: "abc.execute-api.eu-west-1.amazonaws.com", RouteKey: c.method + " " + c.path,
+			RequestID: "req-v2", Stage: "prod", DomainName: "abc.execute-api.eu-west-1.amazonaws.com", RouteKey: c.method + " " + c.route(),
 			HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: c.method, Path: stage + c.path},
 		},
 	}
@@ -200,18 +214,13 @@ func newEnvWith(t *testing.T, srv *sessiontest.Server, edit func(*session.Config
 	if srv == nil {
 		srv = sessiontest.StartServer(t, sessiontest.Options{})
 	}
-	rdb, err := redisstore.NewClient(redisstore.ClientConfig{URL: srv.URL(), Mode: redisstore.ModeStandalone})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { rdb.Close() })
 	cfg := sessiontest.TestConfig(t)
 	cfg.AllowedOrigins = []string{appOrigin}
 	if edit != nil {
 		edit(&cfg)
 	}
 	clock := sessiontest.NewClock()
-	m := sessiontest.NewManager(t, cfg, redisstore.New(rdb, redisstore.Options{}), clock)
+	m := sessiontest.NewManager(t, cfg, redistest.Store(t, srv, redisstore.Options{}), clock)
 	return &env{srv: srv, clock: clock, m: m, h: sessionhttp.New(m, sessionhttp.Options{Logger: quiet}), cfg: cfg}
 }
 
@@ -228,12 +237,27 @@ func sdkHeaders() http.Header {
 	return http.Header{"Rid": {"session"}, "Fdi-Version": {"4.0"}, "Origin": {appOrigin}}
 }
 
-func refreshCall(cookies ...*http.Cookie) call {
+// refreshCall is the refresh request a browser makes with a session's
+// cookies: the access cookie (Path=/, so it goes to the refresh route too)
+// and the refresh cookie. A refresh by cookie is bound to an access cookie
+// of the same session, of any generation, expired or not
+// (session.Manager.RefreshCookies): the refresh cookie alone is refused.
+func refreshCall(access, refresh string) call {
+	return refreshWith(ac(access), rc(refresh))
+}
+
+// refreshWith is a refresh request carrying exactly cookies.
+func refreshWith(cookies ...*http.Cookie) call {
 	return call{method: "POST", path: "/auth/session/refresh", header: sdkHeaders(), cookies: cookies}
 }
 
-func rc(v string) *http.Cookie { return &http.Cookie{Name: "sRefreshToken", Value: v} }
-func ac(v string) *http.Cookie { return &http.Cookie{Name: "sAccessToken", Value: v} }
+// names holds the cookie names of every env (sessiontest.TestConfig starts
+// from session.DefaultConfig): names.AccessCookieName and
+// names.RefreshCookieName.
+var names = session.DefaultConfig()
+
+func rc(v string) *http.Cookie { return &http.Cookie{Name: names.RefreshCookieName, Value: v} }
+func ac(v string) *http.Cookie { return &http.Cookie{Name: names.AccessCookieName, Value: v} }
 
 func parseSetCookies(t *testing.T, lines []string) map[string]*http.Cookie {
 	t.Helper()
@@ -280,7 +304,7 @@ func wantRefreshed(t *testing.T, e *env, r result, user string) (access, refresh
 		t.Fatalf("want two Set-Cookie lines, got %d: %q", len(r.setCookies), r.setCookies)
 	}
 	cs := parseSetCookies(t, r.setCookies)
-	access, refresh = cs["sAccessToken"], cs["sRefreshToken"]
+	access, refresh = cs[names.AccessCookieName], cs[names.RefreshCookieName]
 	if access == nil || refresh == nil || access.Value == "" || refresh.Value == "" {
 		t.Fatalf("missing cookies: %q", r.setCookies)
 	}
@@ -313,7 +337,7 @@ func wantCleared(t *testing.T, r result, body string) {
 	if len(cs) != 2 || len(r.setCookies) != 2 {
 		t.Fatalf("want both cookies cleared on two lines, got %q", r.setCookies)
 	}
-	for name, path := range map[string]string{"sAccessToken": "/", "sRefreshToken": stage + "/auth/session/refresh"} {
+	for name, path := range map[string]string{names.AccessCookieName: "/", names.RefreshCookieName: stage + "/auth/session/refresh"} {
 		c := cs[name]
 		if c == nil || c.MaxAge >= 0 || c.Value != "" || c.Path != path || !c.Expires.Before(time.Unix(1, 0)) {
 			t.Fatalf("%s not cleared properly: %q", name, r.setCookies)
@@ -351,7 +375,7 @@ func TestRefreshSuccess(t *testing.T) {
 	forEachTransport(t, func(t *testing.T, e *env, tr transport) {
 		tok := e.signIn(t)
 		e.clock.Advance(time.Minute)
-		r := tr.do(t, e.h, refreshCall(rc(tok.Refresh.Value)))
+		r := tr.do(t, e.h, refreshCall(tok.Access.Value, tok.Refresh.Value))
 		access, refresh := wantRefreshed(t, e, r, tok.UserID)
 		v, err := e.m.Validate(context.Background(), access.Value)
 		if err != nil || v.UserID != tok.UserID || v.SessionID != tok.SessionID {
@@ -365,18 +389,22 @@ func TestRefreshSuccess(t *testing.T) {
 
 func TestRefreshUnauthorised(t *testing.T) {
 	forEachTransport(t, func(t *testing.T, e *env, tr transport) {
-		revoked := e.signIn(t)
+		revoked, live, other := e.signIn(t), e.signIn(t), e.signIn(t)
 		if ok, err := e.m.Revoke(context.Background(), revoked.SessionID); !ok || err != nil {
 			t.Fatalf("revoke: %v %v", ok, err)
 		}
 		for name, cookies := range map[string][]*http.Cookie{
 			"missing":   nil,
-			"invalid":   {rc("not-a-real-token")},
-			"revoked":   {rc(revoked.Refresh.Value)},
-			"as-access": {rc(revoked.Access.Value)}, // an access token is never a refresh token
+			"invalid":   {ac(live.Access.Value), rc("not-a-real-token")},
+			"revoked":   {ac(revoked.Access.Value), rc(revoked.Refresh.Value)},
+			"as-access": {ac(live.Access.Value), rc(live.Access.Value)}, // an access token is never a refresh token
+			// A refresh cookie planted by a sibling host: alone, or beside
+			// the access cookie of another session, it refreshes nothing.
+			"unbound":                  {rc(other.Refresh.Value)},
+			"bound to another session": {ac(live.Access.Value), rc(other.Refresh.Value)},
 		} {
 			t.Run(name, func(t *testing.T) {
-				wantCleared(t, tr.do(t, e.h, refreshCall(cookies...)), `{"message":"unauthorised"}`)
+				wantCleared(t, tr.do(t, e.h, refreshWith(cookies...)), `{"message":"unauthorised"}`)
 			})
 		}
 	})
@@ -385,14 +413,15 @@ func TestRefreshUnauthorised(t *testing.T) {
 func TestRefreshTheft(t *testing.T) {
 	forEachTransport(t, func(t *testing.T, e *env, tr transport) {
 		tok := e.signIn(t)
-		_, r2 := wantRefreshed(t, e, tr.do(t, e.h, refreshCall(rc(tok.Refresh.Value))), tok.UserID)
+		a2, r2 := wantRefreshed(t, e, tr.do(t, e.h, refreshCall(tok.Access.Value, tok.Refresh.Value)), tok.UserID)
 		// The successor is used: the legitimate client refreshes with it.
-		a3, r3 := wantRefreshed(t, e, tr.do(t, e.h, refreshCall(rc(r2.Value))), tok.UserID)
+		a3, r3 := wantRefreshed(t, e, tr.do(t, e.h, refreshCall(a2.Value, r2.Value)), tok.UserID)
 		e.clock.Advance(e.cfg.Grace + time.Second)
-		// The attacker's stolen copy of the first refresh token.
-		wantCleared(t, tr.do(t, e.h, refreshCall(rc(tok.Refresh.Value))), `{"message":"token theft detected"}`)
+		// The attacker's stolen copy of the first refresh token, with the
+		// access cookie stolen beside it (two generations old).
+		wantCleared(t, tr.do(t, e.h, refreshCall(tok.Access.Value, tok.Refresh.Value)), `{"message":"token theft detected"}`)
 		// The session is gone for everyone.
-		wantCleared(t, tr.do(t, e.h, refreshCall(rc(r3.Value))), `{"message":"unauthorised"}`)
+		wantCleared(t, tr.do(t, e.h, refreshCall(a3.Value, r3.Value)), `{"message":"unauthorised"}`)
 		if _, err := e.m.Validate(context.Background(), a3.Value); !errors.Is(err, session.ErrUnknown) {
 			t.Fatalf("access after theft: %v, want ErrUnknown", err)
 		}
@@ -402,18 +431,19 @@ func TestRefreshTheft(t *testing.T) {
 func TestRefreshLostAnswerIsIdempotent(t *testing.T) {
 	forEachTransport(t, func(t *testing.T, e *env, tr transport) {
 		tok := e.signIn(t)
-		_, lost := wantRefreshed(t, e, tr.do(t, e.h, refreshCall(rc(tok.Refresh.Value))), tok.UserID)
+		_, lost := wantRefreshed(t, e, tr.do(t, e.h, refreshCall(tok.Access.Value, tok.Refresh.Value)), tok.UserID)
 		// The answer never reached the browser; it retries much later (past
-		// the grace window) with the same old token.
+		// the grace window) with the same old cookies, its access token
+		// long expired.
 		e.clock.Advance(2 * time.Minute)
-		_, again := wantRefreshed(t, e, tr.do(t, e.h, refreshCall(rc(tok.Refresh.Value))), tok.UserID)
+		againAccess, again := wantRefreshed(t, e, tr.do(t, e.h, refreshCall(tok.Access.Value, tok.Refresh.Value)), tok.UserID)
 		li, _ := e.m.InspectRefresh(lost.Value)
 		ai, _ := e.m.InspectRefresh(again.Value)
 		if li != ai || ai.Generation != 2 {
 			t.Fatalf("replay gave %+v, first answer was %+v", ai, li)
 		}
 		// The successor still works afterwards.
-		wantRefreshed(t, e, tr.do(t, e.h, refreshCall(rc(again.Value))), tok.UserID)
+		wantRefreshed(t, e, tr.do(t, e.h, refreshCall(againAccess.Value, again.Value)), tok.UserID)
 	})
 }
 
@@ -424,19 +454,19 @@ func TestRefreshConcurrentInGrace(t *testing.T) {
 		results := make([]result, n)
 		var wg sync.WaitGroup
 		for i := range n {
-			wg.Go(func() { results[i] = tr.do(t, e.h, refreshCall(rc(tok.Refresh.Value))) })
+			wg.Go(func() { results[i] = tr.do(t, e.h, refreshCall(tok.Access.Value, tok.Refresh.Value)) })
 		}
 		wg.Wait()
 		var gens []session.TokenInfo
-		var last *http.Cookie
+		var lastAccess, last *http.Cookie
 		for _, r := range results {
-			_, refresh := wantRefreshed(t, e, r, tok.UserID)
+			access, refresh := wantRefreshed(t, e, r, tok.UserID)
 			info, err := e.m.InspectRefresh(refresh.Value)
 			if err != nil {
 				t.Fatal(err)
 			}
 			gens = append(gens, info)
-			last = refresh
+			lastAccess, last = access, refresh
 		}
 		for _, g := range gens {
 			if g != gens[0] {
@@ -444,7 +474,7 @@ func TestRefreshConcurrentInGrace(t *testing.T) {
 			}
 		}
 		// No theft: the one successor keeps the session going.
-		wantRefreshed(t, e, tr.do(t, e.h, refreshCall(last)), tok.UserID)
+		wantRefreshed(t, e, tr.do(t, e.h, refreshCall(lastAccess.Value, last.Value)), tok.UserID)
 	})
 }
 
@@ -461,7 +491,7 @@ func TestSignOut(t *testing.T) {
 		if _, err := e.m.Validate(context.Background(), tok.Access.Value); !errors.Is(err, session.ErrUnknown) {
 			t.Fatalf("after sign-out: %v", err)
 		}
-		wantCleared(t, tr.do(t, e.h, refreshCall(rc(tok.Refresh.Value))), `{"message":"unauthorised"}`)
+		wantCleared(t, tr.do(t, e.h, refreshCall(tok.Access.Value, tok.Refresh.Value)), `{"message":"unauthorised"}`)
 		// Signing out again, or with no cookie: 401, cookies cleared.
 		wantCleared(t, tr.do(t, e.h, c), `{"message":"unauthorised"}`)
 		c.cookies = nil
@@ -498,7 +528,7 @@ func TestStoreOutage(t *testing.T) {
 			tok := e.signIn(t)
 			srv.Stop()
 			for _, c := range []call{
-				refreshCall(rc(tok.Refresh.Value)),
+				refreshCall(tok.Access.Value, tok.Refresh.Value),
 				{method: "POST", path: "/auth/signout", header: sdkHeaders(), cookies: []*http.Cookie{ac(tok.Access.Value)}},
 			} {
 				r := tr.do(t, e.h, c)
@@ -513,7 +543,7 @@ func TestStoreOutage(t *testing.T) {
 			// The same cookie works once Redis is back (the client re-dials).
 			deadline := time.Now().Add(10 * time.Second)
 			for {
-				r := tr.do(t, e.h, refreshCall(rc(tok.Refresh.Value)))
+				r := tr.do(t, e.h, refreshCall(tok.Access.Value, tok.Refresh.Value))
 				if r.status == 200 {
 					wantRefreshed(t, e, r, tok.UserID)
 					break
