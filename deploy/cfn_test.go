@@ -88,6 +88,52 @@ var cfnRules = map[string]propRule{
 			}
 		},
 	},
+	"AWS::Logs::LogGroup": {
+		allowed:  []string{"DataProtectionPolicy", "FieldIndexPolicies", "KmsKeyId", "LogGroupClass", "LogGroupName", "ResourcePolicyDocument", "RetentionInDays", "Tags"},
+		required: []string{"RetentionInDays"},
+		check: func(t *testing.T, name string, p map[string]any) {
+			if ref(p["RetentionInDays"]) != "LogRetentionDays" {
+				t.Errorf("%s: RetentionInDays %v, want the LogRetentionDays parameter", name, p["RetentionInDays"])
+			}
+		},
+	},
+	"AWS::SecretsManager::Secret": {
+		allowed:  []string{"Description", "GenerateSecretString", "KmsKeyId", "Name", "ReplicaRegions", "SecretString", "Tags"},
+		required: []string{"GenerateSecretString"},
+		check: func(t *testing.T, name string, p map[string]any) {
+			g, _ := p["GenerateSecretString"].(map[string]any)
+			checkKeys(t, name+" GenerateSecretString", g, []string{"ExcludeCharacters", "ExcludeLowercase", "ExcludeNumbers",
+				"ExcludePunctuation", "ExcludeUppercase", "GenerateStringKey", "IncludeSpace", "PasswordLength",
+				"RequireEachIncludedType", "SecretStringTemplate"}, []string{"PasswordLength"})
+			if n, _ := g["PasswordLength"].(json.Number).Int64(); n < 32 {
+				t.Errorf("%s: PasswordLength %v, want at least 32", name, g["PasswordLength"])
+			}
+			if _, typed := p["SecretString"]; typed {
+				t.Errorf("%s: a secret in the template is not a secret; generate it", name)
+			}
+		},
+	},
+	"AWS::CloudWatch::Alarm": {
+		allowed: []string{"ActionsEnabled", "AlarmActions", "AlarmDescription", "AlarmName", "ComparisonOperator", "DatapointsToAlarm",
+			"Dimensions", "EvaluateLowSampleCountPercentile", "EvaluationPeriods", "ExtendedStatistic", "InsufficientDataActions",
+			"MetricName", "Metrics", "Namespace", "OKActions", "Period", "Statistic", "Threshold", "ThresholdMetricId",
+			"TreatMissingData", "Unit"},
+		required: []string{"ComparisonOperator", "EvaluationPeriods", "MetricName", "Namespace", "Period", "Statistic", "Threshold", "Dimensions"},
+		check: func(t *testing.T, name string, p map[string]any) {
+			for _, d := range p["Dimensions"].([]any) {
+				checkKeys(t, name+" dimension", d.(map[string]any), []string{"Name", "Value"}, []string{"Name", "Value"})
+			}
+			if !contains([]string{"GreaterThanThreshold", "GreaterThanOrEqualToThreshold", "LessThanThreshold", "LessThanOrEqualToThreshold"}, fmt.Sprint(p["ComparisonOperator"])) {
+				t.Errorf("%s: ComparisonOperator %v", name, p["ComparisonOperator"])
+			}
+			if !contains([]string{"SampleCount", "Average", "Sum", "Minimum", "Maximum"}, fmt.Sprint(p["Statistic"])) {
+				t.Errorf("%s: Statistic %v", name, p["Statistic"])
+			}
+			if p["TreatMissingData"] != "notBreaching" {
+				t.Errorf("%s: TreatMissingData %v: a minute without requests is not an alarm", name, p["TreatMissingData"])
+			}
+		},
+	},
 }
 
 func checkKeys(t *testing.T, where string, p map[string]any, allowed, required []string) {

@@ -12,6 +12,8 @@ package deploy_test
 //     and the two API types (ApiType REST | HTTP) with their outputs.
 //   - openapi_test.go: every ${Name} a rendered document references exists
 //     in its template, and API Gateway may invoke every function it names.
+//   - observability_test.go: log groups and retention, LOG_SALT, the
+//     session limits' parameters, and alarms on the metrics the code emits.
 //   - build_test.go: build.sh's packages, and the rules they carry.
 
 import (

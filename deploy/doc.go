@@ -20,9 +20,13 @@
 //     selects the API: an AWS::Serverless::Api or AWS::Serverless::HttpApi
 //     whose body is the rendered document, included with AWS::Include
 //     (which resolves its Fn::Sub values). The configuration the authorizer
-//     and the session API share is in Globals, once; neither AUTHZ_RULES nor
-//     STAGE_PREFIX is set. Its description and outputs state the same-site
-//     requirement.
+//     and the session API share is in Globals, once (LOG_SALT from a secret
+//     the stack generates, so their hashed ids correlate); neither
+//     AUTHZ_RULES nor STAGE_PREFIX is set. Each function logs to a log
+//     group of its own with RetentionInDays from LogRetentionDays, and
+//     CloudWatch alarms watch token theft, session store errors and
+//     authorizer errors (AlarmTopicArn notifies). Its description and
+//     outputs state the same-site requirement.
 //   - build.sh — builds dist/{authorizer,sessionapi,examplebackend}.zip;
 //     authorizer.zip carries rules.json beside bootstrap, where
 //     cmd/authorizer reads it.
@@ -36,7 +40,9 @@
 // CloudFormation resource (which that schema does not check), that every
 // ${Name} a rendered document uses exists in its template, that API Gateway
 // may invoke every function it calls, that each function's environment holds
-// only variables its command reads, and that the built authorizer package
-// carries exactly deploy/rules.json. README.md in this directory is the
+// only variables its command reads, that every alarm watches a metric
+// exactly as the code emits it (observability_test.go runs the authorizer
+// and the session API to read the names off their output), and that the
+// built authorizer package carries exactly deploy/rules.json. README.md in this directory is the
 // deployment guide.
 package deploy

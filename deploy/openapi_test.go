@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	gr "github.com/sessiongate/sessiongate/gatewayresponses"
 )
 
 // renderedDocs are the rendered OpenAPI documents of one folder: the REST
@@ -188,30 +190,37 @@ func TestAPIGatewayMayInvokeEveryFunction(t *testing.T) {
 }
 
 // TestSessionAPIRoutesUseAPIBasePath: the session API's routes in both
-// documents are API_BASE_PATH + /session/refresh and + /signout, the paths
-// the session API serves and the refresh cookie's Path is built from.
+// documents are gatewayresponses.SessionRoutes under the session API's
+// API_BASE_PATH (refresh, sign-out and the self-service routes), the paths
+// the session API serves and the refresh cookie's Path is built from; in
+// the REST API each of their paths also has a preflight that the session
+// API answers (the HTTP API answers preflights from its CORS
+// configuration). Nothing else invokes the session API.
 func TestSessionAPIRoutesUseAPIBasePath(t *testing.T) {
 	tpl := readTemplate(t)
 	for _, apiType := range apiTypes(t, tpl) {
 		s := evaluate(t, tpl, map[string]string{"ApiType": apiType})
 		base, _ := functionEnv(s, fnSessionAPI)["API_BASE_PATH"].(string)
-		want := []string{base + "/session/refresh", base + "/signout"}
+		want := map[string][]string{}
+		for _, r := range gr.SessionRoutes(base) {
+			for _, name := range renderedDocs {
+				want[name] = append(want[name], r.Method+" "+r.Path)
+				if name == "openapi.json" && !contains(want[name], "OPTIONS "+r.Path) {
+					want[name] = append(want[name], "OPTIONS "+r.Path)
+				}
+			}
+		}
 		for _, name := range renderedDocs {
-			paths, posts := map[string]bool{}, map[string]bool{}
+			var got []string
 			for _, inv := range invocations(readDoc(t, name), "prod") {
 				if inv.fn == fnSessionAPI {
-					method, path, _ := strings.Cut(inv.where, " ")
-					paths[path] = true
-					posts[path] = posts[path] || method == "POST"
+					got = append(got, inv.where)
 				}
 			}
-			if got := sortedKeys(paths); strings.Join(got, ",") != strings.Join(want, ",") {
-				t.Errorf("%s: session API paths %v, want %v (API_BASE_PATH %q)", name, got, want, base)
-			}
-			for _, p := range want {
-				if !posts[p] {
-					t.Errorf("%s: no POST %s to the session API", name, p)
-				}
+			sort.Strings(got)
+			sort.Strings(want[name])
+			if strings.Join(got, ",") != strings.Join(want[name], ",") {
+				t.Errorf("%s: session API routes %v, want %v (API_BASE_PATH %q)", name, got, want[name], base)
 			}
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sessiongate/sessiongate/internal/logid"
 	"github.com/sessiongate/sessiongate/session"
 	"github.com/sessiongate/sessiongate/session/redisstore"
 )
@@ -35,7 +36,8 @@ func sessionConfigNames(t testing.TB) map[string]bool {
 var envLiteral = regexp.MustCompile(`(?:lookup|LookupEnv|Getenv|env)\("([A-Z][A-Z0-9_]*)"\)`)
 
 // namesRead is every variable cmd/<cmd> reads: the names its own sources
-// look up, and the session configuration's when it reads that.
+// look up, the session configuration's when it reads that, and LOG_SALT
+// when it reads it through package logid.
 func namesRead(t testing.TB, cmd string) map[string]bool {
 	t.Helper()
 	files, err := filepath.Glob(filepath.Join("..", "cmd", cmd, "*.go"))
@@ -58,6 +60,9 @@ func namesRead(t testing.TB, cmd string) map[string]bool {
 			for n := range sessionConfigNames(t) {
 				names[n] = true
 			}
+		}
+		if strings.Contains(string(src), "logid.FromEnv(") || strings.Contains(string(src), "logid.EnvSalt") {
+			names[logid.EnvSalt] = true
 		}
 	}
 	return names

@@ -69,9 +69,12 @@
 //     sources, or TOKEN on the Authorization header) as security on every
 //     protected operation; the operations' integrations
 //     with sessiongate's mappings (below); a CORS preflight (OPTIONS, MOCK,
-//     no authorizer) on every path; the session API's routes POST
-//     <APIBasePath>/session/refresh and /signout with their preflights
-//     (AWS_PROXY to ${SessionApiFunction.Arn}); and the gateway responses
+//     no authorizer) on every path; the session API's routes
+//     (SessionRoutes: POST <APIBasePath>/session/refresh, POST /signout,
+//     GET /sessions, DELETE /sessions/{id}, POST /sessions/revoke-others)
+//     with a preflight on each of their paths (AWS_PROXY to
+//     ${SessionApiFunction.Arn}, which answers the preflights too); and the
+//     gateway responses
 //     UNAUTHORIZED (401), ACCESS_DENIED (403, body $context.authorizer.body),
 //     AUTHORIZER_FAILURE, AUTHORIZER_CONFIGURATION_ERROR (500), DEFAULT_4XX
 //     and DEFAULT_5XX, each with CORS for the one allowed origin. ACCESS_DENIED
@@ -94,7 +97,8 @@
 //
 // Never rendered: POST <APIBasePath>/demo/signin. The local gateway adds it
 // itself; a document path equal to a session API path or to it is an
-// error.
+// error, and so is one of the same shape (/auth/sessions/{sid} beside the
+// session API's /auth/sessions/{id}: API Gateway cannot hold both).
 //
 // # Mappings by integration type (protected operations)
 //

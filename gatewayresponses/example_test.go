@@ -54,7 +54,7 @@ paths:
 		if authz == "" {
 			authz = "-"
 		}
-		fmt.Printf("%-5s %-22s %-10s %-7s %s\n", route.Method, route.Path, route.Integration, authz, route.Protection)
+		fmt.Printf("%-6s %-29s %-10s %-7s %s\n", route.Method, route.Path, route.Integration, authz, route.Protection)
 	}
 	for _, w := range r.Warnings {
 		fmt.Println("warning:", w)
@@ -62,11 +62,14 @@ paths:
 	fmt.Println("not in the HTTP API variant:", r.NoHTTPAPI)
 	fmt.Print(string(r.Files[gatewayresponses.FileRules]))
 	// Output:
-	// GET   /health                MOCK       -       public
-	// GET   /notes                 HTTP       request session
-	// PUT   /notes/{id}            HTTP_PROXY request session, any role of editor, admin, claim plan one of pro
-	// POST  /auth/session/refresh  AWS_PROXY  -       session API
-	// POST  /auth/signout          AWS_PROXY  -       session API
+	// GET    /health                       MOCK       -       public
+	// GET    /notes                        HTTP       request session
+	// PUT    /notes/{id}                   HTTP_PROXY request session, any role of editor, admin, claim plan one of pro
+	// POST   /auth/session/refresh         AWS_PROXY  -       session API
+	// POST   /auth/signout                 AWS_PROXY  -       session API
+	// GET    /auth/sessions                AWS_PROXY  -       session API
+	// DELETE /auth/sessions/{id}           AWS_PROXY  -       session API
+	// POST   /auth/sessions/revoke-others  AWS_PROXY  -       session API
 	// warning: PUT /notes/{id} (HTTP_PROXY): API Gateway cannot map a rotated cookie onto a proxied response; the backend must echo request header x-sessiongate-set-cookie as Set-Cookie, x-sessiongate-front-token as front-token and x-sessiongate-access-token as st-access-token
 	// not in the HTTP API variant: [GET /health (MOCK)]
 	// [

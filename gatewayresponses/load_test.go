@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -60,8 +61,15 @@ func exampleSource(t testing.TB) *gr.Source {
 	return src
 }
 
+// concretePath fills a route's {id} with a session id.
+func concretePath(p string) string {
+	return strings.ReplaceAll(p, "{"+gr.SessionIDParam+"}", strings.Repeat("ab", 16))
+}
+
 // The demo sign-in is never rendered: the local gateway adds it itself.
-// The session API follows APIBasePath.
+// The session API follows APIBasePath: every route of gr.SessionRoutes and
+// a preflight on each of its paths go to the session API, without the
+// authorizer, and render lists exactly those routes as "session API".
 func TestSessionAPIRoutes(t *testing.T) {
 	r, err := exampleSource(t).Render(gr.Options{APIBasePath: "/session"})
 	if err != nil {
@@ -71,20 +79,92 @@ func TestSessionAPIRoutes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, m := range []string{"POST", "OPTIONS"} {
-		for _, p := range []string{"/session/session/refresh", "/session/signout"} {
+	routes := gr.SessionRoutes("/session")
+	var want, listed []string
+	for _, sr := range routes {
+		if !strings.HasPrefix(sr.Path, "/session/") {
+			t.Errorf("%s %s is not under APIBasePath", sr.Method, sr.Path)
+		}
+		want = append(want, sr.Method+" "+sr.Path)
+		p := concretePath(sr.Path)
+		for _, m := range []string{sr.Method, "OPTIONS"} {
 			route, err := api.Match(m, p)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if fn, _ := route.LambdaFunction(); fn != gr.FunctionSessionAPI || route.Authorized {
-				t.Errorf("%s %s: %s authorized=%v", m, p, fn, route.Authorized)
+			if fn, _ := route.LambdaFunction(); fn != gr.FunctionSessionAPI || route.Authorized || route.Path != sr.Path {
+				t.Errorf("%s %s: %s %s authorized=%v", m, p, fn, route.Path, route.Authorized)
 			}
 		}
+	}
+	for _, ri := range r.Routes {
+		if ri.Protection == "session API" {
+			listed = append(listed, ri.Method+" "+ri.Path)
+			if ri.Authorizer != "" || ri.Integration != gr.AWSProxy {
+				t.Errorf("%s %s: %+v", ri.Method, ri.Path, ri)
+			}
+		}
+	}
+	if strings.Join(listed, ",") != strings.Join(want, ",") {
+		t.Errorf("render lists the session API routes %v, want %v", listed, want)
+	}
+	// The session API's routes as docs/protocol.md specifies them; every
+	// other test derives them from gr.SessionRoutes.
+	const spec = "POST /session/session/refresh,POST /session/signout,GET /session/sessions," +
+		"DELETE /session/sessions/{id},POST /session/sessions/revoke-others"
+	if got := strings.Join(want, ","); got != spec {
+		t.Errorf("gr.SessionRoutes: %s, want %s", got, spec)
 	}
 	for _, p := range []string{"/session/demo/signin", "/auth/demo/signin", "/auth/session/refresh"} {
 		if _, err := api.Match("POST", p); !errors.Is(err, gr.ErrNoRoute) {
 			t.Errorf("POST %s: %v", p, err)
+		}
+	}
+	// A method the session API does not serve on a path has no route (API
+	// Gateway answers 403 before the Lambda runs).
+	if _, err := api.Match("DELETE", "/session/sessions"); !errors.Is(err, gr.ErrNoRoute) {
+		t.Errorf("DELETE /session/sessions: %v", err)
+	}
+}
+
+// The HTTP API variant routes every session API route to the session API
+// (payload 2.0, no authorizer), declares {id}, and its CORS configuration,
+// which answers the preflights, allows each route's method.
+func TestSessionAPIRoutesHTTPAPI(t *testing.T) {
+	r, err := exampleSource(t).Render(gr.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	api, err := gr.LoadHTTPAPI(r.Files[gr.FileHTTPAPI], gr.LocalVars("http://localhost:8080", "http://127.0.0.1:9000"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Paths map[string]map[string]struct {
+			Parameters []struct{ Name, In string }
+		}
+		CORS struct {
+			AllowMethods []string `json:"allowMethods"`
+		} `json:"x-amazon-apigateway-cors"`
+	}
+	if err := json.Unmarshal(r.Files[gr.FileHTTPAPI], &doc); err != nil {
+		t.Fatal(err)
+	}
+	for _, sr := range gr.SessionRoutes("/auth") {
+		m, err := api.Match(sr.Method, concretePath(sr.Path))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.Route.Path != sr.Path || m.Route.Authorized || m.Route.Integration.Function != gr.FunctionSessionAPI ||
+			m.Route.Integration.PayloadFormatVersion != "2.0" {
+			t.Errorf("%s %s: %+v", sr.Method, sr.Path, m.Route)
+		}
+		if !slices.Contains(doc.CORS.AllowMethods, sr.Method) {
+			t.Errorf("CORS allowMethods %v lack %s", doc.CORS.AllowMethods, sr.Method)
+		}
+		op := doc.Paths[sr.Path][strings.ToLower(sr.Method)]
+		if strings.Contains(sr.Path, "{") && (len(op.Parameters) != 1 || op.Parameters[0].Name != gr.SessionIDParam || op.Parameters[0].In != "path") {
+			t.Errorf("%s %s declares %+v", sr.Method, sr.Path, op.Parameters)
 		}
 	}
 }

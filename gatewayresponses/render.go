@@ -104,8 +104,10 @@ func marshal(v any) ([]byte, error) {
 //     rotation mappings (Set-Cookie, front-token, st-access-token) the
 //     integration type allows, CORS on non-proxy responses, a CORS
 //     preflight (OPTIONS, MOCK) on every path, the session API's routes
-//     (POST <APIBasePath>/session/refresh and /signout and their
-//     preflights, to the SessionApiFunction Lambda), the authorizer —
+//     (SessionRoutes: POST <APIBasePath>/session/refresh, POST /signout,
+//     GET /sessions, DELETE /sessions/{id}, POST /sessions/revoke-others,
+//     and a preflight on each path, to the SessionApiFunction Lambda), the
+//     authorizer —
 //     REQUEST with no identity sources, or TOKEN on the Authorization
 //     header (Source.Authorizer), caching off — and the gateway responses
 //     with CORS;
@@ -149,32 +151,91 @@ func (s *Source) Render(opts Options) (*Rendered, error) {
 	return out, nil
 }
 
-// sessionRoutes are the session API's routes under a base path.
-func sessionRoutes(base string) []struct{ path, summary string } {
-	return []struct{ path, summary string }{
-		{base + "/session/refresh", "Rotate the refresh token (session API)"},
-		{base + "/signout", "Revoke the session (session API)"},
+// SessionRoute is one route of the session API as render emits it. Every
+// path of the session API also gets a CORS preflight (OPTIONS), which the
+// session API answers itself.
+type SessionRoute struct {
+	// Method is the route's HTTP method.
+	Method string
+	// Path is the route's path: APIBasePath and the route's own part,
+	// with {id} for the session id of DELETE <base>/sessions/{id}.
+	Path string
+	// Summary is the operation's summary in the rendered definitions.
+	Summary string
+}
+
+// SessionIDParam is the path parameter of DELETE <base>/sessions/{id}.
+const SessionIDParam = "id"
+
+// SessionRoutes are the session API's routes under base (APIBasePath), in
+// the order render emits them: refresh, sign-out, and the self-service
+// routes — the caller's sessions, ending one of them, and ending all the
+// others. This list is the one place they are named: render, the deploy
+// tests and the local gateway's tests derive them from it.
+func SessionRoutes(base string) []SessionRoute {
+	return []SessionRoute{
+		{"POST", base + "/session/refresh", "Rotate the refresh token (session API)"},
+		{"POST", base + "/signout", "Revoke the session (session API)"},
+		{"GET", base + "/sessions", "List the caller's sessions (session API)"},
+		{"DELETE", base + "/sessions/{" + SessionIDParam + "}", "End one of the caller's sessions (session API)"},
+		{"POST", base + "/sessions/revoke-others", "End the caller's other sessions (session API)"},
 	}
+}
+
+// sessionPaths are the session API's paths in SessionRoutes order, each
+// once, with the methods of its routes.
+func sessionPaths(base string) (paths []string, methods map[string][]string) {
+	methods = map[string][]string{}
+	for _, r := range SessionRoutes(base) {
+		if _, ok := methods[r.Path]; !ok {
+			paths = append(paths, r.Path)
+		}
+		methods[r.Path] = append(methods[r.Path], r.Method)
+	}
+	return paths, methods
+}
+
+// pathShape is path with every {name} or {name+} segment replaced by {}:
+// API Gateway cannot hold two paths of one shape (sibling path parameters
+// of different names are an import error), so a document path of the same
+// shape as a session API path conflicts with it.
+func pathShape(path string) string {
+	segs := strings.Split(path, "/")
+	for i, s := range segs {
+		if strings.HasPrefix(s, "{") && strings.HasSuffix(s, "}") {
+			segs[i] = "{}"
+		}
+	}
+	return strings.Join(segs, "/")
 }
 
 // conflicts reports document paths that the session API or the local
 // gateway's demo sign-in already serve.
 func (s *Source) conflicts(o Options) []Problem {
 	taken := map[string]string{o.APIBasePath + "/demo/signin": "the local gateway's demo sign-in"}
-	for _, r := range sessionRoutes(o.APIBasePath) {
-		taken[r.path] = "the session API"
+	for _, r := range SessionRoutes(o.APIBasePath) {
+		taken[r.Path] = "the session API"
 	}
 	var probs []Problem
 	for _, op := range s.Operations {
-		for p, what := range taken {
-			if op.Path == p {
+		for _, p := range sortedKeys(taken) {
+			if pathShape(op.Path) == pathShape(p) {
 				probs = append(probs, Problem{Where: op.Name(), Line: op.Line,
-					Msg: fmt.Sprintf("%s serves %s (API_BASE_PATH %s); choose another path", what, p, o.APIBasePath)})
+					Msg: fmt.Sprintf("%s serves %s (API_BASE_PATH %s); choose another path", taken[p], p, o.APIBasePath)})
 			}
 		}
 	}
 	sort.SliceStable(probs, func(i, j int) bool { return probs[i].Line < probs[j].Line })
 	return probs
+}
+
+// sessionPathParams declares the path parameters of a session API path
+// ({id}), nil for a path without any.
+func sessionPathParams(path string) obj {
+	if params := undeclaredPathParams(path, nil); len(params) > 0 {
+		return obj{"parameters": params}
+	}
+	return nil
 }
 
 // restOp is one operation of the rendered REST definition.
@@ -226,16 +287,20 @@ func (s *Source) renderREST(o Options, out *Rendered) ([]byte, error) {
 		}
 		ops = append(ops, pf)
 	}
-	for _, a := range sessionRoutes(o.APIBasePath) {
-		for _, m := range []string{"POST", "OPTIONS"} {
-			summary := a.summary
-			if m == "OPTIONS" {
-				summary = "CORS preflight, answered by the session API"
-			}
-			r := Route{Method: m, Path: a.path, Summary: summary, Integration: lambdaProxy(FunctionSessionAPI)}
-			ops = append(ops, restOp{Route: r, opID: operationID(r), responses: methodResponses(r.Integration)})
-		}
-		out.Routes = append(out.Routes, RouteInfo{Method: "POST", Path: a.path, Protection: "session API", Integration: AWSProxy})
+	// The session API's routes, each path followed by its preflight; the
+	// session API answers the preflights itself (its CORS configuration).
+	sessionOps := map[string][]restOp{}
+	for _, a := range SessionRoutes(o.APIBasePath) {
+		r := Route{Method: a.Method, Path: a.Path, Summary: a.Summary, Integration: lambdaProxy(FunctionSessionAPI)}
+		sessionOps[a.Path] = append(sessionOps[a.Path], restOp{Route: r, opID: operationID(r),
+			fields: sessionPathParams(a.Path), responses: methodResponses(r.Integration)})
+		out.Routes = append(out.Routes, RouteInfo{Method: a.Method, Path: a.Path, Protection: "session API", Integration: AWSProxy})
+	}
+	sPaths, _ := sessionPaths(o.APIBasePath)
+	for _, p := range sPaths {
+		r := Route{Method: "OPTIONS", Path: p, Summary: "CORS preflight, answered by the session API", Integration: lambdaProxy(FunctionSessionAPI)}
+		ops = append(ops, sessionOps[p]...)
+		ops = append(ops, restOp{Route: r, opID: operationID(r), fields: sessionPathParams(p), responses: methodResponses(r.Integration)})
 	}
 	if probs := duplicateIDs(ops); len(probs) > 0 {
 		return nil, &SourceError{Problems: probs}

@@ -82,12 +82,16 @@ func (s *Source) renderHTTPAPI(o Options, out *Rendered) ([]byte, error) {
 		}
 		add(op.Path, op.Method, o)
 	}
-	for _, a := range sessionRoutes(o.APIBasePath) {
-		r := Route{Method: "POST", Path: a.path}
-		add(a.path, "POST", obj{"summary": a.summary, "operationId": operationID(r),
+	for _, a := range SessionRoutes(o.APIBasePath) {
+		r := Route{Method: a.Method, Path: a.Path}
+		op := obj{"summary": a.Summary, "operationId": operationID(r),
 			"responses": httpAPIResponses(nil),
 			"x-amazon-apigateway-integration": obj{"type": "aws_proxy", "httpMethod": "POST",
-				"uri": sub(LambdaURI(FunctionSessionAPI)), "payloadFormatVersion": "2.0"}})
+				"uri": sub(LambdaURI(FunctionSessionAPI)), "payloadFormatVersion": "2.0"}}
+		for k, v := range sessionPathParams(a.Path) {
+			op[k] = v
+		}
+		add(a.Path, a.Method, op)
 	}
 	allow := []any{}
 	if methods["ANY"] {

@@ -559,8 +559,10 @@ func TestRenderTokenAuthorizer(t *testing.T) {
 	for _, ri := range r.Routes {
 		got[ri.Method+" "+ri.Path] = ri.Authorizer
 	}
-	want := map[string]gr.AuthorizerType{"GET /items": gr.TokenAuthorizer, "PUT /items/{id}": gr.TokenAuthorizer, "GET /status": "",
-		"POST /auth/session/refresh": "", "POST /auth/signout": ""}
+	want := map[string]gr.AuthorizerType{"GET /items": gr.TokenAuthorizer, "PUT /items/{id}": gr.TokenAuthorizer, "GET /status": ""}
+	for _, sr := range gr.SessionRoutes("/auth") {
+		want[sr.Method+" "+sr.Path] = "" // the session API runs without the authorizer
+	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("route authorizers %v, want %v", got, want)
 	}
@@ -644,6 +646,20 @@ func TestRenderSessionAPIConflict(t *testing.T) {
 	}
 	if _, err := src.Render(gr.Options{APIBasePath: "/session"}); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A document path of the same shape as a session API path conflicts with
+// it too: API Gateway cannot hold /auth/sessions/{sid} beside the session
+// API's /auth/sessions/{id}.
+func TestRenderSessionAPIShapeConflict(t *testing.T) {
+	src := parse(t, doc("", "  /auth/sessions/{sid}:\n    get: {parameters: [{name: sid, in: path, required: true}], "+httpInt+"}\n"+
+		"  /auth/sessions/mine:\n    get: {"+httpInt+"}\n"))
+	_, err := src.Render(gr.Options{})
+	var se *gr.SourceError
+	if !errors.As(err, &se) || len(se.Problems) != 1 ||
+		!strings.Contains(se.Problems[0].String(), "GET /auth/sessions/{sid}: the session API serves /auth/sessions/{id}") {
+		t.Fatalf("got %v", err)
 	}
 }
 

@@ -12,7 +12,7 @@ import (
 
 	"github.com/sessiongate/sessiongate/deploy"
 	"github.com/sessiongate/sessiongate/internal/samtemplate"
-	"github.com/sessiongate/sessiongate/session"
+	"github.com/sessiongate/sessiongate/session/sessiontest"
 )
 
 // apiDir writes a directory as `sessiongate render` does: openapi.json
@@ -147,20 +147,20 @@ func TestConfigErrors(t *testing.T) {
 func TestStagePrefixIsAnOverride(t *testing.T) {
 	g := startGateway(t, map[string]string{"STAGE_PREFIX": "/v1"}, time.Now)
 	r := signIn(t, newClient(t, g.URL), "alice", "user")
-	if c := refreshCookie(t, r.Header); c.Path != "/v1/auth/session/refresh" {
+	if c := refreshCookie(t, g, r.Header); c.Path != "/v1/auth/session/refresh" {
 		t.Errorf("refresh cookie Path %q, want STAGE_PREFIX's /v1/auth/session/refresh", c.Path)
 	}
 }
 
-// refreshCookie is the sRefreshToken cookie of a response.
-func refreshCookie(t *testing.T, h http.Header) *http.Cookie {
+// refreshCookie is the refresh cookie (g.Refresh) of a response.
+func refreshCookie(t *testing.T, g *gw, h http.Header) *http.Cookie {
 	t.Helper()
 	for _, c := range (&http.Response{Header: h}).Cookies() {
-		if c.Name == "sRefreshToken" {
+		if c.Name == g.Refresh {
 			return c
 		}
 	}
-	t.Fatalf("no sRefreshToken cookie in %q", h.Values("Set-Cookie"))
+	t.Fatalf("no %s cookie in %q", g.Refresh, h.Values("Set-Cookie"))
 	return nil
 }
 
@@ -179,7 +179,7 @@ func configureFor(t *testing.T, env map[string]string, args ...string) *startup 
 	for _, err := range errs {
 		problems.addErr("", err)
 	}
-	st := configure(s, src, lookup, "http://127.0.0.1:9,http://localhost:9", "http://127.0.0.1:7", mustKeys(t), &problems)
+	st := configure(s, src, lookup, "http://127.0.0.1:9,http://localhost:9", "http://127.0.0.1:7", sessiontest.Keys(t), &problems)
 	if err := problems.err(); err != nil {
 		t.Fatal(err)
 	}
@@ -196,7 +196,7 @@ func TestTemplateEnvPerFunction(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := apiDir(t, nil, nil, string(tpl))
-	st := configureFor(t, map[string]string{"SESSION_KEYS": mustKeys(t), "SESSION_GRACE": "7s"}, "-api", dir, "-param", "AccessTtl=20m")
+	st := configureFor(t, map[string]string{"SESSION_KEYS": sessiontest.Keys(t), "SESSION_GRACE": "7s"}, "-api", dir, "-param", "AccessTtl=20m")
 	authz, sess := st.configs[authorizerFunction], st.configs[sessionAPIFunction]
 	if authz.CookieSameSite != http.SameSiteLaxMode || sess.CookieSameSite != http.SameSiteStrictMode {
 		t.Errorf("SameSite: authorizer %v, session API %v; want lax and strict as the template says", authz.CookieSameSite, sess.CookieSameSite)
@@ -290,15 +290,6 @@ func TestDefinitionVars(t *testing.T) {
 			t.Errorf("%s has a value: a reference to nothing must stay an error of Load", k)
 		}
 	}
-}
-
-func mustKeys(t *testing.T) string {
-	t.Helper()
-	k, err := session.GenerateKeys(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return k
 }
 
 // The gateway warns when the template, with the parameters given, would

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"crypto/rand"
 	"fmt"
 	"io"
 	"path"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/sessiongate/sessiongate/authorizer"
 	"github.com/sessiongate/sessiongate/gatewayresponses"
+	"github.com/sessiongate/sessiongate/internal/logid"
 	"github.com/sessiongate/sessiongate/session"
 	"github.com/sessiongate/sessiongate/session/redisstore"
 )
@@ -71,6 +73,11 @@ type startup struct {
 	// overridden names the variables set locally instead of from the
 	// template (nil without a template).
 	overridden []string
+	// logSalt keys the hashes of ids in the in-process functions' logs:
+	// LOG_SALT of their environment (the gateway's; localVariables), else
+	// drawn for this run. One salt for all, as the deployed template
+	// gives both functions one.
+	logSalt []byte
 	// demoPath is the demo sign-in's route within the stage:
 	// <API_BASE_PATH>/demo/signin of the session API.
 	demoPath string
@@ -188,6 +195,17 @@ func configure(s settings, src apiSource, lookup func(string) (string, bool), or
 	}
 	for _, t := range texts {
 		problems.add(label(strings.Join(whose[t], ", ")) + t)
+	}
+	for _, id := range ids {
+		if env, ok := envs[id]; ok {
+			if v, _ := env(logid.EnvSalt); v != "" && st.logSalt == nil {
+				st.logSalt = []byte(v)
+			}
+		}
+	}
+	if st.logSalt == nil {
+		st.logSalt = make([]byte, 32)
+		_, _ = rand.Read(st.logSalt) // never fails (crypto/rand)
 	}
 	if cfg, ok := st.configs[f.sessionAPI]; ok {
 		if cfg.APIBasePath+refreshSuffix != f.refreshRoute {

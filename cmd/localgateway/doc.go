@@ -59,7 +59,11 @@
 //     it received (names in lower case);
 //   - AWS_PROXY integrations are invoked in-process with a REST payload 1.0
 //     proxy event whose requestContext.authorizer holds the authorizer's
-//     context: the session API (sessionhttp through lambdaproxy) and the
+//     context: the session API (sessionhttp through lambdaproxy: every
+//     route render adds, gatewayresponses.SessionRoutes — refresh,
+//     sign-out, and the caller's sessions GET <base>/sessions, DELETE
+//     <base>/sessions/{id}, POST <base>/sessions/revoke-others — and their
+//     preflights) and the
 //     example backend ExampleBackendFunction (authorizer/backend). A Lambda
 //     error or malformed response is a 502 {"message": "Internal server
 //     error"}. Other functions run with -lambda-endpoint (see "Remote
@@ -72,7 +76,10 @@
 // (frontend-example, embedded) for GET and HEAD requests outside the API's
 // top-level paths, and GET /example-config.json, {"apiPrefix":"/prod"}
 // under -stage prod ({"apiPrefix":""} at the root): the example puts the
-// prefix in front of every API path. Within the stage it adds POST
+// prefix in front of every API path. The same file names the session
+// cookies ("accessCookieName", "refreshCookieName", from the session API's
+// configuration) for the browser tests, which assert the exact names; the
+// example itself does not need them. Within the stage it adds POST
 // <API_BASE_PATH>/demo/signin (sessionhttp.DemoSignInHandler), which is
 // never part of a deployed definition: it signs in any user id with any
 // roles, without authentication (see "Demo sign-in").
@@ -94,7 +101,9 @@
 // "Insecure switches"): COOKIE_SECURE=false needs INSECURE_COOKIES=true,
 // COOKIE_SAMESITE=none with ANTI_CSRF=none needs
 // INSECURE_CROSS_SITE_WITHOUT_CSRF=true, an http:// origin other than
-// loopback in ALLOWED_ORIGINS needs INSECURE_HTTP_ORIGINS=true. Set them
+// loopback in ALLOWED_ORIGINS needs INSECURE_HTTP_ORIGINS=true, and cookie
+// names without the __Host-/__Secure- prefix need
+// INSECURE_UNPREFIXED_COOKIE_NAMES=true. Set them
 // in the gateway's environment like any other variable. At start-up one
 // line names every switch the gateway relies on — the functions' and
 // INSECURE_DEMO_SIGNIN when the demo sign-in is on only because of it —
@@ -157,6 +166,10 @@
 //     process;
 //   - SESSION_KEYS: from the gateway's environment, else ephemeral keys
 //     (session.GenerateKeys);
+//   - LOG_SALT: from the gateway's environment, else a salt drawn for the
+//     run; the in-process authorizer and session API share it, as the
+//     deployed ones share the stack's secret, so the hashed ids in their
+//     log lines correlate;
 //   - ALLOWED_ORIGINS: from the gateway's environment, else — unless
 //     -param AllowedOrigin names the browser's origin — the gateway's own
 //     origin: http://<addr>, and for a loopback or wildcard address both

@@ -50,8 +50,8 @@ func golden(t *testing.T, name string, v any) {
 func sampleRequest() *http.Request {
 	r := httptest.NewRequest("POST", "http://127.0.0.1:8080/api/admin?a=1&a=2&b=3", strings.NewReader(`{"x":1}`))
 	r.RemoteAddr = "127.0.0.1:50000"
-	r.Header.Add("Cookie", "sAccessToken=first")
-	r.Header.Add("Cookie", "other=1; sAccessToken=second")
+	r.Header.Add("Cookie", defaultAccessCookie+"=first")
+	r.Header.Add("Cookie", "other=1; "+defaultAccessCookie+"=second")
 	r.Header.Set("rid", "session")
 	r.Header.Set("X-User-Id", "mallory")
 	r.Header.Set("Origin", "http://127.0.0.1:8080")
@@ -71,7 +71,7 @@ func TestAuthorizerEventGolden(t *testing.T) {
 	if ev.MethodArn != "arn:aws:execute-api:local:000000000000:localapi/local/POST/api/admin" {
 		t.Errorf("methodArn %q", ev.MethodArn)
 	}
-	if got := ev.MultiValueHeaders["Cookie"]; len(got) != 2 || ev.Headers["Cookie"] != "other=1; sAccessToken=second" {
+	if got := ev.MultiValueHeaders["Cookie"]; len(got) != 2 || ev.Headers["Cookie"] != "other=1; "+defaultAccessCookie+"=second" {
 		t.Errorf("cookies: headers %q multiValueHeaders %q", ev.Headers["Cookie"], got)
 	}
 }

@@ -6,7 +6,9 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/sessiongate/sessiongate/internal/logid"
 	"github.com/sessiongate/sessiongate/internal/samtemplate"
+	"github.com/sessiongate/sessiongate/session"
 )
 
 // Template parameters the local gateway can give a value itself when the
@@ -23,15 +25,20 @@ const (
 var configVariables = []string{
 	"REDIS_URL", "REDIS_MODE", "SESSION_KEYS",
 	"SESSION_ACCESS_TTL", "SESSION_ROTATE_AFTER", "SESSION_GRACE", "SESSION_IDLE_TIMEOUT", "SESSION_ABSOLUTE_TIMEOUT",
-	"COOKIE_SECURE", "COOKIE_SAMESITE", "COOKIE_DOMAIN", "API_BASE_PATH", "STAGE_PREFIX",
+	"SESSION_MAX_PER_USER", "SESSION_REAUTH_WINDOW",
+	"COOKIE_SECURE", "COOKIE_SAMESITE", "COOKIE_DOMAIN", "ACCESS_COOKIE_NAME", "REFRESH_COOKIE_NAME",
+	"API_BASE_PATH", "STAGE_PREFIX",
 	"ALLOWED_ORIGINS", "ANTI_CSRF", "AUTHZ_RULES", "AUTHZ_RULES_FILE",
-	"INSECURE_COOKIES", "INSECURE_CROSS_SITE_WITHOUT_CSRF", "INSECURE_HTTP_ORIGINS",
+	session.SwitchInsecureCookies, session.SwitchCrossSiteWithoutCSRF, session.SwitchHTTPOrigins, session.SwitchUnprefixedCookieNames,
+	logid.EnvSalt,
 }
 
-// storeVariables name the session store. Locally every function shares the
-// gateway's store (REDIS_URL in the gateway's environment, or the embedded
-// one), so a template's values never apply.
-var storeVariables = []string{"REDIS_URL", "REDIS_MODE"}
+// localVariables name what every function shares locally, so that a
+// template's values never apply: the session store (REDIS_URL in the
+// gateway's environment, or the embedded one) and the log salt (LOG_SALT in
+// the gateway's environment, or one drawn for the run: the deployed
+// template's is a secret only the stack has).
+var localVariables = []string{"REDIS_URL", "REDIS_MODE", logid.EnvSalt}
 
 // templateParams returns the value of every parameter the template
 // declares — given with -param, else its default, else the local value
@@ -82,7 +89,8 @@ func templateParams(t *samtemplate.Template, given []param, local map[string]str
 //   - ALLOWED_ORIGINS: origins (the gateway's own) unless the environment
 //     sets it or -param AllowedOrigin names the origin (then the template's
 //     value stands; without a template, that origin);
-//   - with a template, REDIS_URL and REDIS_MODE: the store is the gateway's.
+//   - with a template, REDIS_URL, REDIS_MODE and LOG_SALT (localVariables):
+//     the store and the log salt are the gateway's.
 func localOverrides(names []string, lookup func(string) (string, bool), s settings, keys, origins string, withTemplate bool) map[string]string {
 	ov := map[string]string{}
 	for _, n := range names {
@@ -104,7 +112,7 @@ func localOverrides(names []string, lookup func(string) (string, bool), s settin
 		}
 	}
 	if withTemplate {
-		for _, n := range storeVariables {
+		for _, n := range localVariables {
 			if _, ok := ov[n]; !ok {
 				ov[n] = ""
 			}

@@ -93,10 +93,12 @@ func findFunctions(authorizerFn string, routes []lambdaRoute) (apiFunctions, []s
 // through aws-lambda-go's JSON round trip: the authorizer with its own
 // manager and rules, the session API with its manager, and the example
 // backend. Any other function of the API has no in-process handler: the
-// gateway refuses to serve it.
-func inProcessFunctions(f apiFunctions, authz, sessionAPI *session.Manager, rules authorizer.Rules, logger *slog.Logger, now func() time.Time) (invoker, map[string]invoker, error) {
+// gateway refuses to serve it. The authorizer and the session API hash ids
+// in their logs with logSalt, so that their lines correlate as deployed.
+func inProcessFunctions(f apiFunctions, authz, sessionAPI *session.Manager, rules authorizer.Rules, logger *slog.Logger,
+	logSalt []byte, now func() time.Time) (invoker, map[string]invoker, error) {
 	lambdas := map[string]invoker{
-		f.sessionAPI: lambdaFunc(lambdaproxy.Handler(sessionhttp.New(sessionAPI, sessionhttp.Options{Logger: logger}))),
+		f.sessionAPI: lambdaFunc(lambdaproxy.Handler(sessionhttp.New(sessionAPI, sessionhttp.Options{Logger: logger, LogSalt: logSalt}))),
 	}
 	if slices.Contains(f.proxies, exampleBackendFunction) {
 		lambdas[exampleBackendFunction] = exampleBackend()
@@ -104,7 +106,7 @@ func inProcessFunctions(f apiFunctions, authz, sessionAPI *session.Manager, rule
 	if f.authorizer == "" {
 		return nil, lambdas, nil
 	}
-	a, err := authorizer.New(authorizer.Config{Manager: authz, Rules: rules, Logger: logger, Metrics: io.Discard, Now: now})
+	a, err := authorizer.New(authorizer.Config{Manager: authz, Rules: rules, Logger: logger, Metrics: io.Discard, Now: now, LogSalt: logSalt})
 	if err != nil {
 		return nil, nil, err
 	}

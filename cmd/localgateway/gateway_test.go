@@ -22,7 +22,7 @@ func TestFlowRealRedis(t *testing.T) {
 	clock := sessiontest.NewClock()
 	g := startGateway(t, map[string]string{"REDIS_URL": srv.URL()}, clock.Now, lifetimeFlags...)
 	runFlow(t, g, clock, func(c *client) {
-		t.Run("store outage", func(t *testing.T) { storeOutage(t, c, srv) })
+		t.Run("store outage", func(t *testing.T) { storeOutage(t, g, c, srv) })
 	})
 	if strings.Contains(g.Stderr.String(), "REDIS_URL is not set") {
 		t.Errorf("REDIS_URL set, but the embedded store was used:\n%s", g.Stderr)
@@ -81,7 +81,7 @@ func runFlow(t *testing.T, g *gw, clock *sessiontest.Clock, beforeSignOut func(*
 	user := sessiontest.UniqueUser("alice")
 	t.Run("demo sign-in", func(t *testing.T) {
 		r := signIn(t, c, user, "user")
-		if got := setCookieNames(r.Header); !slices.Equal(got, []string{"sAccessToken", "sRefreshToken"}) {
+		if got := setCookieNames(r.Header); !slices.Equal(got, []string{g.Access, g.Refresh}) {
 			t.Errorf("Set-Cookie lines: %q", r.Header.Values("Set-Cookie"))
 		}
 		if ft := sessiontest.DecodeFrontToken(t, r.Header.Get("front-token")); ft.UID != user {
@@ -111,19 +111,19 @@ func runFlow(t *testing.T, g *gw, clock *sessiontest.Clock, beforeSignOut func(*
 		}
 	})
 	t.Run("rotation after rotate-after", func(t *testing.T) {
-		before := c.cookie("/", "sAccessToken")
+		before := c.cookie("/", g.Access)
 		clock.Advance(5*time.Minute + time.Second)
 		r := c.do("GET", "/api/me", "")
 		if r.Status != 200 {
 			t.Fatalf("got %d %s", r.Status, r.Body)
 		}
-		if got := setCookieNames(r.Header); !slices.Equal(got, []string{"sAccessToken"}) {
+		if got := setCookieNames(r.Header); !slices.Equal(got, []string{g.Access}) {
 			t.Fatalf("Set-Cookie lines after rotate-after: %q", r.Header.Values("Set-Cookie"))
 		}
 		if ft := sessiontest.DecodeFrontToken(t, r.Header.Get("front-token")); ft.UID != user {
 			t.Errorf("front-token uid %q", ft.UID)
 		}
-		if after := c.cookie("/", "sAccessToken"); after == before || after == "" {
+		if after := c.cookie("/", g.Access); after == before || after == "" {
 			t.Errorf("access cookie not replaced")
 		}
 		if r := c.do("GET", "/api/me", ""); r.Status != 200 || len(r.Header.Values("Set-Cookie")) != 0 {
@@ -176,7 +176,7 @@ func runFlow(t *testing.T, g *gw, clock *sessiontest.Clock, beforeSignOut func(*
 		if r.Status != 200 {
 			t.Fatalf("got %d %s", r.Status, r.Body)
 		}
-		if got := setCookieNames(r.Header); !slices.Equal(got, []string{"sAccessToken", "sRefreshToken"}) {
+		if got := setCookieNames(r.Header); !slices.Equal(got, []string{g.Access, g.Refresh}) {
 			t.Errorf("Set-Cookie lines: %q", r.Header.Values("Set-Cookie"))
 		}
 		if r := c.do("GET", "/api/me", ""); r.Status != 200 {
@@ -199,8 +199,8 @@ func runFlow(t *testing.T, g *gw, clock *sessiontest.Clock, beforeSignOut func(*
 
 // storeOutage stops Redis: the authorizer fails closed with a 5xx and no
 // cookie changes; after a restart the same cookies work again.
-func storeOutage(t *testing.T, c *client, srv *sessiontest.Server) {
-	access, refresh := c.cookie("/", "sAccessToken"), c.cookie("/auth/session/refresh", "sRefreshToken")
+func storeOutage(t *testing.T, g *gw, c *client, srv *sessiontest.Server) {
+	access, refresh := c.cookie("/", g.Access), c.cookie("/auth/session/refresh", g.Refresh)
 	srv.Stop()
 	r := c.do("GET", "/api/me", "")
 	if r.Status < 500 || len(r.Header.Values("Set-Cookie")) != 0 || r.Header.Get("front-token") != "" {
@@ -213,7 +213,7 @@ func storeOutage(t *testing.T, c *client, srv *sessiontest.Server) {
 	if r.Status < 500 || len(r.Header.Values("Set-Cookie")) != 0 {
 		t.Errorf("refresh during outage: %d, Set-Cookie %q", r.Status, r.Header.Values("Set-Cookie"))
 	}
-	if c.cookie("/", "sAccessToken") != access || c.cookie("/auth/session/refresh", "sRefreshToken") != refresh {
+	if c.cookie("/", g.Access) != access || c.cookie("/auth/session/refresh", g.Refresh) != refresh {
 		t.Fatalf("cookies changed during the outage")
 	}
 	srv.Restart()
@@ -228,7 +228,7 @@ func storeOutage(t *testing.T, c *client, srv *sessiontest.Server) {
 	if r.Status != http.StatusOK {
 		t.Fatalf("me after restart: %d %s", r.Status, r.Body)
 	}
-	if c.cookie("/", "sAccessToken") != access {
+	if c.cookie("/", g.Access) != access {
 		t.Errorf("access cookie changed across the outage")
 	}
 }

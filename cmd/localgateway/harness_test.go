@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/sessiongate/sessiongate/session"
 )
 
 // lineWriter collects output and signals the listening line.
@@ -47,8 +49,11 @@ func (w *lineWriter) String() string {
 type gw struct {
 	URL    string
 	Stderr *lineWriter
-	cancel context.CancelFunc
-	done   chan error
+	// Access and Refresh are the session cookies' names in this gateway's
+	// configuration (cookieNames).
+	Access, Refresh string
+	cancel          context.CancelFunc
+	done            chan error
 }
 
 // startGateway runs the gateway on a free loopback port with env as its
@@ -72,6 +77,7 @@ func startGateway(t *testing.T, env map[string]string, now func() time.Time, arg
 		cancel()
 		t.Fatalf("gateway did not print its listening line\nstderr:\n%s", stderr)
 	}
+	g.Access, g.Refresh = cookieNames(t, env, args...)
 	t.Cleanup(func() {
 		cancel()
 		select {
@@ -84,6 +90,26 @@ func startGateway(t *testing.T, env map[string]string, now func() time.Time, arg
 		}
 	})
 	return g
+}
+
+// defaultAccessCookie is the access cookie's name in the default session
+// configuration (session.DefaultConfig, what a deployment with
+// COOKIE_SECURE=true and no COOKIE_DOMAIN uses). Events of stubbed
+// functions carry it, so that they look like what a browser sends.
+var defaultAccessCookie = session.DefaultConfig().AccessCookieName
+
+// cookieNames are the session cookies' names for a gateway started with
+// env and args, read from the session API's configuration as the gateway
+// derives it — never typed. With the deployed template (COOKIE_SECURE=true,
+// no COOKIE_DOMAIN) they are session.DefaultCookieNames' __Host- and
+// __Secure- prefixed names.
+func cookieNames(t *testing.T, env map[string]string, args ...string) (access, refresh string) {
+	t.Helper()
+	cfg, ok := configureFor(t, env, args...).configs[sessionAPIFunction]
+	if !ok {
+		t.Fatalf("no session API configuration for %v", args)
+	}
+	return cfg.AccessCookieName, cfg.RefreshCookieName
 }
 
 // client is a browser-like client: a cookie jar (which, like browsers,

@@ -207,7 +207,7 @@ func TestTokenAuthorizerGateway(t *testing.T) {
 	}{
 		{"no Authorization", nil},
 		{"empty Authorization", []string{"Authorization", ""}},
-		{"a session cookie only", []string{"Cookie", "sAccessToken=abc"}},
+		{"a session cookie only", []string{"Cookie", defaultAccessCookie + "=abc"}},
 	} {
 		t.Run(c.name+" is 401 without the authorizer", func(t *testing.T) {
 			rec := serveWith(g, "GET", "/api/me", c.hdr...)
@@ -222,7 +222,7 @@ func TestTokenAuthorizerGateway(t *testing.T) {
 	}
 
 	t.Run("a bearer token is a TOKEN event; the rotated token comes back as st-access-token", func(t *testing.T) {
-		rec := serveWith(g, "GET", "/api/me", "Authorization", "Bearer old", "Cookie", "sAccessToken=ignored", "x-user-id", "mallory")
+		rec := serveWith(g, "GET", "/api/me", "Authorization", "Bearer old", "Cookie", defaultAccessCookie+"=ignored", "x-user-id", "mallory")
 		if rec.Code != 200 {
 			t.Fatalf("%d %s", rec.Code, rec.Body)
 		}
@@ -357,7 +357,7 @@ func TestHTTPAPIIdentitySourceGateway(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	for _, hdr := range [][]string{nil, {"Authorization", ""}, {"Cookie", "sAccessToken=abc"}} {
+	for _, hdr := range [][]string{nil, {"Authorization", ""}, {"Cookie", defaultAccessCookie + "=abc"}} {
 		rec := serveWith(g, "GET", "/api/me", append(hdr, "Origin", testOrigin)...)
 		if rec.Code != 401 || rec.Body.String() != `{"message":"Unauthorized"}` || rec.Header().Get("Access-Control-Allow-Origin") != testOrigin {
 			t.Errorf("%v: %d %v %s", hdr, rec.Code, rec.Header(), rec.Body)
@@ -427,7 +427,7 @@ func TestBearerOnlyAPIRealRedis(t *testing.T) {
 
 			browser := sessiontest.UniqueUser("browser")
 			signIn(t, c, browser)
-			if c.cookie("/api/me", "sAccessToken") == "" {
+			if c.cookie("/api/me", g.Access) == "" {
 				t.Fatal("the demo sign-in set no access cookie")
 			}
 			if r := c.do("GET", "/api/me", "", "Origin", g.URL); r.Status != 401 || r.JSON(t)["message"] != "Unauthorized" {

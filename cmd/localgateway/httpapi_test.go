@@ -327,6 +327,7 @@ func TestHTTPAPIGatewayFlow(t *testing.T) {
 	h := newHTTPAPIHarness(t, "prod")
 	access, refresh := h.signIn(sessiontest.UniqueUser("alice"), "viewer")
 	origin := []string{"Origin", httpAPIOrigin}
+	accessName, refreshName := h.m.Config().AccessCookieName, h.m.Config().RefreshCookieName
 
 	t.Run("valid session: identity headers at the backend, a client-sent x-user-id overwritten", func(t *testing.T) {
 		r := h.do("GET", "/prod/api/me", []*http.Cookie{access}, "x-user-id", "mallory", "X-Session-Id", "forged", "Origin", httpAPIOrigin)
@@ -361,10 +362,10 @@ func TestHTTPAPIGatewayFlow(t *testing.T) {
 			t.Fatalf("got %d %s", r.Status, r.Body)
 		}
 		cs := setCookies(t, r.Header)
-		if cs["sAccessToken"] == nil || len(cs) != 1 || r.Header.Get("front-token") == "" {
+		if cs[accessName] == nil || len(cs) != 1 || r.Header.Get("front-token") == "" {
 			t.Fatalf("Set-Cookie %v front-token %q", r.Header.Values("Set-Cookie"), r.Header.Get("front-token"))
 		}
-		access = cs["sAccessToken"]
+		access = cs[accessName]
 	})
 
 	t.Run("rotated cookie reaches the client on a 4xx from the backend", func(t *testing.T) {
@@ -374,10 +375,10 @@ func TestHTTPAPIGatewayFlow(t *testing.T) {
 			t.Fatalf("got %d %s", r.Status, r.Body)
 		}
 		cs := setCookies(t, r.Header)
-		if cs["sAccessToken"] == nil || cs["sAccessToken"].Value == access.Value || r.Header.Get("front-token") == "" {
+		if cs[accessName] == nil || cs[accessName].Value == access.Value || r.Header.Get("front-token") == "" {
 			t.Fatalf("Set-Cookie %v front-token %q", r.Header.Values("Set-Cookie"), r.Header.Get("front-token"))
 		}
-		access = cs["sAccessToken"]
+		access = cs[accessName]
 		wantCORS(t, r)
 	})
 
@@ -393,7 +394,7 @@ func TestHTTPAPIGatewayFlow(t *testing.T) {
 	})
 
 	t.Run("no session: 401 JSON, no cookie", func(t *testing.T) {
-		for _, cookies := range [][]*http.Cookie{nil, {{Name: "sAccessToken", Value: "garbage"}}} {
+		for _, cookies := range [][]*http.Cookie{nil, {{Name: accessName, Value: "garbage"}}} {
 			r := h.do("GET", "/prod/api/me", cookies, origin...)
 			wantMessage(t, r, 401, "Unauthorized")
 			wantNoCookieChange(t, r)
@@ -413,10 +414,10 @@ func TestHTTPAPIGatewayFlow(t *testing.T) {
 		// The rotation the 403 could not deliver is not lost: the old
 		// token is in its grace period and gets the same new generation.
 		r = h.do("GET", "/prod/api/me", []*http.Cookie{access}, origin...)
-		if r.Status != 200 || setCookies(t, r.Header)["sAccessToken"] == nil {
+		if r.Status != 200 || setCookies(t, r.Header)[accessName] == nil {
 			t.Fatalf("after the 403: %d %v", r.Status, r.Header.Values("Set-Cookie"))
 		}
-		access = setCookies(t, r.Header)["sAccessToken"]
+		access = setCookies(t, r.Header)[accessName]
 	})
 
 	t.Run("aws_proxy: payload 2.0 event with the context, one Set-Cookie per cookie", func(t *testing.T) {
@@ -438,7 +439,7 @@ func TestHTTPAPIGatewayFlow(t *testing.T) {
 		v, _ := h.m.Validate(context.Background(), access.Value)
 		if got.Authorizer[authorizer.CtxUserID] != v.UserID || got.Authorizer[authorizer.CtxSessionID] != v.SessionID ||
 			got.RouteKey != "POST /api/probe" || got.RawPath != "/prod/api/probe" || got.Stage != "prod" ||
-			!slices.Equal(got.Cookies, []string{"sAccessToken=" + access.Value, "theme=dark"}) {
+			!slices.Equal(got.Cookies, []string{accessName + "=" + access.Value, "theme=dark"}) {
 			t.Errorf("event: %s", r.Body)
 		}
 		if lines := r.Header.Values("Set-Cookie"); !slices.Equal(lines, []string{"a=1; Path=/", "b=x, y; Path=/"}) {
@@ -448,22 +449,22 @@ func TestHTTPAPIGatewayFlow(t *testing.T) {
 	})
 
 	t.Run("session API refresh under /prod", func(t *testing.T) {
-		r := h.do("POST", "/prod"+httpAPIRefresh, []*http.Cookie{refresh}, "rid", "session", "Origin", httpAPIOrigin)
+		r := h.do("POST", "/prod"+httpAPIRefresh, []*http.Cookie{access, refresh}, "rid", "session", "Origin", httpAPIOrigin)
 		if r.Status != 200 {
 			t.Fatalf("got %d %s", r.Status, r.Body)
 		}
 		cs := setCookies(t, r.Header)
-		if len(r.Header.Values("Set-Cookie")) != 2 || cs["sAccessToken"] == nil || cs["sRefreshToken"] == nil {
+		if len(r.Header.Values("Set-Cookie")) != 2 || cs[accessName] == nil || cs[refreshName] == nil {
 			t.Fatalf("Set-Cookie lines %q", r.Header.Values("Set-Cookie"))
 		}
-		if p := cs["sRefreshToken"].Path; p != "/prod"+httpAPIRefresh {
+		if p := cs[refreshName].Path; p != "/prod"+httpAPIRefresh {
 			t.Errorf("refresh cookie Path %q, want /prod%s (where the browser calls it)", p, httpAPIRefresh)
 		}
 		if r.Header.Get("front-token") == "" {
 			t.Errorf("no front-token")
 		}
 		wantCORS(t, r)
-		access, refresh = cs["sAccessToken"], cs["sRefreshToken"]
+		access, refresh = cs[accessName], cs[refreshName]
 	})
 
 	t.Run("store down: 500 and no cookie change", func(t *testing.T) {
@@ -471,7 +472,7 @@ func TestHTTPAPIGatewayFlow(t *testing.T) {
 		r := h.do("GET", "/prod/api/me", []*http.Cookie{access}, origin...)
 		wantMessage(t, r, 500, "Internal Server Error")
 		wantNoCookieChange(t, r)
-		r = h.do("POST", "/prod"+httpAPIRefresh, []*http.Cookie{refresh}, "rid", "session", "Origin", httpAPIOrigin)
+		r = h.do("POST", "/prod"+httpAPIRefresh, []*http.Cookie{access, refresh}, "rid", "session", "Origin", httpAPIOrigin)
 		if r.Status < 500 {
 			t.Errorf("refresh during the outage: %d %s", r.Status, r.Body)
 		}
@@ -598,7 +599,7 @@ func TestHTTPAPIGatewayFailures(t *testing.T) {
 		{"Unauthorized", func(context.Context, []byte) ([]byte, error) { return nil, errors.New(authorizer.Unauthorized) },
 			"GET", "/api/me", 401, "Unauthorized"},
 		{"isAuthorized false", func(context.Context, []byte) ([]byte, error) {
-			return []byte(`{"isAuthorized":false,"context":{"body":"{\"message\":\"invalid claim\"}","setCookie":"sAccessToken=x"}}`), nil
+			return []byte(`{"isAuthorized":false,"context":{"body":"{\"message\":\"invalid claim\"}","setCookie":"` + defaultAccessCookie + `=x"}}`), nil
 		}, "GET", "/api/me", 403, "Forbidden"},
 		{"authorizer error", lambdaErr, "GET", "/api/me", 500, "Internal Server Error"},
 		{"IAM policy instead of a simple response", func(context.Context, []byte) ([]byte, error) {
@@ -617,7 +618,7 @@ func TestHTTPAPIGatewayFailures(t *testing.T) {
 			authz = c.authz
 			rec := httptest.NewRecorder()
 			req := httptest.NewRequest(c.method, c.path, nil)
-			req.Header.Set("Cookie", "sAccessToken=x")
+			req.Header.Set("Cookie", defaultAccessCookie+"=x")
 			g.ServeHTTP(rec, req)
 			r := result{Status: rec.Code, Header: rec.Header(), Body: rec.Body.Bytes()}
 			wantMessage(t, r, c.status, c.message)
@@ -690,8 +691,8 @@ func TestHTTPAPIEvents(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := httptest.NewRequest("GET", "http://gw.example:8080/prod/api/items/7?a=1&a=2&b=", nil)
-	r.Header.Add("Cookie", "sAccessToken=one; theme=dark")
-	r.Header.Add("Cookie", "sAccessToken=two")
+	r.Header.Add("Cookie", defaultAccessCookie+"=one; theme=dark")
+	r.Header.Add("Cookie", defaultAccessCookie+"=two")
 	r.Header.Add("X-Multi", "1")
 	r.Header.Add("X-Multi", "2")
 	r.Header.Set("User-Agent", "test-agent")
@@ -715,7 +716,7 @@ func TestHTTPAPIEvents(t *testing.T) {
 	want := events.APIGatewayV2CustomAuthorizerV2Request{
 		Version: "2.0", Type: "REQUEST", RouteArn: "arn:aws:execute-api:local:000000000000:localapi/prod/GET/api/items/7",
 		IdentitySource: []string{}, RouteKey: "GET /api/items/{id}", RawPath: "/prod/api/items/7", RawQueryString: "a=1&a=2&b=",
-		Cookies: []string{"sAccessToken=one", "theme=dark", "sAccessToken=two"},
+		Cookies: []string{defaultAccessCookie + "=one", "theme=dark", defaultAccessCookie + "=two"},
 		Headers: map[string]string{"x-multi": "1,2", "user-agent": "test-agent", "host": "gw.example:8080",
 			"x-forwarded-for": "192.0.2.1", "x-forwarded-proto": "http"},
 		QueryStringParameters: map[string]string{"a": "1,2", "b": ""},

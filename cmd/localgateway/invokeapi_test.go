@@ -18,8 +18,8 @@ import (
 const secretMarker = "s3cr3t-cookie-value"
 
 // testEvent is an authorizer-like event carrying secretMarker in a cookie.
-var testEvent = []byte(`{"type":"REQUEST","headers":{"Cookie":"sAccessToken=` + secretMarker + `"},` +
-	`"multiValueHeaders":{"Cookie":["sAccessToken=` + secretMarker + `"]},"note":"bytes \u00e9 and é kept as sent"}`)
+var testEvent = []byte(`{"type":"REQUEST","headers":{"Cookie":"` + defaultAccessCookie + `=` + secretMarker + `"},` +
+	`"multiValueHeaders":{"Cookie":["` + defaultAccessCookie + `=` + secretMarker + `"]},"note":"bytes \u00e9 and é kept as sent"}`)
 
 // invocation is one request the fake Invoke API received.
 type invocation struct {
@@ -295,7 +295,7 @@ func TestLambdaEndpointGateway(t *testing.T) {
 	f := newFakeInvokeAPI(t)
 	g := startGateway(t, map[string]string{}, time.Now, "-lambda-endpoint", f.URL+"/")
 	c := newClient(t, g.URL)
-	cookie := "sAccessToken=" + secretMarker
+	cookie := defaultAccessCookie + "=" + secretMarker
 
 	if want := "invoking the Lambda functions AuthorizerFunction, ExampleBackendFunction, SessionApiFunction through the Lambda Invoke API at " + f.URL + ";"; !strings.Contains(g.Stderr.String(), want) {
 		t.Errorf("no startup line %q:\n%s", want, g.Stderr)

@@ -91,7 +91,7 @@ func TestLambdaEndpointRealBinaries(t *testing.T) {
 	})
 	t.Run("refresh", func(t *testing.T) {
 		r := c.do("POST", "/auth/session/refresh", "", "rid", "session")
-		if r.Status != 200 || !slices.Equal(setCookieNames(r.Header), []string{"sAccessToken", "sRefreshToken"}) {
+		if r.Status != 200 || !slices.Equal(setCookieNames(r.Header), []string{g.Access, g.Refresh}) {
 			t.Fatalf("got %d %s, Set-Cookie %q", r.Status, r.Body, r.Header.Values("Set-Cookie"))
 		}
 	})

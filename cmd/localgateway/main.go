@@ -161,7 +161,7 @@ func runWith(ctx context.Context, args []string, lookup func(string) (string, bo
 			"they bring their own configuration, and the demo sign-in POST %s runs here with %s's configuration from this gateway "+
 			"(give it the functions' REDIS_URL and SESSION_KEYS)\n",
 			strings.Join(append([]string{f.authorizer}, f.proxies...), ", "), s.lambdaEndpoint, st.demoPath, f.sessionAPI)
-	} else if authz, lambdas, err = inProcessFunctions(f, managers[f.authorizer], managers[f.sessionAPI], st.rules, quiet, now); err != nil {
+	} else if authz, lambdas, err = inProcessFunctions(f, managers[f.authorizer], managers[f.sessionAPI], st.rules, quiet, st.logSalt, now); err != nil {
 		return err
 	}
 	static, err := staticHandler()
@@ -172,10 +172,12 @@ func runWith(ctx context.Context, args []string, lookup func(string) (string, bo
 	// the stage, the demo sign-in within it (plain net/http: the handler
 	// takes the prefix of its refresh cookie's Path from the URL, as the
 	// session API takes it from its event) when decideDemoSignIn allows it.
-	cfgHandler := exampleConfig(prefix)
+	sessionAPI := st.configs[f.sessionAPI] // the zero Config when there is no session API
+	cfgHandler := exampleConfig(exampleSettings{APIPrefix: prefix,
+		AccessCookieName: sessionAPI.AccessCookieName, RefreshCookieName: sessionAPI.RefreshCookieName})
 	demo := demoSignInOff()
 	if demoDecision.on {
-		demo = sessionhttp.DemoSignInHandler(managers[f.sessionAPI], sessionhttp.Options{Logger: quiet})
+		demo = sessionhttp.DemoSignInHandler(managers[f.sessionAPI], sessionhttp.Options{Logger: quiet, LogSalt: st.logSalt})
 	}
 	local := map[string]http.Handler{
 		"GET " + exampleConfigPath: cfgHandler, "HEAD " + exampleConfigPath: cfgHandler,

@@ -81,7 +81,7 @@ func stagedGateway(t *testing.T, stage string, authz invoker, lambdaOut string, 
 	lambdaFn := func(_ context.Context, payload []byte) ([]byte, error) { return []byte(lambdaOut), nil }
 	g, err := newGateway(gatewayConfig{API: loadDeployed(t, backendURL), Stage: stage, Authorizer: authz,
 		Lambdas: map[string]invoker{sessionAPIFunction: lambdaFn, exampleBackendFunction: lambdaFn},
-		Local:   map[string]http.Handler{"GET " + exampleConfigPath: exampleConfig("/" + stage)},
+		Local:   map[string]http.Handler{"GET " + exampleConfigPath: exampleConfig(exampleSettings{APIPrefix: "/" + stage})},
 		Static:  http.FileServerFS(fstest.MapFS{"index.html": {Data: []byte("<h1>app</h1>")}})})
 	if err != nil {
 		t.Fatal(err)
@@ -110,13 +110,13 @@ func TestAuthorizerOutcomes(t *testing.T) {
 		{"Unauthorized is 401 without context", authorizerFunc(t, "", errors.New("Unauthorized")), 401, "UnauthorizedException", "", `{"message":"Unauthorized"}`},
 		{"other error is AUTHORIZER_CONFIGURATION_ERROR", authorizerFunc(t, "", errors.New("authorizer: session store unavailable")), 500, "AuthorizerConfigurationException", "", ""},
 		{"nested context is AUTHORIZER_CONFIGURATION_ERROR", authorizerFunc(t, allowOut("Allow|"+arnMe, map[string]any{"x": map[string]any{}}), nil), 500, "AuthorizerConfigurationException", "", ""},
-		{"Deny is ACCESS_DENIED with the context", authorizerFunc(t, allowOut("Deny|"+arnMe, map[string]any{"setCookie": "sAccessToken=new; Path=/", "body": `{"message":"invalid claim"}`}), nil),
-			403, "AccessDeniedException", "sAccessToken=new; Path=/", `{"message":"invalid claim"}`},
+		{"Deny is ACCESS_DENIED with the context", authorizerFunc(t, allowOut("Deny|"+arnMe, map[string]any{"setCookie": defaultAccessCookie + "=new; Path=/", "body": `{"message":"invalid claim"}`}), nil),
+			403, "AccessDeniedException", defaultAccessCookie + "=new; Path=/", `{"message":"invalid claim"}`},
 		{"the authorizer's answer to an unreadable event is ACCESS_DENIED", authorizerFunc(t, badEventOut, nil),
 			403, "AccessDeniedException", "", authorizer.BadEventBody},
 		{"Allow for another method is an implicit deny", authorizerFunc(t, allowOut("Allow|"+methodARN(rootStage, "POST", "/api/me"), nil), nil), 403, "AccessDeniedException", "", ""},
-		{"Allow maps identity and cookie", authorizerFunc(t, allowOut("Allow|"+arnMe, map[string]any{"setCookie": "sAccessToken=rot; Path=/", "roles": "user", "sessionId": "s1"}), nil),
-			200, "", "sAccessToken=rot; Path=/", `"x-user-id":"alice"`},
+		{"Allow maps identity and cookie", authorizerFunc(t, allowOut("Allow|"+arnMe, map[string]any{"setCookie": defaultAccessCookie + "=rot; Path=/", "roles": "user", "sessionId": "s1"}), nil),
+			200, "", defaultAccessCookie + "=rot; Path=/", `"x-user-id":"alice"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -224,7 +224,7 @@ func TestStageRouting(t *testing.T) {
 	g, err := newGateway(gatewayConfig{API: loadDeployed(t, "http://127.0.0.1:1"), Stage: "prod",
 		Authorizer: authorizerFunc(t, allowOut("Allow|*", nil), nil),
 		Lambdas:    map[string]invoker{sessionAPIFunction: lambdaFn, exampleBackendFunction: lambdaFn},
-		Local:      map[string]http.Handler{"GET " + exampleConfigPath: exampleConfig("/prod")},
+		Local:      map[string]http.Handler{"GET " + exampleConfigPath: exampleConfig(exampleSettings{APIPrefix: "/prod"})},
 		Static:     http.FileServerFS(fstest.MapFS{"index.html": {Data: []byte("<h1>app</h1>")}})})
 	if err != nil {
 		t.Fatal(err)

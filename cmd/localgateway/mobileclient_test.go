@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sessiongate/sessiongate/internal/redistest"
 	"github.com/sessiongate/sessiongate/session"
 	"github.com/sessiongate/sessiongate/session/redisstore"
 	"github.com/sessiongate/sessiongate/session/sessiontest"
@@ -210,19 +211,15 @@ func mobileGateway(t *testing.T) (*gw, *sessiontest.Clock, *session.Manager) {
 	t.Helper()
 	srv := sessiontest.StartServer(t, sessiontest.Options{})
 	clock := sessiontest.NewClock()
-	keys := mustKeys(t)
+	keys := sessiontest.Keys(t)
 	g := startGateway(t, map[string]string{"REDIS_URL": srv.URL(), "SESSION_KEYS": keys}, clock.Now, lifetimeFlags...)
 
-	rdb, err := redisstore.NewClient(redisstore.ClientConfig{URL: srv.URL(), Mode: redisstore.ModeStandalone})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = rdb.Close() })
 	cfg := sessiontest.TestConfig(t)
+	var err error
 	if cfg.Keys, err = session.ParseKeys(keys); err != nil {
 		t.Fatal(err)
 	}
-	return g, clock, sessiontest.NewManager(t, cfg, redisstore.New(rdb, redisstore.Options{}), clock)
+	return g, clock, sessiontest.NewManager(t, cfg, redistest.Store(t, srv, redisstore.Options{}), clock)
 }
 
 // The lifetimes of lifetimeFlags, which the clock crosses.

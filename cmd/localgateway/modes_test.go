@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sessiongate/sessiongate/internal/redistest"
 	"github.com/sessiongate/sessiongate/session"
 	"github.com/sessiongate/sessiongate/session/redisstore"
 	"github.com/sessiongate/sessiongate/session/sessiontest"
@@ -236,23 +237,19 @@ func newContractEnv(t *testing.T) *contractEnv {
 	t.Helper()
 	srv := sessiontest.StartServer(t, sessiontest.Options{})
 	clock := sessiontest.NewClock()
-	keys := mustKeys(t)
+	keys := sessiontest.Keys(t)
 	env := map[string]string{"REDIS_URL": srv.URL(), "SESSION_KEYS": keys, "SESSION_ABSOLUTE_TIMEOUT": contractAbsolute.String()}
 	g := startGateway(t, env, clock.Now, "-access-ttl", contractAccessTTL.String(), "-rotate-after", contractRotateAfter.String(),
 		"-grace", contractGrace.String(), "-idle-timeout", contractIdle.String())
 
-	rdb, err := redisstore.NewClient(redisstore.ClientConfig{URL: srv.URL(), Mode: redisstore.ModeStandalone})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = rdb.Close() })
 	cfg := sessiontest.TestConfig(t)
+	var err error
 	if cfg.Keys, err = session.ParseKeys(keys); err != nil {
 		t.Fatal(err)
 	}
 	cfg.AccessTTL, cfg.RotateAfter, cfg.Grace = contractAccessTTL, contractRotateAfter, contractGrace
 	cfg.IdleTimeout, cfg.AbsoluteTimeout = contractIdle, contractAbsolute
-	return &contractEnv{url: g.URL, clock: clock, mgr: sessiontest.NewManager(t, cfg, redisstore.New(rdb, redisstore.Options{}), clock)}
+	return &contractEnv{url: g.URL, clock: clock, mgr: sessiontest.NewManager(t, cfg, redistest.Store(t, srv, redisstore.Options{}), clock)}
 }
 
 // contractCase is one scenario's run: its client, user, session and the

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sessiongate/sessiongate/session"
 	"github.com/sessiongate/sessiongate/session/sessiontest"
 )
 
@@ -26,9 +27,9 @@ func TestStageFlowRealRedis(t *testing.T) {
 	c := newClient(t, g.URL)
 	origin := g.URL
 
-	t.Run("the example's configuration names the stage", func(t *testing.T) {
+	t.Run("the example's configuration names the stage and the cookies", func(t *testing.T) {
 		r := c.do("GET", "/example-config.json", "")
-		if r.Status != 200 || string(r.Body) != `{"apiPrefix":"/prod"}` || r.Header.Get("Content-Type") != "application/json" {
+		if r.Status != 200 || string(r.Body) != exampleConfigBody("/prod", g) || r.Header.Get("Content-Type") != "application/json" {
 			t.Fatalf("got %d %q %v", r.Status, r.Body, r.Header)
 		}
 	})
@@ -64,7 +65,7 @@ func TestStageFlowRealRedis(t *testing.T) {
 		if r.Status != 200 {
 			t.Fatalf("got %d %s", r.Status, r.Body)
 		}
-		if p := refreshCookie(t, r.Header).Path; p != "/prod/auth/session/refresh" {
+		if p := refreshCookie(t, g, r.Header).Path; p != "/prod/auth/session/refresh" {
 			t.Errorf("refresh cookie Path %q, want /prod/auth/session/refresh", p)
 		}
 	})
@@ -116,10 +117,10 @@ func TestStageFlowRealRedis(t *testing.T) {
 		if r.Status != 200 {
 			t.Fatalf("refresh: %d %s (the jar sends the refresh cookie only to its Path)", r.Status, r.Body)
 		}
-		if got := setCookieNames(r.Header); !slices.Equal(got, []string{"sAccessToken", "sRefreshToken"}) {
+		if got := setCookieNames(r.Header); !slices.Equal(got, []string{g.Access, g.Refresh}) {
 			t.Errorf("Set-Cookie lines: %q", r.Header.Values("Set-Cookie"))
 		}
-		if p := refreshCookie(t, r.Header).Path; p != "/prod/auth/session/refresh" {
+		if p := refreshCookie(t, g, r.Header).Path; p != "/prod/auth/session/refresh" {
 			t.Errorf("rotated refresh cookie Path %q", p)
 		}
 		if r := c.do("GET", "/prod/api/me", ""); r.Status != 200 {
@@ -131,10 +132,10 @@ func TestStageFlowRealRedis(t *testing.T) {
 		if r.Status != 200 || r.Header.Get("front-token") != "remove" {
 			t.Fatalf("got %d %s", r.Status, r.Body)
 		}
-		if p := refreshCookie(t, r.Header).Path; p != "/prod/auth/session/refresh" {
+		if p := refreshCookie(t, g, r.Header).Path; p != "/prod/auth/session/refresh" {
 			t.Errorf("cleared refresh cookie Path %q", p)
 		}
-		if c.cookie("/prod/auth/session/refresh", "sRefreshToken") != "" {
+		if c.cookie("/prod/auth/session/refresh", g.Refresh) != "" {
 			t.Errorf("the refresh cookie survived sign-out")
 		}
 		if r := c.do("GET", "/prod/api/me", ""); r.Status != 401 {
@@ -156,7 +157,7 @@ func TestStageFlowRealRedis(t *testing.T) {
 // lifetime given as a flag.
 func TestOverridesPrintedByNameOnly(t *testing.T) {
 	srv := sessiontest.StartServer(t, sessiontest.Options{})
-	keys := mustKeys(t)
+	keys := sessiontest.Keys(t)
 	g := startGateway(t, map[string]string{"REDIS_URL": srv.URL(), "SESSION_KEYS": keys, "COOKIE_DOMAIN": "cookies.test.invalid",
 		"UNRELATED": "x"}, time.Now, "-access-ttl", "7m")
 	log := g.Stderr.String()
@@ -167,7 +168,7 @@ func TestOverridesPrintedByNameOnly(t *testing.T) {
 		}
 	}
 	_, names, _ := strings.Cut(line, "set locally instead: ")
-	want := "ALLOWED_ORIGINS, COOKIE_DOMAIN, REDIS_MODE, REDIS_URL, SESSION_ACCESS_TTL, SESSION_KEYS"
+	want := "ALLOWED_ORIGINS, COOKIE_DOMAIN, LOG_SALT, REDIS_MODE, REDIS_URL, SESSION_ACCESS_TTL, SESSION_KEYS"
 	if names != want {
 		t.Errorf("overridden names %q, want %q\n%s", names, want, log)
 	}
@@ -224,7 +225,19 @@ func TestExampleConfigAtRoot(t *testing.T) {
 	}
 	defer res.Body.Close()
 	var cfg map[string]string
-	if err := json.NewDecoder(res.Body).Decode(&cfg); err != nil || res.StatusCode != 200 || cfg["apiPrefix"] != "" || len(cfg) != 1 {
+	if err := json.NewDecoder(res.Body).Decode(&cfg); err != nil || res.StatusCode != 200 || cfg["apiPrefix"] != "" || len(cfg) != 3 {
 		t.Fatalf("got %d %v (%v)", res.StatusCode, cfg, err)
 	}
+	// With the template's COOKIE_SECURE=true and no COOKIE_DOMAIN, the
+	// names session.DefaultCookieNames gives Secure host-only cookies.
+	access, refresh := session.DefaultCookieNames(true, "")
+	if cfg["accessCookieName"] != access || cfg["refreshCookieName"] != refresh || g.Access != access || g.Refresh != refresh {
+		t.Fatalf("cookie names %v, gateway %s %s, want %s %s", cfg, g.Access, g.Refresh, access, refresh)
+	}
+}
+
+// exampleConfigBody is GET /example-config.json of g under prefix: the
+// prefix and the session cookies' names of g's session API configuration.
+func exampleConfigBody(prefix string, g *gw) string {
+	return `{"apiPrefix":"` + prefix + `","accessCookieName":"` + g.Access + `","refreshCookieName":"` + g.Refresh + `"}`
 }

@@ -44,7 +44,7 @@ func TestHTTPAPIFlag(t *testing.T) {
 		if r.Status != 200 {
 			t.Fatalf("got %d %s", r.Status, r.Body)
 		}
-		if p := refreshCookie(t, r.Header).Path; p != "/prod/auth/session/refresh" {
+		if p := refreshCookie(t, g, r.Header).Path; p != "/prod/auth/session/refresh" {
 			t.Errorf("refresh cookie Path %q", p)
 		}
 	})
@@ -72,10 +72,10 @@ func TestHTTPAPIFlag(t *testing.T) {
 			t.Fatalf("expired: %d", r.Status)
 		}
 		r := c.do("POST", "/prod/auth/session/refresh", "", "rid", "session", "Origin", origin)
-		if r.Status != 200 || !slices.Equal(setCookieNames(r.Header), []string{"sAccessToken", "sRefreshToken"}) {
+		if r.Status != 200 || !slices.Equal(setCookieNames(r.Header), []string{g.Access, g.Refresh}) {
 			t.Fatalf("got %d %s, Set-Cookie %q", r.Status, r.Body, setCookieNames(r.Header))
 		}
-		if p := refreshCookie(t, r.Header).Path; p != "/prod/auth/session/refresh" {
+		if p := refreshCookie(t, g, r.Header).Path; p != "/prod/auth/session/refresh" {
 			t.Errorf("refresh cookie Path %q", p)
 		}
 		if r := c.do("GET", "/prod/api/me", ""); r.Status != 200 {
@@ -83,7 +83,7 @@ func TestHTTPAPIFlag(t *testing.T) {
 		}
 	})
 	t.Run("the example's configuration", func(t *testing.T) {
-		if r := c.do("GET", "/example-config.json", ""); string(r.Body) != `{"apiPrefix":"/prod"}` {
+		if r := c.do("GET", "/example-config.json", ""); string(r.Body) != exampleConfigBody("/prod", g) {
 			t.Errorf("got %d %s", r.Status, r.Body)
 		}
 	})

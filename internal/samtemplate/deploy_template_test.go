@@ -83,6 +83,29 @@ func TestDeployTemplate(t *testing.T) {
 			t.Errorf("%s: COOKIE_SAMESITE=%q with CookieSameSite=strict", id, env["COOKIE_SAMESITE"])
 		}
 	}
+	// Number parameters: a value reaches the environment as its text, and
+	// one outside MinValue/MaxValue or AllowedValues is refused.
+	if p := findParam(tpl, "SessionMaxPerUser"); p != nil {
+		m := map[string]string{"SessionMaxPerUser": "7"}
+		for k, v := range params {
+			m[k] = v
+		}
+		env, _, err := tpl.FunctionEnv("SessionApiFunction", m)
+		if err != nil || env["SESSION_MAX_PER_USER"] != "7" {
+			t.Errorf("SESSION_MAX_PER_USER=%q with SessionMaxPerUser=7 (%v)", env["SESSION_MAX_PER_USER"], err)
+		}
+	}
+	for name, v := range map[string]string{"SessionMaxPerUser": "1001", "LogRetentionDays": "31"} {
+		if findParam(tpl, name) == nil {
+			continue
+		}
+		bad := map[string]string{name: v}
+		for k, v := range params {
+			bad[k] = v
+		}
+		_, _, err := tpl.FunctionEnv("AuthorizerFunction", bad)
+		wantErr(t, err, []error{ErrParameter}, []string{name})
+	}
 	if p := findParam(tpl, "StageName"); p != nil && p.AllowedPattern != "" {
 		bad := map[string]string{"StageName": "no/slashes"}
 		for k, v := range params {
@@ -147,6 +170,9 @@ func deployEnvProblems(tpl *Template, fns []string, params map[string]string) []
 		}
 		if _, literal := env["SESSION_KEYS"]; literal {
 			bad("%s: SESSION_KEYS is a literal; the keys are the deployed secret's", id)
+		}
+		if _, literal := env["LOG_SALT"]; literal {
+			bad("%s: LOG_SALT is a literal; the salt is the deployed stack's secret", id)
 		}
 		if _, literal := env["REDIS_URL"]; literal {
 			bad("%s: REDIS_URL is a literal; the deployed cache's endpoint is known only to the stack", id)
