@@ -20,6 +20,20 @@
 // sends them back as Authorization: Bearer — the access token on API calls,
 // the refresh token on the refresh call only.
 //
+// The "Active sessions" panel lists the signed-in user's sessions (GET
+// <apiPrefix>/auth/sessions) and ends them: DELETE
+// <apiPrefix>/auth/sessions/{id} one, POST
+// <apiPrefix>/auth/sessions/revoke-others all but this one. These are plain
+// fetch calls too, so the SDK adds rid (the anti-CSRF rule the DELETE and
+// POST need), carries the session the same way in both modes, and refreshes
+// on a 401. Ending sessions needs a recent sign-in: a session older than the
+// server's SESSION_REAUTH_WINDOW gets 403 {"message":"reauthentication
+// required"}, and the panel asks the user to sign in again. The list is
+// loaded after sign-in, when the page opens signed in, after ending
+// sessions and from its Reload button; never on a timer.
+//
+// Everything the API returns is put on the page with textContent only.
+//
 // window.sgState exposes the counters below so tests can read them.
 
 const SuperTokens = window.supertokens;
@@ -38,6 +52,8 @@ const state = {
   events: [], // SDK events, oldest first
   apiPrefix: null, // from example-config.json: "" (API at the root) or like "/prod"
   mode: null, // "cookie" (the default) or "header" (/?mode=header)
+  sessions: null, // the last list from GET /auth/sessions, or null (signed out, not loaded)
+  sessionsLoads: 0, // finished loads of that list, whatever their outcome
 };
 window.sgState = state;
 
@@ -132,6 +148,9 @@ SuperTokens.init({
           case 'UNAUTHORISED':
           case 'SIGN_OUT':
             refreshInFlight = 0;
+            clearSessions(event.action === 'UNAUTHORISED' && event.sessionExpiredOrRevoked
+              ? 'Signed out: this session has ended (expired, or ended from another device).'
+              : 'Signed out: sign in to see your sessions.');
             break;
         }
         const detail = event.action === 'API_INVALID_CLAIM'
@@ -181,11 +200,14 @@ async function call(title, method, path, body) {
 
 async function signIn(userId, admin) {
   signInInFlight++;
+  let res;
   try {
-    return await call(`Sign in as ${userId}`, 'POST', api('/auth/demo/signin'), { userId, roles: admin ? ['admin'] : [] });
+    res = await call(`Sign in as ${userId}`, 'POST', api('/auth/demo/signin'), { userId, roles: admin ? ['admin'] : [] });
   } finally {
     signInInFlight--;
   }
+  if (res.status === 200) await loadSessions();
+  return res;
 }
 
 const whoAmI = () => call(`Who am I · GET ${api('/api/me')}`, 'GET', api('/api/me'));
@@ -210,7 +232,168 @@ async function signOut() {
   }
 }
 
-window.sg = { signIn, whoAmI, adminCall, signOut, api };
+window.sg = { signIn, whoAmI, adminCall, signOut, api, loadSessions, endSession, endOtherSessions };
+
+// ---- active sessions -------------------------------------------------------
+
+const REAUTH_NOTE = 'Ending sessions needs a recent sign-in: sign in again, then retry.';
+
+let sessionsSeq = 0; // the newest load wins when loads overlap
+
+/** The body's message when it is {"message": "..."}, else "". */
+const messageOf = (body) => (body && typeof body === 'object' && typeof body.message === 'string' ? body.message : '');
+const isReauth = (res) => res.status === 403 && messageOf(res.body) === 'reauthentication required';
+
+// loadSessions asks GET /auth/sessions for the caller's sessions and shows
+// them. It does not touch the result box: it runs after the buttons'
+// calls, whose answer stays on screen. With keepNote the panel's note keeps
+// saying what the action before it did, unless the list fails to load.
+async function loadSessions({ keepNote = false } = {}) {
+  const seq = ++sessionsSeq;
+  let res;
+  try {
+    const r = await fetch(api('/auth/sessions'), { method: 'GET' });
+    const text = await r.text();
+    let body = text;
+    try { body = JSON.parse(text); } catch { /* not JSON */ }
+    res = { status: r.status, body };
+  } catch (err) {
+    res = { status: err instanceof Response ? err.status : 'error', body: String(err && err.message ? err.message : err) };
+  }
+  if (seq === sessionsSeq) {
+    const list = res.status === 200 ? parseSessions(res.body) : null;
+    if (list) {
+      state.sessions = list;
+      if (!keepNote) setSessionsNote(list.length === 1 ? 'This is your only session.' : `${list.length} active sessions.`, 'idle');
+    } else {
+      state.sessions = null;
+      if (res.status === 401) setSessionsNote('Signed out: sign in to see your sessions.', 'idle');
+      else if (res.status === 200) setSessionsNote('The session list came back in a form this page does not know.', 'bad');
+      else setSessionsNote(`Could not load the sessions: ${res.status}${messageOf(res.body) ? ` ${messageOf(res.body)}` : ''}.`, 'bad');
+    }
+    renderSessions();
+    state.sessionsLoads++;
+  }
+  return res;
+}
+
+// parseSessions checks the shape of a GET /auth/sessions answer and
+// returns its sessions, current first; null when it is not that shape.
+function parseSessions(body) {
+  if (!body || typeof body !== 'object' || !Array.isArray(body.sessions)) return null;
+  const out = [];
+  for (const x of body.sessions) {
+    if (!x || typeof x !== 'object' || typeof x.id !== 'string' || x.id === '') return null;
+    const num = (v) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+    out.push({
+      id: x.id,
+      createdAt: num(x.createdAt),
+      lastActiveAt: num(x.lastActiveAt),
+      expiresAt: num(x.expiresAt),
+      agent: typeof x.agent === 'string' ? x.agent : '',
+      current: x.current === true,
+    });
+  }
+  return out.sort((a, b) => Number(b.current) - Number(a.current));
+}
+
+async function endSession(id) {
+  const current = (state.sessions ?? []).some((x) => x.id === id && x.current);
+  const res = await call('End a session', 'DELETE', api(`/auth/sessions/${encodeURIComponent(id)}`));
+  if (res.status === 200) {
+    // Ending this device's own session is a sign-out: the answer cleared it.
+    if (current || !state.signedIn) clearSessions('This session ended: you are signed out.');
+    else setSessionsNote('Session ended: that device is signed out at its next call.', 'ok');
+  } else if (isReauth(res)) setSessionsNote(REAUTH_NOTE, 'reauth');
+  else if (res.status === 404) setSessionsNote('That session had already ended.', 'warn');
+  else if (res.status !== 401) setSessionsNote(`Could not end the session: ${res.status}${messageOf(res.body) ? ` ${messageOf(res.body)}` : ''}.`, 'bad');
+  await afterEnding();
+  return res;
+}
+
+async function endOtherSessions() {
+  const res = await call('End all other sessions', 'POST', api('/auth/sessions/revoke-others'));
+  if (res.status === 200) {
+    const n = res.body && typeof res.body.revoked === 'number' ? res.body.revoked : null;
+    setSessionsNote(n === null ? 'Other sessions ended.' : `Ended ${n} other session${n === 1 ? '' : 's'}.`, 'ok');
+  } else if (isReauth(res)) setSessionsNote(REAUTH_NOTE, 'reauth');
+  else if (res.status !== 401) setSessionsNote(`Could not end the other sessions: ${res.status}${messageOf(res.body) ? ` ${messageOf(res.body)}` : ''}.`, 'bad');
+  await afterEnding();
+  return res;
+}
+
+// afterEnding reloads the list while signed in, keeping the note that says
+// what the action did.
+async function afterEnding() {
+  if (state.signedIn) await loadSessions({ keepNote: true });
+}
+
+function clearSessions(note) {
+  sessionsSeq++; // a load still in flight must not bring the list back
+  state.sessions = null;
+  setSessionsNote(note, 'idle');
+  renderSessions();
+}
+
+function setSessionsNote(text, kind) {
+  const el = $('sessions-note');
+  el.textContent = text;
+  el.dataset.kind = kind;
+}
+
+const when = (ms) => (ms === null ? 'unknown' : new Date(ms).toLocaleString());
+
+function renderSessions() {
+  const list = $('sessions-list');
+  const rows = (state.sessions ?? []).map((x) => {
+    const li = document.createElement('li');
+    li.className = 'session';
+    li.dataset.sessionId = x.id;
+    li.dataset.current = String(x.current);
+
+    const info = document.createElement('div');
+    const agent = document.createElement('span');
+    agent.className = 'agent';
+    agent.textContent = x.agent || 'Unknown device';
+    info.append(agent);
+    if (x.current) {
+      const mark = document.createElement('span');
+      mark.className = 'this-device';
+      mark.textContent = 'this device';
+      info.append(mark);
+    }
+    const times = document.createElement('span');
+    times.className = 'times';
+    times.textContent = `Signed in ${when(x.createdAt)} · last active ${when(x.lastActiveAt)}`;
+    const id = document.createElement('span');
+    id.className = 'id';
+    id.textContent = x.id;
+    info.append(times, id);
+    li.append(info);
+
+    if (!x.current) {
+      const end = document.createElement('button');
+      end.type = 'button';
+      end.className = 'secondary end';
+      end.textContent = 'End';
+      end.setAttribute('aria-label', `End the session of ${x.agent || 'an unknown device'} signed in ${when(x.createdAt)}`);
+      end.addEventListener('click', () => endSession(x.id));
+      li.append(end);
+    }
+    return li;
+  });
+  list.replaceChildren(...rows);
+  sessionButtons();
+}
+
+// sessionButtons enables the panel's buttons when no call is running and
+// they have something to do.
+function sessionButtons() {
+  const busy = busyCount > 0;
+  for (const b of $('sessions-list').querySelectorAll('button')) b.disabled = busy;
+  $('sessions-revoke-others').disabled = busy || !(state.sessions ?? []).some((x) => !x.current);
+  $('sessions-reload').disabled = busy || !state.signedIn;
+}
 
 // ---- session panel ---------------------------------------------------------
 
@@ -231,6 +414,7 @@ function updateSession() {
         } else {
           state.userId = null;
           state.accessExpiry = null;
+          if (state.sessions !== null) clearSessions('Signed out: sign in to see your sessions.');
         }
       } catch (err) {
         logEvent('session check failed: ' + (err && err.message ? err.message : err));
@@ -294,6 +478,7 @@ let busyCount = 0;
 function setBusy(busy) {
   busyCount += busy ? 1 : -1;
   for (const id of ['signin', 'whoami', 'admincall', 'signout']) $(id).disabled = busyCount > 0;
+  sessionButtons();
 }
 
 // ---- wiring ----------------------------------------------------------------
@@ -305,8 +490,12 @@ $('signin-form').addEventListener('submit', (e) => {
 $('whoami').addEventListener('click', () => whoAmI());
 $('admincall').addEventListener('click', () => adminCall());
 $('signout').addEventListener('click', () => signOut());
+$('sessions-reload').addEventListener('click', () => loadSessions());
+$('sessions-revoke-others').addEventListener('click', () => endOtherSessions());
 
-updateSession().then(() => {
+renderSessions();
+updateSession().then(async () => {
+  if (state.signedIn) await loadSessions();
   state.ready = true;
   document.body.dataset.ready = 'true';
 });

@@ -14,15 +14,16 @@
 // local gateway:
 //   REDIS_URL        a real redis-server started by the harness
 //   SESSION_KEYS     fresh keys (the template reads them from Secrets Manager)
+//   LOG_SALT         the gateway's own (the template reads it from Secrets
+//                    Manager; all functions share one, as deployed)
 //   ALLOWED_ORIGINS  the gateway's own origin (the template's AllowedOrigin)
 //   -access-ttl, -rotate-after   lifetimes of seconds instead of 15m / 5m, so
 //                    that the access token expires while the test watches
 // AUTHZ_RULES is set nowhere: the harness starts the gateway with only PATH,
 // HOME and the variables above in its environment.
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { Gateway, Redis, launchChromium, missingTools, openApp, screenshot, waitFor } from './harness.mjs';
+import { cookieHeaderHas, missingTools, openApp, screenshot, startStack, state as stateOf, waitFor } from './harness.mjs';
 
 const STAGE = 'prod';
 const PREFIX = `/${STAGE}`;
@@ -31,29 +32,28 @@ const ROTATE_AFTER = '2s';
 
 const skip = missingTools();
 
-// A SESSION_KEYS value: one pair of a 32-byte hash key and a 32-byte block key.
-const sessionKeys = () => `${randomBytes(32).toString('base64')}:${randomBytes(32).toString('base64')}`;
-
 // Paths the page may load from outside the stage: the example itself and its
 // configuration. Every API call must go under the stage.
 const STATIC = /^\/(|app\.js|style\.css|example-config\.json|vendor\/[^/]+\.js)$/;
 
+// The session cookies' names with the template's cookie attributes
+// (COOKIE_SECURE "true", no COOKIE_DOMAIN): the strongest prefix each
+// cookie's attributes allow (session.DefaultCookieNames). The one place the
+// browser tests spell them; everywhere else they come from the gateway's
+// example-config.json (harness.mjs, Gateway.cookieNames).
+const TEMPLATE_COOKIE_NAMES = { access: '__Host-sAccessToken', refresh: '__Secure-sRefreshToken' };
+
 describe('the deployed configuration in a browser', { skip: skip ?? false }, () => {
-  let redis, gw, browser, context, page;
+  let stack, gw, context, page;
   const outsideStage = []; // API-looking requests the page sent outside /prod
 
   before(async () => {
-    redis = await Redis.start();
-    gw = await Gateway.start({
-      REDIS_URL: redis.url,
-      SESSION_KEYS: sessionKeys(),
-      ALLOWED_ORIGINS: '{origin}',
-    }, {
+    stack = await startStack({}, {
       args: ['-stage', STAGE, '-access-ttl', ACCESS_TTL, '-rotate-after', ROTATE_AFTER],
       readyPath: `${PREFIX}/public/status`,
     });
-    browser = await launchChromium();
-    context = await browser.newContext();
+    gw = stack.gw;
+    context = await stack.browser.newContext();
     context.on('request', (r) => {
       const url = new URL(r.url());
       if (url.origin === gw.origin && !STATIC.test(url.pathname) && !url.pathname.startsWith(`${PREFIX}/`)) {
@@ -62,23 +62,19 @@ describe('the deployed configuration in a browser', { skip: skip ?? false }, () 
     });
   });
 
-  after(async () => {
-    await browser?.close();
-    await gw?.stop();
-    await redis?.destroy();
-  });
+  after(() => stack?.stop());
 
-  const state = () => page.evaluate(() => ({ ...window.sgState, events: [...window.sgState.events] }));
-  const cookie = async (name) => (await context.cookies()).find((c) => c.name === name);
-  const isApi = (path, method = 'GET') => (r) => {
-    const req = r.request ? r.request() : r;
-    return req.method() === method && r.url() === `${gw.origin}${PREFIX}${path}`;
-  };
+  const state = () => stateOf(page);
+  // The session cookies, by the exact names the gateway publishes.
+  const cookies = () => gw.sessionCookies(context);
+  const isApi = (path, method) => gw.isCall(`${PREFIX}${path}`, method);
 
   test('the gateway serves the embedded deploy/ definition under /prod with the template environment', async () => {
     const cfg = await fetch(`${gw.origin}/example-config.json`);
     assert.equal(cfg.status, 200);
-    assert.deepEqual(await cfg.json(), { apiPrefix: PREFIX });
+    assert.deepEqual(await cfg.json(), {
+      apiPrefix: PREFIX, accessCookieName: TEMPLATE_COOKIE_NAMES.access, refreshCookieName: TEMPLATE_COOKIE_NAMES.refresh,
+    });
     const status = await fetch(`${gw.origin}${PREFIX}/public/status`);
     assert.equal(status.status, 200);
     assert.deepEqual(await status.json(), { status: 'ok' });
@@ -94,7 +90,7 @@ describe('the deployed configuration in a browser', { skip: skip ?? false }, () 
     const env = log.match(/the functions' environment comes from (deploy\/template\.yaml[^;]*); set locally instead: (.*)$/m);
     assert.ok(env, `the gateway did not say where the functions' environment comes from:\n${log}`);
     const overridden = env[2].split(',').map((n) => n.trim()).sort();
-    const allowed = ['ALLOWED_ORIGINS', 'REDIS_MODE', 'REDIS_URL', 'SESSION_ACCESS_TTL', 'SESSION_KEYS', 'SESSION_ROTATE_AFTER'];
+    const allowed = ['ALLOWED_ORIGINS', 'LOG_SALT', 'REDIS_MODE', 'REDIS_URL', 'SESSION_ACCESS_TTL', 'SESSION_KEYS', 'SESSION_ROTATE_AFTER'];
     assert.deepEqual(overridden.filter((n) => !allowed.includes(n)), [], `overrides beyond the documented ones: ${overridden}`);
     for (const n of ['REDIS_URL', 'SESSION_KEYS', 'SESSION_ACCESS_TTL', 'SESSION_ROTATE_AFTER']) {
       assert.ok(overridden.includes(n), `${n} was not overridden: ${overridden}`);
@@ -109,23 +105,38 @@ describe('the deployed configuration in a browser', { skip: skip ?? false }, () 
   test('sign in as a viewer through the demo route', async () => {
     page = await openApp(context, gw.origin);
     assert.equal((await state()).apiPrefix, PREFIX, 'the app did not read example-config.json');
+    const listed = page.waitForResponse(isApi('/auth/sessions'));
     const res = await page.evaluate(() => window.sg.signIn('viewer-1', false));
     assert.equal(res.status, 200, `sign-in answered ${res.status}: ${JSON.stringify(res.body)}`);
     const st = await state();
     assert.equal(st.signedIn, true);
     assert.equal(st.userId, 'viewer-1');
+    // The "Active sessions" panel loaded the list from the deployed
+    // definition's GET /prod/auth/sessions: this one session, current.
+    assert.equal((await listed).status(), 200, `GET ${PREFIX}/auth/sessions`);
+    const rows = await page.evaluate(() => [...document.querySelectorAll('#sessions-list li')].map((li) => li.dataset.current));
+    assert.deepEqual(rows, ['true']);
   });
 
-  test('the refresh cookie has Path /prod/auth/session/refresh, with the template\'s cookie attributes', async () => {
-    const access = await cookie('sAccessToken');
-    const refresh = await cookie('sRefreshToken');
+  test('the refresh cookie has Path /prod/auth/session/refresh, with the template\'s cookie names and attributes', async () => {
+    // The template's names, and Chromium stored the cookies under them:
+    // a __Host- cookie only when Secure, host-only and on Path /, a
+    // __Secure- one only when Secure.
+    assert.deepEqual(gw.cookieNames, TEMPLATE_COOKIE_NAMES);
+    const all = await context.cookies();
+    const names = all.filter((c) => c.name.endsWith('sAccessToken') || c.name.endsWith('sRefreshToken')).map((c) => c.name).sort();
+    assert.deepEqual(names, [TEMPLATE_COOKIE_NAMES.access, TEMPLATE_COOKIE_NAMES.refresh], 'the browser holds other session cookies');
+    const { access, refresh } = await cookies();
     assert.ok(access && refresh, 'sign-in did not set both session cookies');
     assert.equal(refresh.path, `${PREFIX}/auth/session/refresh`);
     assert.equal(access.path, '/');
+    const host = new URL(gw.origin).hostname;
     for (const c of [access, refresh]) {
-      // template.yaml: COOKIE_SECURE "true", COOKIE_SAMESITE from CookieSameSite (default lax).
+      // template.yaml: COOKIE_SECURE "true", no COOKIE_DOMAIN, COOKIE_SAMESITE
+      // from CookieSameSite (default lax).
       assert.equal(c.httpOnly, true, `${c.name} must be HttpOnly`);
       assert.equal(c.secure, true, `${c.name} must be Secure (COOKIE_SECURE in the template)`);
+      assert.equal(c.domain, host, `${c.name} must be host-only (no Domain attribute)`);
       assert.equal(c.sameSite, 'Lax', `${c.name} SameSite`);
     }
   });
@@ -136,8 +147,8 @@ describe('the deployed configuration in a browser', { skip: skip ?? false }, () 
     assert.equal(res.status, 200, `answer: ${JSON.stringify(res.body)}`);
     assert.equal(res.body.headers['x-user-id'], 'viewer-1');
     const headers = await (await sent).allHeaders();
-    assert.ok((headers.cookie ?? '').includes('sAccessToken='), 'the access cookie was not sent to /prod/api/me');
-    assert.ok(!(headers.cookie ?? '').includes('sRefreshToken='), 'the refresh cookie must reach the refresh route only');
+    assert.ok(cookieHeaderHas(headers.cookie, gw.cookieNames.access), 'the access cookie was not sent to /prod/api/me');
+    assert.ok(!cookieHeaderHas(headers.cookie, gw.cookieNames.refresh), 'the refresh cookie must reach the refresh route only');
     await screenshot(page, 'fidelity-signed-in');
   });
 
@@ -183,7 +194,7 @@ describe('the deployed configuration in a browser', { skip: skip ?? false }, () 
       const res = await page.evaluate(() => window.sg.whoAmI());
       const req = await refreshReq;
       const headers = await req.allHeaders();
-      assert.ok((headers.cookie ?? '').includes('sRefreshToken='),
+      assert.ok(cookieHeaderHas(headers.cookie, gw.cookieNames.refresh),
         `the browser did not send the refresh cookie to ${PREFIX}/auth/session/refresh`);
       const refreshRes = await req.response();
       assert.equal(refreshRes.status(), 200, `${PREFIX}/auth/session/refresh answered ${refreshRes.status()}`);
@@ -196,7 +207,7 @@ describe('the deployed configuration in a browser', { skip: skip ?? false }, () 
     const st = await state();
     assert.equal(st.refreshes, refreshesBefore + 1);
     assert.ok(!st.events.some((e) => e.startsWith('UNAUTHORISED')), `the SDK signed out: ${st.events}`);
-    assert.ok((await cookie('sRefreshToken'))?.path === `${PREFIX}/auth/session/refresh`, 'the rotated refresh cookie has the wrong Path');
+    assert.ok((await cookies()).refresh?.path === `${PREFIX}/auth/session/refresh`, 'the rotated refresh cookie has the wrong Path');
     await screenshot(page, 'fidelity-refreshed');
   });
 
@@ -206,8 +217,9 @@ describe('the deployed configuration in a browser', { skip: skip ?? false }, () 
     const res = await signOutRes;
     assert.equal(res.status(), 200);
     assert.equal(await res.headerValue('front-token'), 'remove');
-    assert.equal(await cookie('sAccessToken'), undefined, 'the access cookie was not cleared');
-    assert.equal(await cookie('sRefreshToken'), undefined, 'the refresh cookie was not cleared');
+    const left = await cookies();
+    assert.equal(left.access, undefined, 'the access cookie was not cleared');
+    assert.equal(left.refresh, undefined, 'the refresh cookie was not cleared');
     assert.equal(await page.evaluate(() => /(?:^|; )sFrontToken=/.test(document.cookie)), false, 'the SDK still holds a front-token');
     assert.equal(await page.evaluate(() => window.supertokensSession.doesSessionExist()), false);
     const me = await page.evaluate(() => window.sg.whoAmI());

@@ -6,6 +6,7 @@
 // Under CI=true a missing redis-server or Chromium fails the tests; on a
 // developer machine they are skipped with a message.
 import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -131,6 +132,10 @@ function buildGateway() {
  * "{origin}" in an env value or an argument stands for the gateway's own
  * origin. args are extra flags, e.g. ['-stage', 'prod']; readyPath is a
  * route that answers 200 once it serves (under a stage, /prod/public/status).
+ *
+ * Once it serves, cookieNames holds the session cookies' names as the
+ * gateway publishes them in /example-config.json (from the session API's
+ * configuration): { access, refresh }. The tests assert those exact names.
  */
 export class Gateway {
   static async start(env, { args = [], readyPath = '/public/status' } = {}) {
@@ -156,6 +161,11 @@ export class Gateway {
         waitFor(`the local gateway to answer 200 on ${readyPath}`, async () => (await fetch(ready)).status === 200),
         exited.then((code) => { throw new Error(`local gateway exited (${code}):\n${g.logText()}`); }),
       ]);
+      const cfg = await (await fetch(`${g.origin}/example-config.json`)).json();
+      g.cookieNames = { access: cfg.accessCookieName, refresh: cfg.refreshCookieName };
+      if (typeof g.cookieNames.access !== 'string' || typeof g.cookieNames.refresh !== 'string') {
+        throw new Error(`example-config.json names no session cookies: ${JSON.stringify(cfg)}`);
+      }
     } catch (err) {
       await g.stop();
       throw err;
@@ -164,11 +174,43 @@ export class Gateway {
   }
   /** What the gateway printed so far (stdout and stderr, interleaved). */
   logText() { return this.log.join(''); }
+  /**
+   * A predicate for page.waitForRequest / waitForResponse (or a request or
+   * response listener): a method call to exactly path on this gateway.
+   */
+  isCall(path, method = 'GET') {
+    return (r) => {
+      const req = r.request ? r.request() : r;
+      return req.method() === method && r.url() === `${this.origin}${path}`;
+    };
+  }
+  /**
+   * The browser's session cookies in context: { access, refresh }, each
+   * the Playwright cookie of this gateway's exact name (cookieNames) or
+   * undefined. Fails when it holds two of one name (other paths).
+   */
+  async sessionCookies(context) {
+    const all = await context.cookies();
+    const one = (name) => {
+      const found = all.filter((c) => c.name === name);
+      if (found.length > 1) throw new Error(`the browser holds ${found.length} ${name} cookies: ${found.map((c) => c.path)}`);
+      return found[0];
+    };
+    return { access: one(this.cookieNames.access), refresh: one(this.cookieNames.refresh) };
+  }
   async stop() {
     if (this.proc.exitCode !== null) return;
     this.proc.kill('SIGTERM');
     await Promise.race([this.exited, sleep(5000).then(() => this.proc.kill('SIGKILL'))]);
   }
+}
+
+/** Whether a Cookie request header carries a cookie named name. */
+export function cookieHeaderHas(header, name) {
+  return (header ?? '').split(/;\s*/).some((pair) => {
+    const eq = pair.indexOf('=');
+    return eq > 0 && pair.slice(0, eq) === name;
+  });
 }
 
 export async function launchChromium() {
@@ -188,6 +230,50 @@ export async function openApp(context, origin, path = '/') {
   await page.waitForFunction(() => document.body.dataset.ready === 'true');
   return page;
 }
+
+/** A SESSION_KEYS value: one pair of a 32-byte hash key and a 32-byte block key. */
+export const sessionKeys = () => `${randomBytes(32).toString('base64')}:${randomBytes(32).toString('base64')}`;
+
+/**
+ * What a browser test starts: a redis-server, the local gateway on it with
+ * fresh SESSION_KEYS and its own origin as ALLOWED_ORIGINS (env adds to or
+ * overrides these; options go to Gateway.start), and Chromium:
+ * { redis, gw, browser, stop }. stop() stops whatever started, and is
+ * called before start-up fails.
+ */
+export async function startStack(env = {}, options = {}) {
+  const stack = {
+    redis: null,
+    gw: null,
+    browser: null,
+    async stop() {
+      await stack.browser?.close();
+      await stack.gw?.stop();
+      await stack.redis?.destroy();
+    },
+  };
+  try {
+    stack.redis = await Redis.start();
+    stack.gw = await Gateway.start({ REDIS_URL: stack.redis.url, SESSION_KEYS: sessionKeys(), ALLOWED_ORIGINS: '{origin}', ...env }, options);
+    stack.browser = await launchChromium();
+  } catch (err) {
+    await stack.stop();
+    throw err;
+  }
+  return stack;
+}
+
+/** The example's state (window.sgState), its events copied. */
+export const state = (page) => page.evaluate(() => ({ ...window.sgState, events: [...window.sgState.events] }));
+
+/** GET <apiPrefix>/api/me through the SDK, as the example's button calls it. */
+export const whoAmI = (page) => page.evaluate(() => window.sg.whoAmI());
+
+/**
+ * A call's outcome for a message: status and the body's message, never the
+ * body itself (the echo backend's answer lists headers).
+ */
+export const brief = (res) => `${res.status} ${res.body && typeof res.body === 'object' ? res.body.message ?? '' : ''}`;
 
 export async function screenshot(page, name) {
   mkdirSync(screenshotDir, { recursive: true });

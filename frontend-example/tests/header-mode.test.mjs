@@ -16,9 +16,8 @@
 // what the SDK holds — the front-token's "ate", the access token's expiry in
 // ms — never for a fixed time.
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { Gateway, Redis, launchChromium, missingTools, openApp, screenshot } from './harness.mjs';
+import { brief, missingTools, openApp, screenshot, startStack, state, whoAmI } from './harness.mjs';
 
 const ACCESS_TTL_MS = 6000;
 const ROTATE_AFTER_MS = 2000;
@@ -26,43 +25,24 @@ const HEADER_MODE = '/?mode=header';
 
 const skip = missingTools();
 
-// A SESSION_KEYS value: one pair of a 32-byte hash key and a 32-byte block key.
-const sessionKeys = () => `${randomBytes(32).toString('base64')}:${randomBytes(32).toString('base64')}`;
-
 // The SDK's own names for what it stores (supertokens-website, fetch.js).
 const SDK_ACCESS = 'st-access-token';
 const SDK_REFRESH = 'st-refresh-token';
 const SDK_FRONT = 'sFrontToken';
-// The cookies of cookie mode, which header mode must never set.
-const SESSION_COOKIES = ['sAccessToken', 'sRefreshToken'];
 
 describe('header mode: bearer tokens in a browser on the local gateway', { skip: skip ?? false }, () => {
-  let redis, gw, browser;
+  let stack, gw, browser;
 
   before(async () => {
-    redis = await Redis.start();
-    gw = await Gateway.start({
-      REDIS_URL: redis.url,
-      SESSION_KEYS: sessionKeys(),
-      ALLOWED_ORIGINS: '{origin}',
-    }, {
+    stack = await startStack({}, {
       args: ['-access-ttl', `${ACCESS_TTL_MS / 1000}s`, '-rotate-after', `${ROTATE_AFTER_MS / 1000}s`],
     });
-    browser = await launchChromium();
+    ({ gw, browser } = stack);
   });
 
-  after(async () => {
-    await browser?.close();
-    await gw?.stop();
-    await redis?.destroy();
-  });
+  after(() => stack?.stop());
 
-  const isApi = (path, method = 'GET') => (r) => {
-    const req = r.request ? r.request() : r;
-    return req.method() === method && r.url() === `${gw.origin}${path}`;
-  };
-  const whoAmI = (page) => page.evaluate(() => window.sg.whoAmI());
-  const state = (page) => page.evaluate(() => ({ ...window.sgState, events: [...window.sgState.events] }));
+  const isApi = (path, method) => gw.isCall(path, method);
 
   /** What the SDK holds, read as a page script can read it (document.cookie). */
   const stored = (page) => page.evaluate(([a, r, f]) => {
@@ -79,19 +59,19 @@ describe('header mode: bearer tokens in a browser on the local gateway', { skip:
   }, [SDK_ACCESS, SDK_REFRESH, SDK_FRONT]);
 
   // Tokens never appear in a test's output: comparisons of token values say
-// what went wrong without printing either value.
-const sameToken = (actual, expected, what) => assert.ok(typeof expected === 'string' && expected !== '' && actual === expected, what);
-const otherToken = (actual, than, what) => assert.ok(typeof actual === 'string' && actual !== '' && actual !== than, what);
-const absent = (value, what) => assert.ok(value === undefined, what);
-const bearer = (headers) => headers.authorization;
-// A call's outcome for a message: status and the body's message, never the
-// body itself (the echo backend's answer lists headers).
-const brief = (res) => `${res.status} ${res.body && typeof res.body === 'object' ? res.body.message ?? '' : ''}`;
+  // what went wrong without printing either value.
+  const sameToken = (actual, expected, what) => assert.ok(typeof expected === 'string' && expected !== '' && actual === expected, what);
+  const otherToken = (actual, than, what) => assert.ok(typeof actual === 'string' && actual !== '' && actual !== than, what);
+  const absent = (value, what) => assert.ok(value === undefined, what);
+  const bearer = (headers) => headers.authorization;
 
-/** Fails when the browser holds a cookie of cookie mode. */
+  /**
+   * Fails when the browser holds a cookie of cookie mode (the gateway's
+   * session cookies, by their exact names: gw.cookieNames).
+   */
   async function noSessionCookies(context, when) {
     const names = (await context.cookies()).map((c) => c.name);
-    for (const n of SESSION_COOKIES) assert.ok(!names.includes(n), `${when}: the browser holds ${n} in header mode`);
+    for (const n of Object.values(gw.cookieNames)) assert.ok(!names.includes(n), `${when}: the browser holds ${n} in header mode`);
   }
 
   /** Waits until the page's clock has passed t (ms since epoch). */

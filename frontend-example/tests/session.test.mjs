@@ -3,7 +3,7 @@
 // the in-process authorizer and session API) and a real redis-server.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { Gateway, Redis, launchChromium, missingTools, openApp, screenshot, sleep, waitFor } from './harness.mjs';
+import { cookieHeaderHas, missingTools, openApp, screenshot, sleep, startStack, state, waitFor, whoAmI } from './harness.mjs';
 
 const ACCESS_TTL = 6000;
 const ROTATE_AFTER = 2000;
@@ -11,12 +11,10 @@ const ROTATE_AFTER = 2000;
 const skip = missingTools();
 
 describe('browser example on the local gateway', { skip: skip ?? false }, () => {
-  let redis, gw, browser;
+  let stack, redis, gw, browser;
 
   before(async () => {
-    redis = await Redis.start();
-    gw = await Gateway.start({
-      REDIS_URL: redis.url,
+    stack = await startStack({
       SESSION_ACCESS_TTL: `${ACCESS_TTL / 1000}s`,
       SESSION_ROTATE_AFTER: `${ROTATE_AFTER / 1000}s`,
       SESSION_GRACE: '3s',
@@ -24,14 +22,10 @@ describe('browser example on the local gateway', { skip: skip ?? false }, () => 
       SESSION_ABSOLUTE_TIMEOUT: '2h',
       ALLOWED_ORIGINS: '{origin}', // only the app's own origin
     });
-    browser = await launchChromium();
+    ({ redis, gw, browser } = stack);
   });
 
-  after(async () => {
-    await browser?.close();
-    await gw?.stop();
-    await redis?.destroy();
-  });
+  after(() => stack?.stop());
 
   async function signedIn(user, admin = false) {
     const context = await browser.newContext();
@@ -44,25 +38,20 @@ describe('browser example on the local gateway', { skip: skip ?? false }, () => 
     return { context, page };
   }
 
-  const whoAmI = (page) => page.evaluate(() => window.sg.whoAmI());
-  const state = (page) => page.evaluate(() => ({ ...window.sgState, events: [...window.sgState.events] }));
-  const accessCookie = async (context) => (await context.cookies()).find((c) => c.name === 'sAccessToken');
+  const accessCookie = async (context) => (await gw.sessionCookies(context)).access;
 
   test('sign in: /api/me shows the user in x-user-id, cookies are HttpOnly', async () => {
     const { context, page } = await signedIn('alice');
     const res = await whoAmI(page);
     assert.equal(res.status, 200);
     assert.equal(res.body.headers['x-user-id'], 'alice');
-    const cookies = await context.cookies();
-    const names = cookies.map((c) => c.name).sort();
-    assert.ok(names.includes('sAccessToken') && names.includes('sRefreshToken'), `cookies: ${names}`);
-    for (const c of cookies.filter((c) => c.name === 'sAccessToken' || c.name === 'sRefreshToken')) {
-      assert.equal(c.httpOnly, true, `${c.name} must be HttpOnly`);
-    }
-    assert.equal(cookies.find((c) => c.name === 'sRefreshToken').path, '/auth/session/refresh');
+    const { access, refresh } = await gw.sessionCookies(context);
+    assert.ok(access && refresh, `cookies: ${(await context.cookies()).map((c) => c.name)}`);
+    for (const c of [access, refresh]) assert.equal(c.httpOnly, true, `${c.name} must be HttpOnly`);
+    assert.equal(refresh.path, '/auth/session/refresh');
     // Page scripts cannot see the session cookies.
     const visible = await page.evaluate(() => document.cookie);
-    assert.ok(!visible.includes('sAccessToken') && !visible.includes('sRefreshToken'));
+    for (const name of Object.values(gw.cookieNames)) assert.ok(!visible.includes(name), `page scripts see ${name}`);
     const st = await state(page);
     assert.equal(st.signedIn, true);
     assert.equal(st.userId, 'alice');
@@ -73,7 +62,9 @@ describe('browser example on the local gateway', { skip: skip ?? false }, () => 
   test('example-config.json: served at the root it says apiPrefix ""; missing (404) means the same; a bad one stops the app', async () => {
     const served = await fetch(`${gw.origin}/example-config.json`);
     assert.equal(served.status, 200);
-    assert.deepEqual(await served.json(), { apiPrefix: '' });
+    assert.deepEqual(await served.json(), {
+      apiPrefix: '', accessCookieName: gw.cookieNames.access, refreshCookieName: gw.cookieNames.refresh,
+    });
 
     // A static host without the file: the app calls the API at the root.
     const context = await browser.newContext();
@@ -210,6 +201,33 @@ describe('browser example on the local gateway', { skip: skip ?? false }, () => 
     assert.equal((await state(page)).signedIn, false);
     assert.equal(await accessCookie(context), undefined, 'the access cookie was not cleared');
     await screenshot(page, 'signed-out');
+    await context.close();
+  });
+
+  test('refresh cookie without the access cookie: the refresh is refused and the page ends signed out', async () => {
+    const { context, page } = await signedIn('unbound-user');
+    // What a refresh cookie planted by a sibling host amounts to: it reaches
+    // the refresh route without an access cookie of its session. A refresh
+    // by cookie is bound to the (__Host-) access cookie, so it refreshes
+    // nothing.
+    await context.clearCookies({ name: gw.cookieNames.access });
+    const refreshReq = page.waitForRequest(gw.isCall('/auth/session/refresh', 'POST'));
+    const res = await whoAmI(page);
+    const req = await refreshReq;
+    const headers = await req.allHeaders();
+    assert.ok(cookieHeaderHas(headers.cookie, gw.cookieNames.refresh), 'the browser did not send the refresh cookie');
+    assert.ok(!cookieHeaderHas(headers.cookie, gw.cookieNames.access), 'the access cookie was still sent');
+    const refreshRes = await req.response();
+    assert.equal(refreshRes.status(), 401);
+    assert.deepEqual(await refreshRes.json(), { message: 'unauthorised' });
+    assert.equal(await refreshRes.headerValue('front-token'), 'remove');
+    assert.equal(res.status, 401);
+    assert.equal(page.refreshCalls, 1, `refresh called ${page.refreshCalls} times`);
+    assert.equal(await page.evaluate(() => window.supertokensSession.doesSessionExist()), false);
+    const st = await state(page);
+    assert.equal(st.signedIn, false);
+    assert.ok(st.events.some((e) => e.startsWith('UNAUTHORISED')), `SDK events: ${st.events}`);
+    assert.equal((await gw.sessionCookies(context)).refresh, undefined, 'the refresh cookie was not cleared');
     await context.close();
   });
 
