@@ -380,9 +380,13 @@ func (m *Manager) Validate(ctx context.Context, value string) (*Validated, error
 //     decode is skipped: junk never hides a valid copy.
 //   - Authentic copies are grouped by session; of each session, the copy
 //     with the highest generation is validated.
-//   - Valid sessions of more than one user: ErrAmbiguous (an ErrUnknown),
-//     whichever came first, so a planted session cannot swap the user.
-//     Valid sessions of one user: the first in header order wins.
+//   - With several sessions, their owners are read first (Store.Info,
+//     which writes nothing and ignores access expiry): live sessions of
+//     more than one user are ErrAmbiguous (an ErrUnknown), whichever came
+//     first and whether or not each token is still valid, so a planted
+//     session can neither swap the user (beside the user's own expired
+//     token) nor make the user's session rotate. Live sessions of one
+//     user: the first valid one in header order wins.
 //   - No valid session: the most telling failure — a store failure first
 //     (fail closed, cookies kept), then ErrExpired, then ErrUnknown. A
 //     store failure on any session fails the request even when another
@@ -404,6 +408,16 @@ func (m *Manager) ValidateAny(ctx context.Context, values []string) (*Validated,
 	}
 	var buf [8]token
 	toks, best := m.decodeCopies(m.cfg.AccessCookieName, values, buf[:0])
+	if len(toks) > 1 {
+		// Owners first, writing nothing: a live session counts whether or
+		// not its access token is still valid, so that the user's own
+		// session with an expired token (15 minutes idle) beside a planted
+		// valid one is two users, not the planted one; and nothing is
+		// rotated when the answer is ErrAmbiguous.
+		if _, err := m.onlyOwner(ctx, toks); err != nil {
+			return nil, err
+		}
+	}
 	var found *Validated
 	failed := false
 	for _, t := range toks {
@@ -551,7 +565,10 @@ func (m *Manager) RefreshCookies(ctx context.Context, refresh, access []string) 
 	}
 	var rbuf, abuf [8]token
 	toks, best := m.decodeCopies(m.cfg.RefreshCookieName, refresh, rbuf[:0])
-	acc, _ := m.decodeCopies(m.cfg.AccessCookieName, access, abuf[:0])
+	acc, aerr := m.decodeCopies(m.cfg.AccessCookieName, access, abuf[:0])
+	if errors.Is(aerr, ErrStore) {
+		return Tokens{}, aerr // the codec failed: fail closed, cookies kept
+	}
 	bound := toks[:0]
 	for _, t := range toks {
 		for _, a := range acc {

@@ -315,15 +315,6 @@ func (h *Handler) serveSignOut(w http.ResponseWriter, r *http.Request, c credent
 	h.ok(r, RouteSignOut, "signed_out")
 }
 
-// moreTelling returns whichever of two failures tells the client more
-// (failureRank); a nil a is no failure yet. On a tie the first one stays.
-func moreTelling(a, b error) error {
-	if failureRank(b) > failureRank(a) {
-		return b
-	}
-	return a
-}
-
 // failureRank orders failures: theft, then a store failure, then an
 // expired token, then any other, then no credential at all, then none.
 func failureRank(e error) int {

@@ -442,3 +442,26 @@ func TestSelfServicePlainHTTPRouting(t *testing.T) {
 		t.Fatalf("ending the current session: %d, refresh cookie %+v", w.Code, c)
 	}
 }
+
+// One credential decides on the self-service routes, chosen as the
+// authorizer chooses it: a request in header mode is answered by its
+// bearer token alone, so a victim's expired bearer token beside a cookie
+// planted for another user is a 401, never the planter's list; without
+// header mode the cookies decide.
+func TestSelfServiceOneCredentialDecides(t *testing.T) {
+	f := newFixture(t, nil)
+	h := sessionhttp.New(f.m, sessionhttp.Options{Logger: quiet})
+	victim := f.create(t)
+	f.clock.Advance(f.cfg.AccessTTL) // the victim's bearer token has expired
+	planted := f.create(t)
+	r := get("/auth/sessions", f.accessCookie(planted.Access.Value))
+	r.Header.Set("Authorization", "Bearer "+victim.Access.Value)
+	r.Header.Set(sessionhttp.HeaderAuthMode, "header")
+	if w := serve(h, r); w.Code != 401 || strings.Contains(w.Body.String(), planted.SessionID) {
+		t.Fatalf("header mode, expired bearer beside a planted cookie: %d %s; want 401", w.Code, w.Body)
+	}
+	r.Header.Del(sessionhttp.HeaderAuthMode)
+	if w := serve(h, r); w.Code != 200 || !strings.Contains(w.Body.String(), planted.SessionID) {
+		t.Fatalf("cookie mode: the cookie decides, as on a protected route: %d %s", w.Code, w.Body)
+	}
+}

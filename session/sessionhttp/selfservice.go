@@ -61,24 +61,29 @@ type authenticated struct {
 func (h *Handler) authenticate(w http.ResponseWriter, r *http.Request, c credentials, route string) (authenticated, bool) {
 	drain(r)
 	ctx := r.Context()
-	err := c.bearerErr
-	if c.bearer != "" {
+	// One credential decides, chosen as the authorizer chooses it on a
+	// protected route: a well-formed bearer token when the request asks
+	// for header mode or carries no access cookie, else the access cookie
+	// copies. Never one after the other: a failed bearer token must not
+	// let a cookie planted beside it answer for another user.
+	cookies := cookieValues(r, h.cfg.AccessCookieName)
+	var err error
+	switch {
+	case c.bearer != "" && (c.header || len(cookies) == 0):
 		v, berr := h.m.ValidateAny(ctx, []string{c.bearer})
 		if berr == nil {
 			return authenticated{v: v, bearer: true}, true
 		}
 		err = berr
-	}
-	if !errors.Is(err, session.ErrStore) {
-		if cookies := cookieValues(r, h.cfg.AccessCookieName); len(cookies) > 0 {
-			v, cerr := h.m.ValidateAny(ctx, cookies)
-			if cerr == nil {
-				return authenticated{v: v}, true
-			}
-			err = moreTelling(err, cerr)
+	case len(cookies) > 0:
+		v, cerr := h.m.ValidateAny(ctx, cookies)
+		if cerr == nil {
+			return authenticated{v: v}, true
 		}
-	}
-	if err == nil {
+		err = cerr
+	case c.bearerErr != nil:
+		err = c.bearerErr
+	default:
 		err = session.ErrNoSession
 	}
 	w.Header().Set("Cache-Control", "no-store")

@@ -500,6 +500,34 @@ func RunStoreContract(t *testing.T, h Harness) {
 		}
 	})
 
+	// A session planted beside the user's own (cookie tossing) never
+	// answers for the user, even when the user's access token has expired
+	// (the normal state after 15 idle minutes) or is due for rotation, and
+	// the ambiguous read writes nothing: the user's session is not rotated.
+	t.Run("PlantedSessionBesideOwnNeverSwaps", func(t *testing.T) {
+		m, clock, cfg := setup(t)
+		victim := create(t, m)
+		clock.Advance(cfg.AccessTTL) // the victim's token has just expired
+		attacker := create(t, m)
+		for _, order := range [][]string{{victim.Access.Value, attacker.Access.Value}, {attacker.Access.Value, victim.Access.Value}} {
+			if v, err := m.ValidateAny(ctx, order); !errors.Is(err, session.ErrAmbiguous) {
+				t.Fatalf("expired own token beside a planted valid one: %+v, %v; want ErrAmbiguous", v, err)
+			}
+		}
+		// Due for rotation, not expired: still ambiguous, and not rotated.
+		victim = create(t, m)
+		clock.Advance(cfg.RotateAfter)
+		if v, err := m.ValidateAny(ctx, []string{victim.Access.Value, attacker.Access.Value}); !errors.Is(err, session.ErrAmbiguous) {
+			t.Fatalf("a token due for rotation beside a planted one: %+v, %v; want ErrAmbiguous", v, err)
+		}
+		clock.Advance(cfg.Grace + time.Millisecond)
+		// Had the ambiguous read rotated it, this generation would be out
+		// of its grace now (ErrExpired).
+		if _, err := m.Validate(ctx, victim.Access.Value); err != nil {
+			t.Fatalf("the victim's session was written by an ambiguous read: %v", err)
+		}
+	})
+
 	t.Run("AccessExpiry", func(t *testing.T) {
 		m, clock, cfg := setup(t)
 		tok := create(t, m)

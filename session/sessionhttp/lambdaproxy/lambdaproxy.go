@@ -144,12 +144,19 @@ func build(ctx context.Context, method, path, prefix, rawQuery string, h http.He
 	if !strings.HasPrefix(path, "/") {
 		return nil, fmt.Errorf("%w: path must start with /", ErrBadEvent)
 	}
-	u, err := url.Parse(path)
-	if err != nil || u.Path == "" {
-		return nil, fmt.Errorf("%w: malformed path", ErrBadEvent)
-	}
-	u = &url.URL{Path: u.Path, RawPath: u.RawPath, RawQuery: rawQuery}
-	var b []byte
+	// The event's path becomes the request's URL.Path as it is, never
+	// decoded: HTTP APIs deliver it decoded already (rawPath), REST APIs
+	// as the client encoded it, and decoding a decoded path again turns
+	// "%39…" into "9…" — a session id out of a string that was not one.
+	// The session API's own paths are plain ASCII (its ids are hex), so an
+	// encoded byte can only make a path no route matches or an id no
+	// session has (404), and any byte in the path is the handler's to
+	// refuse, never a malformed event (5xx).
+	u := &url.URL{Path: path, RawQuery: rawQuery}
+	var (
+		b   []byte
+		err error
+	)
 	if b64 {
 		if b, err = base64.StdEncoding.DecodeString(body); err != nil {
 			return nil, fmt.Errorf("%w: body is not base64", ErrBadEvent)
