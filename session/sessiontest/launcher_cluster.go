@@ -114,6 +114,15 @@ func startAll(servers []*Server) error {
 func (c *Cluster) form(opts ClusterOptions) error {
 	nodes := c.Nodes()
 	for i, s := range nodes {
+		// A fresh node can already have heard from a cluster of another
+		// test process: a node of it that died left this port (and its bus
+		// port) free, and its peers still call there, which can raise this
+		// node's config epoch ("ERR Node config epoch is already non-zero"
+		// below). A hard reset makes it a new, empty node: epoch 0, no
+		// known nodes, a new id.
+		if _, err := s.Do("CLUSTER", "RESET", "HARD"); err != nil {
+			return err
+		}
 		id, err := s.Do("CLUSTER", "MYID")
 		if err != nil {
 			return err
