@@ -66,9 +66,11 @@
 // # Self-service: a user's own sessions, and nobody else's
 //
 // The self-service routes are protected routes: the access token is
-// validated exactly as the authorizer validates it (package session's
-// ValidateAny: a bearer token first, then the access cookie copies; valid
-// copies of two users' sessions are ambiguous and refused). When
+// validated exactly as the authorizer validates it: one credential,
+// chosen as the authorizer chooses it — a well-formed bearer token when
+// the request asks for header mode or carries no access cookie, else the
+// access cookie copies (package session's ValidateAny, which refuses live
+// sessions of two users as ambiguous). When
 // validation rotates the access token, the answer carries the new one the
 // way the old one came — one Set-Cookie line, or st-access-token — and its
 // front-token, as the authorizer's mapped headers do (not on a 503, which
@@ -102,8 +104,10 @@
 //	  as in cookie mode; a rotated access token comes back in st-access-token; ending
 //	  one's own session clears both header tokens
 //
-// Precedence, when a request carries both a bearer token and cookies: the
-// bearer token (if well-formed) is tried first, then the cookie, so a
+// Precedence on the refresh route, when a request carries both a bearer
+// token and cookies (the self-service routes choose one credential, as
+// the authorizer does: see above): the bearer token (if well-formed) is
+// tried first, then the cookie, so a
 // stale credential of one mode never shadows a good one of the other (a
 // stale cookie winning over a valid bearer token would send the SDK round
 // refresh → retry → 401 until it gives up). A store failure or theft on the

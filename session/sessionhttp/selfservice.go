@@ -52,10 +52,9 @@ type authenticated struct {
 }
 
 // authenticate drains the request's body (the self-service routes take
-// none) and validates its access token: a well-formed bearer token first,
-// then the access cookie(s), with the precedence of the refresh route (a
-// stale credential of one mode never shadows a good one of the other; a
-// store failure on the bearer token is the answer). On failure it has
+// none) and validates its access token: one credential, chosen as the
+// authorizer chooses it on a protected route (see below), never one after
+// the other. On failure it has
 // answered: 503 on a store failure, else 401 unauthorised, with no cookie
 // cleared and no front-token (the session may only need a refresh).
 func (h *Handler) authenticate(w http.ResponseWriter, r *http.Request, c credentials, route string) (authenticated, bool) {
