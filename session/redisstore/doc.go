@@ -30,6 +30,10 @@
 //	sg:u:{<tag>}<rest of user hash>    the user's index
 //	sg:c:{<tag>}<session id>           a Create's receipt (below)
 //	sg:r:{<tag>}<nonce>                a RevokeUser's receipt (below)
+//	sg:s:{<tag>}<session id>:t:<gen>   a theft verdict, kept two minutes
+//	                                   after refresh.lua deleted the
+//	                                   session, so that a resent refresh
+//	                                   answers theft again (theftMarkMS)
 //
 // The tag is session.UserTag(user id): 8 hex digits of SHA-256 of the user
 // id, which are also the first 8 characters of every session id of that

@@ -70,6 +70,17 @@ var luaFieldNames = [numFields]string{
 	fAgentLen:         "F_AGL",
 }
 
+// theftMarkMS is how long refresh.lua keeps a theft verdict after it
+// deleted the session (the record, under the session's key + ":t:" + the
+// generation presented): a
+// refresh that go-redis resends because the verdict's reply was lost (a
+// reset connection) finds no session, and must answer theft again, not
+// "unknown", or the incident's log line, metric and alarm are lost. Two
+// minutes outlast any resend (DefaultTimeout is 2s); the same stolen
+// token replayed inside them is theft again, which it is, and any other
+// token of the session is unknown, as after any revocation.
+const theftMarkMS = 2 * 60 * 1000
+
 // batchLen is how many keys or members a script hands one command
 // (users.lua's batches): Lua's stack holds a few thousand arguments.
 const batchLen = 256
@@ -87,7 +98,7 @@ func luaConsts() []luaConst {
 		{"HEADER", headerLen}, {"ARGLEN", callArgLen},
 		{"R_UNKNOWN", replyUnknown}, {"R_EXPIRED", replyExpired},
 		{"R_TIMEDOUT", replyTimedOut}, {"R_THEFT", replyTheft},
-		{"BATCH", batchLen},
+		{"BATCH", batchLen}, {"THEFT_MARK_MS", theftMarkMS},
 	}
 	for i, n := range luaFieldNames {
 		cs = append(cs, luaConst{n, int64(i) + 1}) // Lua counts from 1

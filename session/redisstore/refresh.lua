@@ -3,7 +3,10 @@
 -- ROT, GRACE, IDLE: the policy (ms).
 -- Reply: the record as written back on success; R_UNKNOWN (no session),
 -- R_TIMEDOUT (timed out, deleted), {R_THEFT, the record} (deleted; the
--- record names the user for the incident's log).
+-- record names the user for the incident's log; kept THEFT_MARK_MS under
+-- the key .. ':t:' .. the presented generation, so that the same call sent
+-- again answers the same, and any other token of the gone session is
+-- unknown).
 --
 -- State: F_RG is the newest refresh generation, F_RU whether it has been
 -- used (presented to refresh, or an access generation >= F_RAG presented
@@ -15,6 +18,13 @@
 local k = KEYS[1]
 local now, p = call(ARGV[1])
 local code, v = open(k, now, IDLE)
+if code == R_UNKNOWN then
+  -- Gone: if a theft verdict on this very generation deleted it moments
+  -- ago, say so again (a resent call whose first reply was lost must not
+  -- answer "unknown").
+  local mark = redis.call('GET', k .. ':t:' .. p)
+  if mark then return {R_THEFT, mark} end
+end
 if code then return code end
 local f = fields(v)
 local rg = f[F_RG]
@@ -46,6 +56,7 @@ else
   -- Older than the generation just rotated out, or that one after the
   -- grace window: only a copy can present it.
   redis.call('DEL', k)
+  redis.call('SET', k .. ':t:' .. p, v, 'PX', THEFT_MARK_MS)
   return {R_THEFT, v}
 end
 return store(k, f, v, now, IDLE)

@@ -455,3 +455,34 @@ func TestValidateAnyPrefixAndRoles(t *testing.T) {
 		}
 	}
 }
+
+// A theft verdict is answered again for a while after it deleted the
+// session: a refresh that go-redis resends because the verdict's reply was
+// lost (a reset connection) must not answer "unknown session", or the
+// incident's log line, metric and alarm are lost with it.
+func TestTheftVerdictSurvivesAResend(t *testing.T) {
+	f := newFixture(t, redisstore.Options{})
+	ctx := context.Background()
+	tok, err := f.m.Create(ctx, session.CreateInput{UserID: sessiontest.UniqueUser("theft")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	next, err := f.m.Refresh(ctx, tok.Refresh.Value)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.m.Refresh(ctx, next.Refresh.Value); err != nil { // the successor is used
+		t.Fatal(err)
+	}
+	f.clock.Advance(f.cfg.Grace + time.Millisecond)
+	for i := range 2 { // the verdict, then the same call sent again
+		_, err := f.m.Refresh(ctx, tok.Refresh.Value)
+		te, ok := errors.AsType[*session.TheftError](err)
+		if !ok || te.UserID != tok.UserID || te.SessionID != tok.SessionID {
+			t.Fatalf("call %d: %v, want the theft verdict naming %s", i+1, err, tok.UserID)
+		}
+	}
+	if _, err := f.m.Validate(ctx, next.Access.Value); !errors.Is(err, session.ErrUnknown) {
+		t.Fatalf("the session must be gone: %v", err)
+	}
+}
