@@ -312,17 +312,6 @@ func cookieHeader(c *http.Cookie) string { return c.Name + "=" + c.Value }
 // (the default, __Host-sAccessToken, unless a test changed it).
 func (e *env) access(value string) string { return e.cfg.AccessCookieName + "=" + value }
 
-// junkBefore is a Cookie header value: copies of the access cookie with
-// the value "x" (junk: it never decodes), as many as fit in
-// session.HeaderBudget together with a copy of value after them, plus
-// extra more, then value. With extra 0 the copy of value is the last one
-// the engine considers; with 1, the first one it ignores.
-func junkBefore(e *env, value string, extra int) string {
-	name := e.cfg.AccessCookieName
-	n := (session.HeaderBudget-session.CookieCopySize(name, value))/session.CookieCopySize(name, "x") + extra
-	return strings.Repeat(name+"=x; ", n) + name + "=" + value
-}
-
 // setCookieValue parses a Set-Cookie line and returns the cookie.
 func setCookieValue(t testing.TB, line string) *http.Cookie {
 	t.Helper()
@@ -351,12 +340,13 @@ func (e *env) waitAllow(event []byte) result {
 
 // stubSessions is authorizer.Sessions without Redis: sessions live in a map
 // keyed by their access cookie value. Like session.Manager.ValidateAny it
-// considers the values within session.HeaderBudget
-// (session.CookieCopiesInBudget), in order (a value it does not know is one
-// that does not decode: skipped); valid sessions of more than one user are
-// session.ErrAmbiguous, else the first valid one wins, and when none is,
-// the most telling failure is returned: a store failure, then ErrExpired,
-// then ErrUnknown; no value at all is ErrNoSession.
+// tries the values in order (a value it does not know is one that does not
+// decode: skipped), but it has no header budget: that rule is the engine's
+// alone, tested against the real engine (TestCookieTossing). Valid
+// sessions of more than one user are session.ErrAmbiguous, else the first
+// valid one wins, and when none is, the most telling failure is returned:
+// a store failure, then ErrExpired, then ErrUnknown; no value at all is
+// ErrNoSession.
 type stubSessions struct {
 	cfg session.Config
 
@@ -391,7 +381,7 @@ func (s *stubSessions) ValidateAny(_ context.Context, values []string) (*session
 	}
 	var best error = session.ErrUnknown
 	var found *session.Validated
-	for _, v := range session.CookieCopiesInBudget(s.cfg.AccessCookieName, values) {
+	for _, v := range values {
 		ss, ok := s.byValue[v]
 		switch {
 		case !ok:

@@ -5,7 +5,8 @@ import (
 	"errors"
 	"log/slog"
 	"net"
-	"strconv"
+
+	"github.com/sessiongate/sessiongate/internal/emf"
 )
 
 // observe writes the log line and the metric line of one invocation. Only
@@ -77,17 +78,25 @@ func clip(s string) string {
 	return s
 }
 
-// emitMetric writes one CloudWatch Embedded Metric Format line: namespace
-// sessiongate, metric Decisions, dimension Outcome.
+// Names of the authorizer's metric (internal/emf; the template's
+// AuthorizerErrorAlarm watches Decisions with Outcome=error).
+const (
+	metricDecisions  = "Decisions"
+	dimensionOutcome = "Outcome"
+)
+
+// decisionSets is the one dimension set of a Decisions line.
+var decisionSets = [][]string{{dimensionOutcome}}
+
+// emitMetric writes one CloudWatch Embedded Metric Format line (package
+// emf): metric Decisions, dimension Outcome, into the handler's reused
+// buffer.
 func (h *Handler) emitMetric(o outcome) {
 	ts := h.now().UnixMilli()
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	b := append(h.metricBuf[:0], `{"_aws":{"Timestamp":`...)
-	b = strconv.AppendInt(b, ts, 10)
-	b = append(b, `,"CloudWatchMetrics":[{"Namespace":"sessiongate","Dimensions":[["Outcome"]],"Metrics":[{"Name":"Decisions","Unit":"Count"}]}]},"Outcome":"`...)
-	b = append(b, o.String()...)
-	b = append(b, "\",\"Decisions\":1}\n"...)
+	b := emf.AppendLine(h.metricBuf[:0], ts, decisionSets,
+		[]emf.Dim{{Name: dimensionOutcome, Value: o.String()}}, []emf.Metric{{Name: metricDecisions, Value: 1}})
 	h.metricBuf = b // an io.Writer does not keep what it is given
 	_, _ = h.metrics.Write(b)
 }

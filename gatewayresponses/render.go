@@ -170,8 +170,12 @@ const SessionIDParam = "id"
 // SessionRoutes are the session API's routes under base (APIBasePath), in
 // the order render emits them: refresh, sign-out, and the self-service
 // routes — the caller's sessions, ending one of them, and ending all the
-// others. This list is the one place they are named: render, the deploy
-// tests and the local gateway's tests derive them from it.
+// others. Render, the deploy tests and the local gateway's tests derive
+// them from this list. The session API's router (package sessionhttp)
+// names the same paths for itself, since this package is not its
+// dependency; cmd/localgateway's TestSelfServiceSessions sends every route
+// of this list through the real session API, so the two cannot disagree
+// unnoticed.
 func SessionRoutes(base string) []SessionRoute {
 	return []SessionRoute{
 		{"POST", base + "/session/refresh", "Rotate the refresh token (session API)"},
@@ -180,19 +184,6 @@ func SessionRoutes(base string) []SessionRoute {
 		{"DELETE", base + "/sessions/{" + SessionIDParam + "}", "End one of the caller's sessions (session API)"},
 		{"POST", base + "/sessions/revoke-others", "End the caller's other sessions (session API)"},
 	}
-}
-
-// sessionPaths are the session API's paths in SessionRoutes order, each
-// once, with the methods of its routes.
-func sessionPaths(base string) (paths []string, methods map[string][]string) {
-	methods = map[string][]string{}
-	for _, r := range SessionRoutes(base) {
-		if _, ok := methods[r.Path]; !ok {
-			paths = append(paths, r.Path)
-		}
-		methods[r.Path] = append(methods[r.Path], r.Method)
-	}
-	return paths, methods
 }
 
 // pathShape is path with every {name} or {name+} segment replaced by {}:
@@ -289,14 +280,17 @@ func (s *Source) renderREST(o Options, out *Rendered) ([]byte, error) {
 	}
 	// The session API's routes, each path followed by its preflight; the
 	// session API answers the preflights itself (its CORS configuration).
+	var sPaths []string // in SessionRoutes order, each once
 	sessionOps := map[string][]restOp{}
 	for _, a := range SessionRoutes(o.APIBasePath) {
+		if _, ok := sessionOps[a.Path]; !ok {
+			sPaths = append(sPaths, a.Path)
+		}
 		r := Route{Method: a.Method, Path: a.Path, Summary: a.Summary, Integration: lambdaProxy(FunctionSessionAPI)}
 		sessionOps[a.Path] = append(sessionOps[a.Path], restOp{Route: r, opID: operationID(r),
 			fields: sessionPathParams(a.Path), responses: methodResponses(r.Integration)})
 		out.Routes = append(out.Routes, RouteInfo{Method: a.Method, Path: a.Path, Protection: "session API", Integration: AWSProxy})
 	}
-	sPaths, _ := sessionPaths(o.APIBasePath)
 	for _, p := range sPaths {
 		r := Route{Method: "OPTIONS", Path: p, Summary: "CORS preflight, answered by the session API", Integration: lambdaProxy(FunctionSessionAPI)}
 		ops = append(ops, sessionOps[p]...)

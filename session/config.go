@@ -160,6 +160,7 @@ const MaxSessionsPerUserLimit = 1000
 // DefaultConfig returns the defaults (docs/protocol.md, "Variables"), with no
 // keys.
 func DefaultConfig() Config {
+	access, refresh := DefaultCookieNames(true, "")
 	return Config{
 		AccessTTL:          15 * time.Minute,
 		RotateAfter:        5 * time.Minute,
@@ -167,8 +168,8 @@ func DefaultConfig() Config {
 		IdleTimeout:        168 * time.Hour,
 		AbsoluteTimeout:    720 * time.Hour,
 		CookieSameSite:     http.SameSiteLaxMode,
-		AccessCookieName:   "__Host-" + baseAccessCookieName,
-		RefreshCookieName:  "__Secure-" + baseRefreshCookieName,
+		AccessCookieName:   access,
+		RefreshCookieName:  refresh,
 		MaxSessionsPerUser: 20,
 		ReauthWindow:       10 * time.Minute,
 		APIBasePath:        "/auth",

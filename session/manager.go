@@ -386,11 +386,12 @@ func (m *Manager) Validate(ctx context.Context, value string) (*Validated, error
 //     first and whether or not each token is still valid, so a planted
 //     session can neither swap the user (beside the user's own expired
 //     token) nor make the user's session rotate. Live sessions of one
-//     user: the first valid one in header order wins.
-//   - No valid session: the most telling failure — a store failure first
-//     (fail closed, cookies kept), then ErrExpired, then ErrUnknown. A
-//     store failure on any session fails the request even when another
-//     is valid, since the one not read might have been another user's.
+//     user: the first copy that validates, in header order, answers; the
+//     ones after it are not validated (nor rotated).
+//   - A store failure (reading an owner, or validating) fails the request
+//     (fail closed, cookies kept): an owner not read might have been
+//     another user's. No valid session: the most telling failure,
+//     ErrExpired before ErrUnknown.
 //
 // With no value at all it returns ErrNoSession. One value costs what
 // Validate costs: one decode and one store call, nothing allocated for
@@ -418,26 +419,19 @@ func (m *Manager) ValidateAny(ctx context.Context, values []string) (*Validated,
 			return nil, err
 		}
 	}
-	var found *Validated
-	failed := false
+	// Every live session presented is now the one user's: the first copy
+	// that validates answers, and the ones after it are not touched.
 	for _, t := range toks {
 		v, err := m.validateToken(ctx, t)
-		if err != nil {
-			failed = failed || errors.Is(err, ErrStore)
-			best = worse(best, err)
-			continue
+		if err == nil {
+			return v, nil
 		}
-		switch {
-		case found == nil:
-			found = v
-		case v.UserID != found.UserID:
-			return nil, ErrAmbiguous
+		if errors.Is(err, ErrStore) {
+			return nil, err // fail closed: 5xx, cookies kept
 		}
+		best = worse(best, err)
 	}
-	if found == nil || failed {
-		return nil, best
-	}
-	return found, nil
+	return nil, best
 }
 
 // decodeCopies decodes the copies of cookie name within HeaderBudget and

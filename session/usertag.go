@@ -1,9 +1,6 @@
 package session
 
-import (
-	"crypto/sha256"
-	"encoding/hex"
-)
+import "encoding/hex"
 
 // UserTagLen is the length of a user tag: 32 bits in hex.
 const UserTagLen = 8
@@ -17,6 +14,6 @@ const UserTagLen = 8
 // secret and not unique: two users may share a tag, and nothing is decided
 // by the tag alone.
 func UserTag(userID string) string {
-	sum := sha256.Sum256([]byte(userID))
-	return hex.EncodeToString(sum[:UserTagLen/2])
+	tag := userTag(userID)
+	return hex.EncodeToString(tag[:])
 }

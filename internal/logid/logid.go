@@ -49,8 +49,8 @@ func (h *Hasher) Hash(id string) string {
 	return Hash(h.salt, id)
 }
 
-// Hash is Hasher.Hash for a caller that keeps its own salt bytes (the
-// authorizer). salt must not be empty.
+// Hash is Hasher.Hash for a caller that keeps its own salt bytes
+// (session/sessionhttp). salt must not be empty.
 func Hash(salt []byte, id string) string {
 	mac := hmac.New(sha256.New, salt)
 	mac.Write([]byte(id))

@@ -104,9 +104,9 @@ type Handler struct {
 	opts Options
 	cors CORS // of an unknown path
 	// fixed are the routes with a fixed path; end is <sessions>/{id}.
-	fixed                                    [4]route
-	refresh, signout, sessions, revokeOthers *route
-	end                                      route
+	fixed                      [4]route
+	refresh, signout, sessions *route
+	end                        route
 }
 
 var _ http.Handler = (*Handler)(nil)
@@ -135,7 +135,7 @@ func New(m *session.Manager, opts Options) *Handler {
 		mk(RouteSessions, base+"/sessions", http.MethodGet),
 		mk(RouteRevokeOthers, base+"/sessions/revoke-others", http.MethodPost),
 	}
-	h.refresh, h.signout, h.sessions, h.revokeOthers = &h.fixed[0], &h.fixed[1], &h.fixed[2], &h.fixed[3]
+	h.refresh, h.signout, h.sessions = &h.fixed[0], &h.fixed[1], &h.fixed[2]
 	h.end = mk(RouteEndSession, base+"/sessions/{id}", http.MethodDelete)
 	return h
 }
@@ -170,14 +170,28 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch rt.name {
 	case RouteRefresh:
 		h.serveRefresh(w, r, c, prefix)
+		return
 	case RouteSignOut:
 		h.serveSignOut(w, r, c, prefix)
+		return
+	}
+	// A self-service route: authenticate the caller, then its store call;
+	// selfServiceFailed answers that call's failure.
+	a, ok := h.authenticate(w, r, c, rt.name)
+	if !ok {
+		return
+	}
+	var err error
+	switch rt.name {
 	case RouteSessions:
-		h.serveSessions(w, r, c)
+		err = h.serveSessions(w, r, a)
 	case RouteRevokeOthers:
-		h.serveRevokeOthers(w, r, c)
+		err = h.serveRevokeOthers(w, r, a)
 	case RouteEndSession:
-		h.serveEndSession(w, r, c, prefix, id)
+		err = h.serveEndSession(w, r, a, c, prefix, id)
+	}
+	if err != nil {
+		h.selfServiceFailed(w, r, a, rt.name, err)
 	}
 }
 
@@ -246,21 +260,19 @@ func (h *Handler) serveRefresh(w http.ResponseWriter, r *http.Request, c credent
 	drain(r)
 	ctx := r.Context()
 	err := c.bearerErr
-	var tried []string // the values of the attempt whose failure is err
 	if c.bearer != "" {
-		tried = []string{c.bearer}
-		t, berr := h.m.RefreshAny(ctx, tried)
+		t, berr := h.m.RefreshAny(ctx, []string{c.bearer})
 		if berr == nil {
 			WriteHeaderTokens(w.Header(), t)
 			if c.hasCookie {
-				h.clearCookies(w.Header(), prefix)
+				addClearCookies(w.Header(), h.m, prefix)
 			}
 			writeJSON(w, http.StatusOK, bodyRefreshOK)
 			h.ok(r, RouteRefresh, "refreshed")
 			return
 		}
 		if errors.Is(berr, session.ErrStore) || errors.Is(berr, session.ErrTheft) {
-			h.fail(w, r, c, prefix, RouteRefresh, berr, tried)
+			h.fail(w, r, c, prefix, RouteRefresh, berr)
 			return
 		}
 		err = berr
@@ -279,10 +291,10 @@ func (h *Handler) serveRefresh(w http.ResponseWriter, r *http.Request, c credent
 			return
 		}
 		if failureRank(cerr) > failureRank(err) {
-			err, tried = cerr, cookies
+			err = cerr
 		}
 	}
-	h.fail(w, r, c, prefix, RouteRefresh, err, tried)
+	h.fail(w, r, c, prefix, RouteRefresh, err)
 }
 
 // serveSignOut revokes every session the request names — the one of a
@@ -307,7 +319,7 @@ func (h *Handler) serveSignOut(w http.ResponseWriter, r *http.Request, c credent
 		err = c.bearerErr
 	}
 	if len(ids) == 0 || errors.Is(err, session.ErrStore) {
-		h.fail(w, r, c, prefix, RouteSignOut, err, nil)
+		h.fail(w, r, c, prefix, RouteSignOut, err)
 		return
 	}
 	h.clear(w, c, prefix)
@@ -344,9 +356,9 @@ func failureRank(e error) int {
 //	cookie, malformed bearer credential) → 401 unauthorised, tokens cleared
 //
 // A nil err is no credential at all (ErrNoSession). Every 401 clears the
-// tokens as clear does and sends front-token: remove. tried are the token
-// values whose refresh found the theft: the log names their session.
-func (h *Handler) fail(w http.ResponseWriter, r *http.Request, c credentials, prefix, route string, err error, tried []string) {
+// tokens as clear does and sends front-token: remove. A theft's log names
+// the revoked session and its user from the Manager's *session.TheftError.
+func (h *Handler) fail(w http.ResponseWriter, r *http.Request, c credentials, prefix, route string, err error) {
 	if err == nil {
 		err = session.ErrNoSession
 	}
@@ -356,31 +368,16 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, c credentials, pr
 	case errors.Is(err, session.ErrTheft):
 		h.clear(w, c, prefix)
 		writeJSON(w, http.StatusUnauthorized, bodyTheft)
-		sid, uid := h.theftSubject(err, tried)
-		h.opts.observe(r, event{route: route, outcome: OutcomeTheft, reason: "token_theft", level: slog.LevelWarn, sid: sid, uid: uid})
+		ev := event{route: route, outcome: OutcomeTheft, reason: "token_theft", level: slog.LevelWarn}
+		if te, ok := errors.AsType[*session.TheftError](err); ok {
+			ev.sid, ev.uid = te.SessionID, te.UserID
+		}
+		h.opts.observe(r, ev)
 	default:
 		h.clear(w, c, prefix)
 		writeJSON(w, http.StatusUnauthorized, bodyUnauthorised)
 		h.unauthorised(r, route, err)
 	}
-}
-
-// theftSubject names the session a theft verdict revoked, and its user,
-// for the log (which hashes them): the Manager's *session.TheftError
-// carries both. Without one (a store that does not name the user), the
-// session is the one the presented refresh tokens name
-// (Manager.InspectRefresh; when they name several, the Manager refreshed
-// the first live one, in header order).
-func (h *Handler) theftSubject(err error, tried []string) (sid, uid string) {
-	if te, ok := errors.AsType[*session.TheftError](err); ok && te.SessionID != "" {
-		return te.SessionID, te.UserID
-	}
-	for _, v := range tried {
-		if ti, err := h.m.InspectRefresh(v); err == nil {
-			return ti.SessionID, ""
-		}
-	}
-	return "", ""
 }
 
 // unauthorised logs a 401 unauthorised. A request with no credential at
@@ -416,7 +413,7 @@ func (h *Handler) ok(r *http.Request, route, reason string) {
 func (h *Handler) clear(w http.ResponseWriter, c credentials, prefix string) {
 	hd := w.Header()
 	if c.clearsCookies() {
-		h.clearCookies(hd, prefix)
+		addClearCookies(hd, h.m, prefix)
 	}
 	if c.clearsHeaders() {
 		clearHeaderTokens(hd)
@@ -425,13 +422,12 @@ func (h *Handler) clear(w http.ResponseWriter, c credentials, prefix string) {
 	hd.Set("Cache-Control", "no-store")
 }
 
-// clearCookies adds the two Set-Cookie lines that delete the session's
+// addClearCookies adds the two Set-Cookie lines that delete the session's
 // cookies for a request under prefix.
-func (h *Handler) clearCookies(hd http.Header, prefix string) {
-	for _, c := range clearCookies(h.m, prefix) {
+func addClearCookies(hd http.Header, m *session.Manager, prefix string) {
+	for _, c := range clearCookies(m, prefix) {
 		addCookie(hd, c)
 	}
-	hd.Set("Cache-Control", "no-store")
 }
 
 func reasonCode(err error) string {

@@ -5,9 +5,9 @@ import (
 	"crypto/rand"
 	"log/slog"
 	"net/http"
-	"strconv"
 	"sync"
 
+	"github.com/sessiongate/sessiongate/internal/emf"
 	"github.com/sessiongate/sessiongate/internal/logid"
 )
 
@@ -17,7 +17,7 @@ import (
 const (
 	// MetricNamespace is the CloudWatch namespace, shared with the
 	// authorizer's Decisions metric.
-	MetricNamespace = "sessiongate"
+	MetricNamespace = emf.Namespace
 	// MetricRequests counts session API requests (Count), one per request,
 	// with the dimension sets [Route, Outcome] and [Outcome].
 	MetricRequests = "Requests"
@@ -105,6 +105,10 @@ func (o Options) logEvent(ctx context.Context, ev event) {
 	o.Logger.LogAttrs(ctx, ev.level, "session api", attrs...)
 }
 
+// requestSets are the dimension sets of a Requests line: by route and
+// outcome, and by outcome alone (what the alarms watch).
+var requestSets = [][]string{{DimensionRoute, DimensionOutcome}, {DimensionOutcome}}
+
 // metricsMu serializes metric lines: each is one Write, and handlers built
 // from separate Options may share one writer (os.Stdout).
 var metricsMu sync.Mutex
@@ -122,25 +126,13 @@ func (o Options) emit(ev event) {
 	if o.Metrics == nil {
 		return
 	}
-	b := make([]byte, 0, 320)
-	b = append(b, `{"_aws":{"Timestamp":`...)
-	b = strconv.AppendInt(b, o.Now().UnixMilli(), 10)
-	b = append(b, `,"CloudWatchMetrics":[{"Namespace":"`+MetricNamespace+`","Dimensions":[["`+
-		DimensionRoute+`","`+DimensionOutcome+`"],["`+DimensionOutcome+`"]],"Metrics":[{"Name":"`+
-		MetricRequests+`","Unit":"Count"}`...)
+	var metrics = [2]emf.Metric{{Name: MetricRequests, Value: 1}, {Name: MetricSessionsEvicted, Value: int64(ev.evicted)}}
+	n := 1
 	if ev.evicted > 0 {
-		b = append(b, `,{"Name":"`+MetricSessionsEvicted+`","Unit":"Count"}`...)
+		n = 2
 	}
-	b = append(b, `]}]},"`+DimensionRoute+`":"`...)
-	b = append(b, ev.route...)
-	b = append(b, `","`+DimensionOutcome+`":"`...)
-	b = append(b, ev.outcome...)
-	b = append(b, `","`+MetricRequests+`":1`...)
-	if ev.evicted > 0 {
-		b = append(b, `,"`+MetricSessionsEvicted+`":`...)
-		b = strconv.AppendInt(b, int64(ev.evicted), 10)
-	}
-	b = append(b, "}\n"...)
+	b := emf.AppendLine(make([]byte, 0, 320), o.Now().UnixMilli(), requestSets,
+		[]emf.Dim{{Name: DimensionRoute, Value: ev.route}, {Name: DimensionOutcome, Value: ev.outcome}}, metrics[:n])
 	metricsMu.Lock()
 	defer metricsMu.Unlock()
 	_, _ = o.Metrics.Write(b)

@@ -120,9 +120,9 @@ func HeaderTokens(t session.Tokens) map[string]string {
 // clearHeaderTokens tells a header-mode client to forget both tokens: an
 // empty st-access-token and st-refresh-token. Some proxies drop empty
 // headers; front-token: remove, sent with it whenever the session ends,
-// makes the SDK forget them too.
+// makes the SDK forget them too. Every caller's answer sets
+// Cache-Control: no-store already (clear, WriteTokens).
 func clearHeaderTokens(h http.Header) {
 	h.Set(HeaderAccessToken, "")
 	h.Set(HeaderRefreshToken, "")
-	h.Set("Cache-Control", "no-store")
 }

@@ -201,12 +201,12 @@ func TestMetrics(t *testing.T) {
 		wantMetric(t, &buf, f.clock, sessionhttp.RouteSessions, "ok", 0)
 		serve(h, del("/auth/sessions/"+strings.Repeat("0", 32), f.accessCookie(tok.Access.Value)))
 		wantMetric(t, &buf, f.clock, sessionhttp.RouteEndSession, sessionhttp.OutcomeNotFound, 0)
-		serve(h, postTo("/auth/sessions/revoke-others", f.accessCookie(tok.Access.Value)))
+		serve(h, post("/auth/sessions/revoke-others", sdk, f.accessCookie(tok.Access.Value)))
 		wantMetric(t, &buf, f.clock, sessionhttp.RouteRevokeOthers, "ok", 0)
 		serve(h, get("/auth/sessions"))
 		wantMetric(t, &buf, f.clock, "sessions", "unauthorised", 0)
 		f.clock.Advance(f.cfg.ReauthWindow + time.Second)
-		serve(h, postTo("/auth/sessions/revoke-others", f.accessCookie(tok.Access.Value)))
+		serve(h, post("/auth/sessions/revoke-others", sdk, f.accessCookie(tok.Access.Value)))
 		wantMetric(t, &buf, f.clock, "revoke-others", sessionhttp.OutcomeReauth, 0)
 	})
 	// Last: it stops the server.
@@ -268,10 +268,6 @@ func del(path string, cookies ...*http.Cookie) *http.Request {
 	r.Method = http.MethodDelete
 	r.Header.Set("rid", "session")
 	return r
-}
-
-func postTo(path string, cookies ...*http.Cookie) *http.Request {
-	return post(path, sdk, cookies...)
 }
 
 // A theft is logged once, at warn, with the session and user ids as salted
@@ -402,18 +398,6 @@ func TestSignInRecordsUserAgent(t *testing.T) {
 	if n != 3 {
 		t.Fatalf("%d sessions with the request's agent, want 3", n)
 	}
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-func (s *syncBuffer) reset() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.b.Reset()
 }
 
 // In plain net/http the self-service routes are found under any clean

@@ -112,16 +112,12 @@ func (a authenticated) rotated(hd http.Header) {
 
 // serveSessions answers GET <base>/sessions: 200
 // {"sessions":[{"id","createdAt","lastActiveAt","expiresAt","agent","current"}]},
-// the current session first, then the most recently active.
-func (h *Handler) serveSessions(w http.ResponseWriter, r *http.Request, c credentials) {
-	a, ok := h.authenticate(w, r, c, RouteSessions)
-	if !ok {
-		return
-	}
+// the current session first, then the most recently active. A failure of
+// the store call is returned, for selfServiceFailed.
+func (h *Handler) serveSessions(w http.ResponseWriter, r *http.Request, a authenticated) error {
 	list, err := h.m.Sessions(r.Context(), a.v)
 	if err != nil {
-		h.selfServiceFailed(w, r, a, RouteSessions, err)
-		return
+		return err
 	}
 	out := SessionList{Sessions: make([]ListedSession, 0, len(list))}
 	for _, s := range list {
@@ -135,9 +131,10 @@ func (h *Handler) serveSessions(w http.ResponseWriter, r *http.Request, c creden
 	body, err := json.Marshal(out)
 	if err != nil { // strings, numbers and booleans always encode
 		h.storeFailed(w, r, RouteSessions)
-		return
+		return nil
 	}
 	h.selfServiceOK(w, r, a, RouteSessions, string(body), "listed")
+	return nil
 }
 
 // serveEndSession answers DELETE <base>/sessions/{id}: 200 {"status":"OK"};
@@ -145,38 +142,30 @@ func (h *Handler) serveSessions(w http.ResponseWriter, r *http.Request, c creden
 // cleared, front-token: remove); 404 for an id that is not a live session
 // of the caller's user (another user's included); 403 when ending another
 // session needs a recent sign-in.
-func (h *Handler) serveEndSession(w http.ResponseWriter, r *http.Request, c credentials, prefix, id string) {
-	a, ok := h.authenticate(w, r, c, RouteEndSession)
-	if !ok {
-		return
-	}
+func (h *Handler) serveEndSession(w http.ResponseWriter, r *http.Request, a authenticated, c credentials, prefix, id string) error {
 	current, err := h.m.EndSession(r.Context(), a.v, id)
 	if err != nil {
-		h.selfServiceFailed(w, r, a, RouteEndSession, err)
-		return
+		return err
 	}
 	if current {
 		h.clear(w, c, prefix)
 		writeJSON(w, http.StatusOK, bodyStatusOK)
 		h.ok(r, RouteEndSession, "ended_current")
-		return
+		return nil
 	}
 	h.selfServiceOK(w, r, a, RouteEndSession, bodyStatusOK, "ended")
+	return nil
 }
 
 // serveRevokeOthers answers POST <base>/sessions/revoke-others: 200
 // {"status":"OK","revoked":n}; 403 when it needs a recent sign-in.
-func (h *Handler) serveRevokeOthers(w http.ResponseWriter, r *http.Request, c credentials) {
-	a, ok := h.authenticate(w, r, c, RouteRevokeOthers)
-	if !ok {
-		return
-	}
+func (h *Handler) serveRevokeOthers(w http.ResponseWriter, r *http.Request, a authenticated) error {
 	n, err := h.m.EndOtherSessions(r.Context(), a.v)
 	if err != nil {
-		h.selfServiceFailed(w, r, a, RouteRevokeOthers, err)
-		return
+		return err
 	}
 	h.selfServiceOK(w, r, a, RouteRevokeOthers, `{"status":"OK","revoked":`+strconv.Itoa(n)+`}`, "revoked_others")
+	return nil
 }
 
 // selfServiceOK answers a self-service success: 200 with body, never

@@ -67,9 +67,7 @@ func SignIn(w http.ResponseWriter, r *http.Request, m *session.Manager, in sessi
 	if c.header {
 		WriteHeaderTokens(h, t)
 		if c.hasCookie {
-			for _, ck := range clearCookies(m, prefix) {
-				addCookie(h, ck)
-			}
+			addClearCookies(h, m, prefix)
 		}
 		return t, nil
 	}

@@ -20,11 +20,7 @@ import (
 // nothing of the event.
 func TestFloor(t *testing.T) {
 	srv := sessiontest.StartServer(t, sessiontest.Options{})
-	keys, err := session.GenerateKeys(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	env := map[string]string{"REDIS_URL": srv.URL(), "SESSION_KEYS": keys, "RUNTIMEBENCH_REFERENCE": "floor"}
+	env := map[string]string{"REDIS_URL": srv.URL(), "SESSION_KEYS": sessiontest.Keys(t), "RUNTIMEBENCH_REFERENCE": "floor"}
 	lookup := func(k string) (string, bool) { v, ok := env[k]; return v, ok }
 	cfg, err := session.ConfigFromEnv(lookup)
 	if err != nil {
